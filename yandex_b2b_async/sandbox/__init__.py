@@ -1,0 +1,1 @@
+"""In-memory emulator of the Yandex Go for Business API 2.0 (work in progress)."""
