@@ -1,0 +1,421 @@
+"""B2BClient: the session's lifecycle, the configuration, and the single request path.
+
+Every endpoint of every resource is a thin declaration that calls :meth:`B2BClient._request`,
+which paces, sends, retries and decodes. Nothing else in the library touches aiohttp.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import logging
+import time
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Final, TypeVar, overload
+
+import aiohttp
+from yarl import URL
+
+from ._constants import (
+    API_PREFIX,
+    DEFAULT_BASE_URL,
+    DEFAULT_CONNECTION_LIMIT,
+    DEFAULT_TIMEOUT,
+    HEADER_CLIENT_ID,
+    USER_AGENT,
+)
+from ._converter import structure, unstructure
+from .errors import (
+    APIError,
+    ClientClosedError,
+    InvalidResponseError,
+    TransportError,
+    ValidationError,
+    error_from_response,
+)
+from .ratelimit import Pacer, RateLimit
+from .retry import RetryPolicy
+
+__all__ = ["NOT_GIVEN", "B2BClient", "NotGiven"]
+
+_T = TypeVar("_T")
+
+logger: Final = logging.getLogger("yandex_b2b_async")
+
+# A success body larger than this is not an answer of this API (its largest page is a few
+# hundred kilobytes); reading it whole would let a broken proxy exhaust memory.
+_MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+_JSON_HEADERS: Final = {"Content-Type": "application/json"}
+
+
+class NotGiven:
+    """The type of :data:`NOT_GIVEN`: an argument the caller did not pass (``None`` is a value)."""
+
+    _instance: NotGiven | None = None
+
+    def __new__(cls) -> NotGiven:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+NOT_GIVEN: Final = NotGiven()
+
+_DEFAULT_RETRY: Final = RetryPolicy()
+
+
+class B2BClient:
+    """An asyncio client of the Yandex Go for Business integration API 2.0.
+
+    Use it as an async context manager (or call :meth:`close`). It owns one
+    ``aiohttp.ClientSession``, created on first use, unless ``session`` is given: a borrowed
+    session is used as is and never closed by the client.
+
+    ``token`` is sent as ``Authorization: Bearer …`` and appears in no repr, error or log line.
+    ``client_id`` is sent as ``X-YaTaxi-Selected-Corp-Client-Id`` (required by the API when the
+    token reaches several clients). ``timeout`` is per attempt, in seconds. ``retry=None``
+    disables retries; ``rate_limit=None`` disables client-side pacing. A plain ``http://``
+    ``base_url`` is refused unless its host is loopback (the sandbox).
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        client_id: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        timeout: float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = _DEFAULT_RETRY,
+        rate_limit: RateLimit | None = None,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        _check_token(token)
+        if client_id is not None:
+            _check_header_value("client_id", client_id)
+        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+            raise ValidationError("timeout", "must be a number of seconds > 0", value=timeout)
+        if retry is not None and not isinstance(retry, RetryPolicy):
+            raise ValidationError("retry", "must be a RetryPolicy or None", value=retry)
+        if retry is not None and retry.deadline is not None and retry.deadline < timeout:
+            raise ValidationError(
+                "retry.deadline",
+                f"must be at least the per-attempt timeout ({timeout}s), "
+                "or no attempt could ever run to its end",
+                value=retry.deadline,
+            )
+        if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+            raise ValidationError("rate_limit", "must be a RateLimit or None", value=rate_limit)
+        self._base_url = _check_base_url(base_url)
+        self._api_url = self._base_url + API_PREFIX
+        self._client_id = client_id
+        self._timeout_seconds = float(timeout)
+        self._timeout = aiohttp.ClientTimeout(total=float(timeout))
+        self._retry = retry
+        self._rate_limit = rate_limit
+        self._pacer: Pacer | None = rate_limit.make_pacer() if rate_limit else None
+        self._session = session
+        self._owns_session = session is None
+        self._closed = False
+        headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
+        if client_id is not None:
+            headers[HEADER_CLIENT_ID] = client_id
+        self._headers: Final = headers
+        self._json_headers: Final = {**headers, **_JSON_HEADERS}
+
+        from .departments import DepartmentsAPI
+        from .resources import AuthAPI, CostCentersAPI
+        from .users import UsersAPI
+
+        self.users: Final = UsersAPI(self)
+        self.departments: Final = DepartmentsAPI(self)
+        self.cost_centers: Final = CostCentersAPI(self)
+        self.auth: Final = AuthAPI(self)
+
+    # -- configuration, read-only -----------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """The API host this client talks to."""
+        return self._base_url
+
+    @property
+    def client_id(self) -> str | None:
+        """The selected client (company account), if one was given."""
+        return self._client_id
+
+    @property
+    def retry(self) -> RetryPolicy | None:
+        """The default retry policy of this client's calls."""
+        return self._retry
+
+    @property
+    def pacer(self) -> Pacer | None:
+        """The live rate limiter shared by this client's calls (``current_rate`` and so on)."""
+        return self._pacer
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def __repr__(self) -> str:
+        # The token is deliberately absent: reprs end up in logs and tracebacks.
+        client = f", client_id={self._client_id!r}" if self._client_id else ""
+        return f"B2BClient(base_url={self._base_url!r}{client}, token=<hidden>)"
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def __aenter__(self) -> B2BClient:
+        self._get_session()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if the client owns it. Idempotent; later calls raise
+        :class:`ClientClosedError`."""
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None and self._owns_session and not session.closed:
+            await session.close()
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        if self._closed:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        session = self._session
+        if session is None:
+            session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=DEFAULT_CONNECTION_LIMIT),
+                # No cookies: the API is stateless, and a cookie jar costs time on every call.
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+            self._session = session
+        elif session.closed:
+            raise ClientClosedError("the aiohttp session this B2BClient borrowed is closed")
+        return session
+
+    # -- the single request path --------------------------------------------------------------
+
+    @overload
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[_T],
+        params: Mapping[str, str | int] | None = ...,
+        body: object = ...,
+        retry: RetryPolicy | NotGiven | None = ...,
+    ) -> _T: ...
+
+    @overload
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: None = ...,
+        params: Mapping[str, str | int] | None = ...,
+        body: object = ...,
+        retry: RetryPolicy | NotGiven | None = ...,
+    ) -> None: ...
+
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[_T] | None = None,
+        params: Mapping[str, str | int] | None = None,
+        body: object = None,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> _T | None:
+        """Send one API call: pace, send, retry, decode.
+
+        ``body`` is a request model (unstructured by the converter) or a JSON-ready value;
+        ``response`` the model the success body decodes to (``None``: the body is not read
+        for data). Raises :class:`APIError` subclasses, :class:`TransportError`,
+        :class:`ClientClosedError`.
+        """
+        policy = self._retry if isinstance(retry, NotGiven) else retry
+        if policy is not None and not isinstance(policy, RetryPolicy):
+            raise ValidationError("retry", "must be a RetryPolicy or None", value=policy)
+        data = None if body is None else _encode(body)
+        url = self._api_url + path
+
+        async def attempt() -> bytes:
+            return await self._attempt(method, path, url, params, data)
+
+        started = time.monotonic()
+        try:
+            payload = await attempt()
+        except (APIError, TransportError) as error:
+            if policy is None:
+                raise
+            payload = await policy.run_after_failure(
+                error, attempt, started=started, describe=f"{method} {path}"
+            )
+        if response is None:
+            return None
+        return _decode(payload, response, method, path)
+
+    async def _attempt(
+        self,
+        method: str,
+        path: str,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        data: bytes | None,
+    ) -> bytes:
+        session = self._get_session()
+        if self._pacer is not None:
+            await self._pacer.acquire()
+        started = time.monotonic()
+        try:
+            async with session.request(
+                method,
+                url,
+                params=params,
+                data=data,
+                headers=self._json_headers if data is not None else self._headers,
+                timeout=self._timeout,
+                # A redirect could carry the Authorization header to another host; the API
+                # never redirects, so a 3xx is reported as an error instead.
+                allow_redirects=False,
+            ) as reply:
+                status = reply.status
+                if reply.content_length is not None and reply.content_length > _MAX_BODY_BYTES:
+                    raise InvalidResponseError(
+                        status,
+                        message=f"answer of {reply.content_length} bytes is too large",
+                        method=method,
+                        path=path,
+                    )
+                payload = await reply.content.read(_MAX_BODY_BYTES + 1)
+                if len(payload) > _MAX_BODY_BYTES:
+                    raise InvalidResponseError(
+                        status, message="answer is too large", method=method, path=path
+                    )
+                headers = reply.headers
+        except aiohttp.ConnectionTimeoutError as exc:
+            raise TransportError(
+                f"{method} {path}: could not connect within {self._timeout_seconds:g}s",
+                sent=False,
+                method=method,
+                path=path,
+            ) from exc
+        except TimeoutError as exc:
+            raise TransportError(
+                f"{method} {path}: no answer within {self._timeout_seconds:g}s",
+                sent=True,
+                method=method,
+                path=path,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            raise TransportError(
+                f"{method} {path}: cannot connect to {self._base_url}: {exc.os_error}",
+                sent=False,
+                method=method,
+                path=path,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            raise TransportError(
+                f"{method} {path}: connection failed: {type(exc).__name__}: {exc}",
+                sent=True,
+                method=method,
+                path=path,
+            ) from exc
+        except RuntimeError as exc:
+            if session.closed:
+                raise ClientClosedError("the aiohttp session was closed during the call") from exc
+            raise
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s -> %d (%.1f ms)", method, path, status, (time.monotonic() - started) * 1e3
+            )
+        if 200 <= status < 300:
+            if self._pacer is not None:
+                self._pacer.on_success()
+            return payload
+        error = error_from_response(status, payload, headers, method=method, path=path)
+        if status == 429 and self._pacer is not None:
+            self._pacer.on_throttle(error.retry_after)
+        raise error
+
+
+def _encode(body: object) -> bytes:
+    value = body if isinstance(body, dict | list) else unstructure(body)
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _decode(payload: bytes, model: type[_T], method: str, path: str) -> _T:
+    try:
+        return structure(json.loads(payload), model)
+    except Exception as exc:  # any malformed body: JSON, type or missing-field errors alike
+        raise InvalidResponseError(
+            200,
+            message=f"the answer is not the documented {model.__name__}: {exc}",
+            body_excerpt=payload[:200].decode("utf-8", errors="replace"),
+            method=method,
+            path=path,
+        ) from exc
+
+
+def _check_token(token: object) -> None:
+    # The value is never echoed: even a malformed token may be mostly secret.
+    if not isinstance(token, str) or not token.strip():
+        raise ValidationError("token", "must be a non-empty string (the OAuth token)")
+    if any(ch in token for ch in "\r\n\x00") or token != token.strip():
+        raise ValidationError("token", "must not contain line breaks or surrounding spaces")
+
+
+def _check_header_value(field: str, value: object) -> None:
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError(field, "must be a non-empty string", value=value)
+    if any(ch in value for ch in "\r\n\x00"):
+        raise ValidationError(field, "must not contain line breaks", value=value)
+
+
+def _check_base_url(base_url: object) -> str:
+    if not isinstance(base_url, str):
+        raise ValidationError("base_url", "must be a string", value=base_url)
+    try:
+        url = URL(base_url)
+    except (ValueError, TypeError) as exc:
+        raise ValidationError("base_url", "must be a URL", value=base_url) from exc
+    if url.scheme not in ("https", "http") or not url.host:
+        raise ValidationError("base_url", "must be an https:// URL with a host", value=base_url)
+    if url.scheme == "http" and not _is_loopback(url.host):
+        raise ValidationError(
+            "base_url",
+            "must use https:// (plain http:// is allowed only for a loopback host such as the "
+            "sandbox, since the OAuth token travels in every request)",
+            value=base_url,
+        )
+    if url.user or url.password or url.query_string or url.fragment:
+        raise ValidationError(
+            "base_url", "must not carry credentials, a query or a fragment", value=str(url.origin())
+        )
+    return str(url).rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,139 @@
+"""DepartmentsAPI: the department calls of the API 2.0 (``/integration/2.0/departments``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Final
+
+from ._client import NOT_GIVEN, NotGiven
+from ._constants import DEFAULT_PAGE_LIMIT
+from .errors import ValidationError
+from .models import (
+    UNSET,
+    CreatedDepartment,
+    Department,
+    DepartmentArchiveResult,
+    DepartmentsPage,
+    Unset,
+    _check_text,
+)
+from .users import _check_id, _check_limit
+
+if TYPE_CHECKING:
+    from ._client import B2BClient
+    from .retry import RetryPolicy
+
+__all__ = ["DepartmentsAPI"]
+
+_DEPARTMENTS: Final = "/departments"
+
+
+class DepartmentsAPI:
+    """Departments of the selected client: ``client.departments``."""
+
+    def __init__(self, client: B2BClient) -> None:
+        self._client = client
+
+    async def archive(
+        self, department_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+    ) -> DepartmentArchiveResult:
+        """Remove a department and its whole subtree (``POST /departments/archive``).
+
+        Returns every removed id. The API refuses (400, :class:`BadRequestError`) when the
+        subtree holds an employee who is not archived or a role (manager, secretary).
+        """
+        _check_id("department_id", department_id)
+        return await self._client._request(
+            "POST",
+            _DEPARTMENTS + "/archive",
+            params={"department_id": department_id},
+            response=DepartmentArchiveResult,
+            retry=retry,
+        )
+
+    async def create(
+        self,
+        name: str,
+        parent_id: str | None = None,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> CreatedDepartment:
+        """Create a department under ``parent_id`` (``None``: under the root)."""
+        _check_text("name", name, allow_empty=False)
+        if parent_id is not None:
+            _check_id("parent_id", parent_id)
+        return await self._client._request(
+            "POST",
+            _DEPARTMENTS + "/create",
+            body={"parent_id": parent_id, "name": name},
+            response=CreatedDepartment,
+            retry=retry,
+        )
+
+    async def update(
+        self,
+        department_id: str,
+        *,
+        name: str | Unset = UNSET,
+        parent_id: str | Unset = UNSET,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> None:
+        """Rename or move a department (``PUT /departments/update``); only given fields change.
+
+        Raises :class:`APIError` with status 409 when the move would make a cycle.
+        """
+        _check_id("department_id", department_id)
+        body: dict[str, str] = {}
+        if name is not UNSET:
+            body["name"] = _check_text("name", name, allow_empty=False)
+        if parent_id is not UNSET:
+            _check_id("parent_id", parent_id)
+            body["parent_id"] = parent_id
+        if not body:
+            raise ValidationError("name", "give name, parent_id or both: nothing to change")
+        await self._client._request(
+            "PUT",
+            _DEPARTMENTS + "/update",
+            params={"department_id": department_id},
+            body=body,
+            retry=retry,
+        )
+
+    async def list_page(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        offset: int = 0,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> DepartmentsPage:
+        """One page of departments (``GET /departments/list?limit=…&offset=…``)."""
+        _check_limit(limit)
+        _check_offset(offset)
+        return await self._client._request(
+            "GET",
+            _DEPARTMENTS + "/list",
+            params={"limit": limit, "offset": offset},
+            response=DepartmentsPage,
+            retry=retry,
+        )
+
+    async def list(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncIterator[Department]:
+        """Every department, page by page, lazily."""
+        offset = 0
+        while True:
+            page = await self.list_page(limit=limit, offset=offset, retry=retry)
+            for department in page.items:
+                yield department
+            offset += len(page.items)
+            if not page.items or (page.total_amount is not None and offset >= page.total_amount):
+                return
+
+
+def _check_offset(offset: object) -> None:
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationError("offset", "must be an integer >= 0", value=offset)

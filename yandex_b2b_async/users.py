@@ -1,0 +1,291 @@
+"""UsersAPI: the employee calls of the API 2.0 (``/integration/2.0/users``).
+
+Each method is a declaration — method, path, query, request model, response model — over
+:meth:`B2BClient._request`. The two calls with logic of their own are :meth:`UsersAPI.restore`
+(which keeps the cost center a bare PATCH would reset) and :meth:`UsersAPI.create_or_restore`
+(the documents' rule for a phone that belongs to an archived employee).
+"""
+
+from __future__ import annotations
+
+import builtins
+import logging
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Final
+
+import attrs
+
+from ._client import NOT_GIVEN, NotGiven
+from ._constants import DEFAULT_PAGE_LIMIT
+from .errors import (
+    B2BError,
+    ConflictError,
+    InvalidResponseError,
+    UserIsDeletedError,
+    ValidationError,
+)
+from .models import (
+    _PHONE_RE,
+    UNSET,
+    CreatedUser,
+    CreateOrRestoreResult,
+    User,
+    UserCreate,
+    UserPatch,
+    UsersPage,
+    UserUpdate,
+    _check_text,
+)
+
+if TYPE_CHECKING:
+    from ._client import B2BClient
+    from .retry import RetryPolicy
+
+__all__ = ["UsersAPI"]
+
+logger: Final = logging.getLogger("yandex_b2b_async")
+
+_USERS: Final = "/users"
+
+
+class UsersAPI:
+    """Employees of the selected client: ``client.users``."""
+
+    def __init__(self, client: B2BClient) -> None:
+        self._client = client
+
+    # -- writes ------------------------------------------------------------------------------
+
+    async def create(
+        self, user: UserCreate, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+    ) -> CreatedUser:
+        """Create an employee (``POST /users``) and return the new id.
+
+        If an attempt's answer was lost (reset, timeout, 5xx) and a retry then answers 406 naming
+        an employee with this phone, the lost attempt created it: that id is returned with
+        ``reconciled=True`` instead of an error, and no duplicate is made.
+
+        Raises :class:`ConflictError` (406) when an active employee already has this phone,
+        email or nickname, :class:`UserIsDeletedError` when the phone belongs to an archived
+        employee (see :meth:`create_or_restore`), and the other :class:`APIError` subclasses.
+        """
+        _require(user, UserCreate, "user")
+        try:
+            return await self._client._request(
+                "POST", _USERS, body=user, response=CreatedUser, retry=retry
+            )
+        except ConflictError as conflict:
+            reconciled = await self._reconcile(user, conflict)
+            if reconciled is None:
+                raise
+            return CreatedUser(id=reconciled, reconciled=True)
+
+    async def update(
+        self,
+        user_id: str,
+        user: UserUpdate,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> None:
+        """Replace an employee's record (``PUT /users?user_id=…``)."""
+        _check_id("user_id", user_id)
+        _require(user, UserUpdate, "user")
+        await self._client._request(
+            "PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry
+        )
+
+    async def patch(
+        self,
+        user_id: str,
+        patch: UserPatch,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> None:
+        """Change the fields set in ``patch`` (``PATCH /users?user_id=…``).
+
+        Leaving ``cost_centers_id`` unset makes the API assign the client's *main* cost center
+        (see :class:`UserPatch`).
+        """
+        _check_id("user_id", user_id)
+        _require(patch, UserPatch, "patch")
+        await self._client._request(
+            "PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry
+        )
+
+    async def archive(
+        self, user_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+    ) -> None:
+        """Archive an employee (``POST /users/archive?user_id=…``). Raises
+        :class:`NotFoundError` for an unknown id."""
+        _check_id("user_id", user_id)
+        await self._client._request(
+            "POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry
+        )
+
+    async def restore(
+        self,
+        user_id: str,
+        patch: UserPatch | None = None,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> None:
+        """Restore an archived employee, optionally with new data.
+
+        Sends a PATCH with ``is_deleted: false`` and the fields of ``patch``. The employee keeps
+        the cost center it has: when ``patch`` sets no ``cost_centers_id``, the employee is read
+        first (``GET /users?user_id=…``) and its current one is sent, because a PATCH without it
+        would assign the main cost center.
+        """
+        _check_id("user_id", user_id)
+        patch = UserPatch() if patch is None else patch
+        _require(patch, UserPatch, "patch")
+        if patch.is_deleted is True:
+            raise ValidationError("patch.is_deleted", "must not be True in a restore")
+        if patch.cost_centers_id is UNSET:
+            current = await self.get(user_id, retry=retry)
+            if current.cost_centers_id:
+                patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
+            else:
+                logger.warning(
+                    "employee %s has no cost center to keep; the API assigns the main one", user_id
+                )
+        await self.patch(user_id, attrs.evolve(patch, is_deleted=False), retry=retry)
+
+    async def create_or_restore(
+        self, user: UserCreate, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+    ) -> CreateOrRestoreResult:
+        """Create an employee, or restore the archived one that has this phone.
+
+        The documents' rule: a create whose phone belongs to an archived employee fails with
+        400 ``USER_IS_DELETED_ERROR``; that employee is then restored with the new data (a
+        PATCH with every field of ``user`` and ``is_deleted: false``) and ``restored`` is True.
+        An *active* employee with this phone is never overwritten: :class:`ConflictError`.
+        """
+        try:
+            created = await self.create(user, retry=retry)
+        except UserIsDeletedError as deleted:
+            if deleted.conflict_user_id is None:
+                raise
+            await self.patch(deleted.conflict_user_id, _restore_patch(user), retry=retry)
+            return CreateOrRestoreResult(id=deleted.conflict_user_id, restored=True)
+        return CreateOrRestoreResult(id=created.id, restored=False, reconciled=created.reconciled)
+
+    async def _reconcile(self, user: UserCreate, conflict: ConflictError) -> str | None:
+        """The id of the employee a lost create attempt made, if ``conflict`` names it."""
+        if not conflict.after_unknown_outcome or conflict.conflict_user_id is None:
+            return None
+        try:
+            existing = await self.get(conflict.conflict_user_id)
+        except B2BError:
+            return None  # cannot confirm: the caller gets the conflict as it is
+        if existing.phone != user.phone or existing.is_deleted:
+            return None
+        logger.warning(
+            "POST /users: an earlier attempt's answer was lost and the retry found employee %s "
+            "with this phone, created by that attempt; returning it (no duplicate made)",
+            conflict.conflict_user_id,
+        )
+        return conflict.conflict_user_id
+
+    # -- reads -------------------------------------------------------------------------------
+
+    async def get(self, user_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN) -> User:
+        """One employee, archived ones included (``GET /users?user_id=…``)."""
+        _check_id("user_id", user_id)
+        return await self._client._request(
+            "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry
+        )
+
+    async def find_by_phone(
+        self, phone: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+    ) -> builtins.list[User]:
+        """Every employee with this phone, archived ones included (``POST /users/by_phone``)."""
+        _check_text("phone", phone, allow_empty=False)
+        if not _PHONE_RE.fullmatch(phone):
+            raise ValidationError("phone", "must be in international format, e.g. +79001234567")
+        page = await self._client._request(
+            "POST", _USERS + "/by_phone", body={"phone": phone}, response=UsersPage, retry=retry
+        )
+        return builtins.list(page.items)
+
+    async def list_page(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        cursor: str | None = None,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> UsersPage:
+        """One page of employees in creation order (``GET /users?limit=…&cursor=…``)."""
+        _check_limit(limit)
+        params: dict[str, str | int] = {"limit": limit}
+        if cursor is not None:
+            _check_id("cursor", cursor)
+            params["cursor"] = cursor
+        return await self._client._request(
+            "GET", _USERS, params=params, response=UsersPage, retry=retry
+        )
+
+    async def pages(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncIterator[UsersPage]:
+        """Every page of employees, following ``next_cursor`` until the last page."""
+        _check_limit(limit)
+        cursor: str | None = None
+        seen: set[str] = set()
+        while True:
+            page = await self.list_page(limit=limit, cursor=cursor, retry=retry)
+            yield page
+            cursor = page.next_cursor
+            if not cursor or not page.items:
+                return
+            if cursor in seen:
+                raise InvalidResponseError(
+                    200,
+                    message="the API answered a next_cursor it gave before (a paging loop)",
+                    method="GET",
+                    path=_USERS,
+                )
+            seen.add(cursor)
+
+    async def list(
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+    ) -> AsyncIterator[User]:
+        """Every employee of the client (archived ones too), page by page, lazily."""
+        async for page in self.pages(limit=limit, retry=retry):
+            for user in page.items:
+                yield user
+
+
+def _restore_patch(user: UserCreate) -> UserPatch:
+    """The PATCH that restores an archived employee with the data of ``user``."""
+    return UserPatch(
+        fullname=user.fullname,
+        phone=user.phone,
+        email=user.email,
+        is_active=user.is_active,
+        cost_centers_id=user.cost_centers_id,
+        is_deleted=False,
+        nickname=user.nickname,
+        department_id=user.department_id,
+        limits=user.limits,
+    )
+
+
+def _require(value: object, cls: type, field: str) -> None:
+    if not isinstance(value, cls):
+        raise ValidationError(field, f"must be a {cls.__name__}", value=type(value).__name__)
+
+
+def _check_id(field: str, value: object) -> None:
+    _check_text(field, value, allow_empty=False)
+
+
+def _check_limit(limit: object) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
+        raise ValidationError("limit", "must be an integer from 1 to 1000", value=limit)
