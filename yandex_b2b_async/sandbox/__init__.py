@@ -1,1 +1,30 @@
-"""In-memory emulator of the Yandex Go for Business API 2.0 (work in progress)."""
+"""In-memory emulator of the Yandex Go for Business API 2.0, for tests, demos and benchmarks.
+
+```python
+from yandex_b2b_async.sandbox import Sandbox
+
+async with Sandbox() as sandbox:
+    sandbox.url, sandbox.token, sandbox.cost_center_id
+```
+
+It is an independent model of the server: it imports nothing of the client package and validates
+the raw JSON it receives, so it catches what a client sends wrong. See docs/sandbox.md.
+"""
+
+from ._server import Sandbox, serve
+from .faults import Faults, Reply
+from .state import SERVICES, ApiError, SandboxError, State
+from .stats import LoggedRequest, Stats
+
+__all__ = [
+    "SERVICES",
+    "ApiError",
+    "Faults",
+    "LoggedRequest",
+    "Reply",
+    "Sandbox",
+    "SandboxError",
+    "State",
+    "Stats",
+    "serve",
+]

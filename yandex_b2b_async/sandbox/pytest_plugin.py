@@ -1,1 +1,47 @@
-"""pytest plugin: fixtures that start the sandbox (work in progress)."""
+"""pytest plugin (entry point `yandex_b2b_async`): the `b2b_sandbox` fixture.
+
+One sandbox per test session serves from a background thread with its own event loop, so the
+fixture works the same in synchronous tests and in async tests of any pytest-asyncio loop scope
+(nothing is bound to the test's loop). Before each test that asks for `b2b_sandbox` it is reset:
+only the seeded client, same URL and token, no faults, zeroed stats. Options come from a marker:
+
+    @pytest.mark.b2b_sandbox(strict=True)
+    async def test_refuses_unknown_cost_center(b2b_sandbox): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from ._server import Sandbox
+
+__all__ = ["b2b_sandbox", "b2b_sandbox_session"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "b2b_sandbox(strict=False): options for the b2b_sandbox fixture "
+        "(strict: refuse unknown cost_centers_id)",
+    )
+
+
+@pytest.fixture(scope="session")
+def b2b_sandbox_session() -> Iterator[Sandbox]:
+    """The session's sandbox, serving from a background thread; not reset between tests."""
+    with Sandbox() as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def b2b_sandbox(request: pytest.FixtureRequest, b2b_sandbox_session: Sandbox) -> Sandbox:
+    """A freshly reset sandbox (see the module docstring); options from `b2b_sandbox` marker."""
+    marker = request.node.get_closest_marker("b2b_sandbox")
+    options = dict(marker.kwargs) if marker is not None else {}
+    strict = bool(options.pop("strict", False))
+    if options or (marker is not None and marker.args):
+        raise pytest.UsageError(f"b2b_sandbox marker takes only strict=..., got {marker}")
+    b2b_sandbox_session.reset(strict=strict)
+    return b2b_sandbox_session

@@ -1,0 +1,78 @@
+"""`python -m yandex_b2b_async.sandbox serve --port N`: run a sandbox until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from ._server import serve
+from .state import SandboxError
+
+
+def _latency(text: str) -> float | tuple[float, float]:
+    low, sep, high = text.partition(":")
+    try:
+        return (float(low), float(high)) if sep else float(low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected SECONDS or LOW:HIGH seconds, got {text!r}"
+        ) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m yandex_b2b_async.sandbox",
+        description="In-memory emulator of the Yandex Go for Business API 2.0.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "serve",
+        help="serve until SIGINT/SIGTERM",
+        description="Print YANDEX_B2B_BASE_URL=, YANDEX_B2B_TOKEN=, YANDEX_B2B_CLIENT_ID= and "
+        "YANDEX_B2B_COST_CENTER_ID= lines, then serve until SIGINT or SIGTERM.",
+    )
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    run.add_argument("--strict", action="store_true", help="refuse unknown cost_centers_id")
+    run.add_argument("--seed", type=int, default=None, help="seed of random faults and latency")
+    run.add_argument("--token", default=None, help="use this token instead of a random one")
+    run.add_argument("--rate-limit", type=float, default=None, metavar="R", help="R requests/s")
+    run.add_argument("--burst", type=int, default=None, metavar="B", help="token bucket size")
+    run.add_argument("--latency", type=_latency, default=None, metavar="S|LOW:HIGH", help="seconds")
+    run.add_argument("--error-rate", type=float, default=0.0, help="share answered 5xx")
+    run.add_argument("--drop-before-rate", type=float, default=0.0)
+    run.add_argument("--drop-after-rate", type=float, default=0.0)
+    run.add_argument("--outage", action="store_true", help="answer 503 to everything")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line and serve; returns the exit status (2 for bad options)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        serve(
+            host=args.host,
+            port=args.port,
+            strict=args.strict,
+            seed=args.seed,
+            token=args.token,
+            rate_limit=args.rate_limit,
+            burst=args.burst,
+            latency=args.latency,
+            error_rate=args.error_rate,
+            drop_before_rate=args.drop_before_rate,
+            drop_after_rate=args.drop_after_rate,
+            outage=args.outage,
+        )
+    except (ValueError, SandboxError) as exc:
+        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

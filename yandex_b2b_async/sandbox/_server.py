@@ -1,0 +1,339 @@
+"""`Sandbox`: the emulator on a real socket, in the caller's event loop or in a thread of its own.
+
+It wires the state, the faults and the stats to the aiohttp app, seeds one client reachable by
+one token, and offers the helpers tests use to seed and read data. Helpers may be called from any
+thread: state and stats are guarded by one lock the request handler takes too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import IO, Self
+
+from aiohttp import web
+
+from .app import ROUTES, build_app
+from .faults import Faults
+from .state import JSONObject, SandboxError, State
+from .stats import Stats
+
+__all__ = ["Sandbox", "serve"]
+
+# Enough to see what a test did without a 100,000-request benchmark holding every body.
+DEFAULT_LOG_LIMIT = 10_000
+
+
+class Sandbox:
+    """An in-memory Yandex Go for Business API 2.0 on `http://host:port`.
+
+    Start it with `async with Sandbox() as sandbox:` (it serves from the caller's loop) or
+    `with Sandbox() as sandbox:` (it serves from a background thread with its own loop, usable from
+    synchronous code and from any event loop). `port=0` picks a free port.
+
+    One client is seeded: `client_id`, its main `cost_center_id`, and `token` reaching it alone.
+    `strict=True` refuses a `cost_centers_id` the client does not have; by default any non-empty
+    id is accepted and learned. `seed` makes random faults and latency reproducible.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        strict: bool = False,
+        seed: int | None = None,
+        token: str | None = None,
+        log_limit: int | None = DEFAULT_LOG_LIMIT,
+    ) -> None:
+        if not 0 <= port <= 65535:
+            raise ValueError(f"port must be 0..65535 (0: a free one), got {port}")
+        if log_limit is not None and log_limit < 0:
+            raise ValueError(f"log_limit must be >= 0 or None (unbounded), got {log_limit}")
+        self.host = host
+        self.port = port
+        self.state = State(strict=strict)
+        self.faults = Faults(seed=seed, routes=ROUTES)
+        self.stats = Stats(log=deque(maxlen=log_limit))
+        self._strict = strict
+        self._lock = threading.Lock()
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+        self._thread: threading.Thread | None = None
+        self._thread_loop: asyncio.AbstractEventLoop | None = None
+        self.client_id = self.state.add_client(name="Sandbox client")
+        self.cost_center_id = self.state.client(self.client_id).main_cost_center_id
+        self.token = self.state.add_token([self.client_id], token=token)
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL to give a client, e.g. "http://127.0.0.1:54321" (no trailing slash)."""
+        if self._url is None:
+            raise SandboxError("the sandbox is not running: start it first")
+        return self._url
+
+    async def start(self) -> None:
+        """Listen on `host:port` in the running loop; `SandboxError` when the port is taken."""
+        if self._runner is not None:
+            raise SandboxError("the sandbox is already running")
+        app = build_app(self.state, self.faults, self.stats, lock=self._lock)
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            raise SandboxError(
+                f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from exc
+        host, port = runner.addresses[0][:2]
+        self._runner = runner
+        self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    async def close(self) -> None:
+        """Stop listening and close open connections; the data stays readable."""
+        runner, self._runner = self._runner, None
+        self._url = None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def start_in_thread(self) -> None:
+        """Serve from a new daemon thread with its own event loop; returns once listening."""
+        if self._thread is not None or self._runner is not None:
+            raise SandboxError("the sandbox is already running")
+        loop = asyncio.new_event_loop()
+        started = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self.start())
+            except BaseException as exc:
+                failure.append(exc)
+                started.set()
+                return
+            started.set()
+            loop.run_forever()
+            loop.run_until_complete(self.close())
+
+        thread = threading.Thread(target=run, name="yandex-b2b-sandbox", daemon=True)
+        thread.start()
+        started.wait()
+        if failure:
+            thread.join()
+            loop.close()
+            raise failure[0]
+        self._thread, self._thread_loop = thread, loop
+
+    def stop_thread(self) -> None:
+        """Stop a sandbox started with `start_in_thread` and wait for its thread to end."""
+        thread, loop = self._thread, self._thread_loop
+        if thread is None or loop is None:
+            return
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        loop.close()
+        self._thread = self._thread_loop = None
+
+    def __enter__(self) -> Self:
+        self.start_in_thread()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop_thread()
+
+    # --- seeding and reading -----------------------------------------------------------------
+
+    def add_client(self, name: str = "Another client") -> str:
+        """Create another client with its own main cost center; returns its id. The sandbox's
+        `token` does not reach it: make one with `add_token`."""
+        with self._lock:
+            return self.state.add_client(name=name)
+
+    def add_token(self, client_ids: Iterable[str]) -> str:
+        """A new token reaching these clients; with several, requests must name one in
+        X-YaTaxi-Selected-Corp-Client-Id."""
+        with self._lock:
+            return self.state.add_token(client_ids)
+
+    def add_cost_center(self, *, name: str = "Cost center", client_id: str | None = None) -> str:
+        """A new (non-main) cost center of the client (the sandbox's own by default)."""
+        with self._lock:
+            return self.state.add_cost_center(client_id or self.client_id, name=name)
+
+    def add_department(
+        self,
+        name: str,
+        *,
+        parent_id: str | None = None,
+        with_roles: bool = False,
+        client_id: str | None = None,
+    ) -> str:
+        """A new department, under `parent_id` or at the root; `with_roles` attaches a manager
+        (which blocks archiving it). Returns its id."""
+        with self._lock:
+            return self.state.add_department(
+                client_id or self.client_id, name, parent_id=parent_id, roles=int(with_roles)
+            )
+
+    def set_department_roles(
+        self, department_id: str, roles: int, *, client_id: str | None = None
+    ) -> None:
+        """Attach `roles` managers/secretaries to a department; 0 detaches them."""
+        with self._lock:
+            self.state.set_department_roles(client_id or self.client_id, department_id, roles)
+
+    def add_user(
+        self,
+        *,
+        phone: str,
+        fullname: str = "",
+        is_active: bool = True,
+        is_deleted: bool = False,
+        email: str | None = None,
+        nickname: str | None = None,
+        cost_centers_id: str | None = None,
+        department_id: str | None = None,
+        limits: Sequence[tuple[str, str]] = (),
+        client_id: str | None = None,
+    ) -> str:
+        """Seed an employee directly (active, or archived with `is_deleted=True`) under the API's
+        validation and uniqueness rules; `limits` are `(service, limit_id)` pairs.
+
+        Returns the id; a broken rule raises `SandboxError` naming it.
+        """
+        with self._lock:
+            return self.state.add_user(
+                client_id or self.client_id,
+                phone=phone,
+                fullname=fullname,
+                is_active=is_active,
+                is_deleted=is_deleted,
+                email=email,
+                nickname=nickname,
+                cost_centers_id=cost_centers_id,
+                department_id=department_id,
+                limits=limits,
+            )
+
+    def users(self, client_id: str | None = None) -> list[JSONObject]:
+        """Every employee of the client, archived too, in creation order, as the API shows them."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            client = self.state.client(client_id)
+            return [self.state.get_user(client_id, user_id) for user_id in client.order]
+
+    def user(self, user_id: str, *, client_id: str | None = None) -> JSONObject:
+        """One employee as `GET /users?user_id=` shows it; `SandboxError` when unknown."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            if user_id not in self.state.client(client_id).users:
+                raise SandboxError(f"unknown user {user_id!r}")
+            return self.state.get_user(client_id, user_id)
+
+    def departments(self, client_id: str | None = None) -> list[JSONObject]:
+        """The client's live departments in creation order, as the list endpoint shows them."""
+        with self._lock:
+            client = self.state.client(client_id or self.client_id)
+            return [department.to_json() for department in client.departments.values()]
+
+    def reset(self, *, strict: bool | None = None) -> None:
+        """Back to a fresh start: only the seeded client, with the same ids and token; faults
+        cleared and stats zeroed. `strict` changes the cost-center mode (None keeps it)."""
+        with self._lock:
+            if strict is not None:
+                self._strict = strict
+            self.state.clear()
+            self.state.strict = self._strict
+            self.state.add_client(
+                name="Sandbox client", client_id=self.client_id, cost_center_id=self.cost_center_id
+            )
+            self.state.add_token([self.client_id], token=self.token)
+            self.stats.reset()
+        self.faults.clear()
+
+    def reset_stats(self) -> None:
+        """Zero the counters and empty the request log."""
+        with self._lock:
+            self.stats.reset()
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    strict: bool = False,
+    seed: int | None = None,
+    token: str | None = None,
+    rate_limit: float | None = None,
+    burst: int | None = None,
+    latency: float | tuple[float, float] | None = None,
+    error_rate: float = 0.0,
+    drop_before_rate: float = 0.0,
+    drop_after_rate: float = 0.0,
+    outage: bool = False,
+    out: IO[str] | None = None,
+) -> None:
+    """Run a sandbox until SIGINT or SIGTERM (blocking), for the command line and benchmarks.
+
+    Once listening it prints, one per line and flushed, `YANDEX_B2B_BASE_URL=<url>`,
+    `YANDEX_B2B_TOKEN=<token>`, `YANDEX_B2B_CLIENT_ID=<id>` and
+    `YANDEX_B2B_COST_CENTER_ID=<id>` to `out` (stdout): the URL line first, and the names are
+    those the CLI reads from the environment. Bad options raise `ValueError`, a taken port
+    `SandboxError`, before anything is printed.
+    """
+    sandbox = Sandbox(host=host, port=port, strict=strict, seed=seed, token=token)
+    if rate_limit is not None:
+        sandbox.faults.rate_limit(rate_limit, burst=burst)
+    elif burst is not None:
+        raise ValueError("burst needs rate_limit")
+    sandbox.faults.latency(latency)
+    if error_rate or drop_before_rate or drop_after_rate:
+        sandbox.faults.random(
+            error_rate=error_rate,
+            drop_before_rate=drop_before_rate,
+            drop_after_rate=drop_after_rate,
+        )
+    sandbox.faults.outage(outage)
+    asyncio.run(_serve(sandbox, out or sys.stdout))
+
+
+async def _serve(sandbox: Sandbox, out: IO[str]) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Not every platform lets a loop own signals (Windows); Ctrl-C still ends asyncio.run.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(signum, stop.set)
+    async with sandbox:
+        print(f"YANDEX_B2B_BASE_URL={sandbox.url}", file=out)
+        print(f"YANDEX_B2B_TOKEN={sandbox.token}", file=out)
+        print(f"YANDEX_B2B_CLIENT_ID={sandbox.client_id}", file=out)
+        print(f"YANDEX_B2B_COST_CENTER_ID={sandbox.cost_center_id}", file=out, flush=True)
+        await stop.wait()

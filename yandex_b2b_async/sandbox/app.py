@@ -1,0 +1,388 @@
+"""The sandbox's HTTP face: aiohttp.web routes that translate requests into `State` calls.
+
+Every endpoint is one small declaration (method, path, the query parameters it takes, whether it
+has a body, and a function of the state); a single handler authorizes, decodes, applies faults,
+counts, calls the state and encodes the answer. No rule of the API lives here: a refusal comes
+from the state as an `ApiError` and leaves as `{"code", "message", "extra"?}` JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final
+
+import attrs
+from aiohttp import web
+
+from .faults import Faults, Reply, encode_body, error_body
+from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
+from .stats import LoggedRequest, Stats
+
+__all__ = ["API_PREFIX", "ENDPOINTS", "ROUTES", "SELECTED_CLIENT_HEADER", "Call", "build_app"]
+
+API_PREFIX: Final = "/integration/2.0"
+SELECTED_CLIENT_HEADER: Final = "X-YaTaxi-Selected-Corp-Client-Id"
+_JSON: Final = "application/json"
+_OK: Final[JSONValue] = {"status": "OK"}
+
+
+class _Empty:
+    """An answer with an empty body (department update answers "an empty 200")."""
+
+
+_EMPTY: Final = _Empty()
+
+
+@attrs.frozen(kw_only=True)
+class Call:
+    """One authorized request as an endpoint function sees it.
+
+    `client_id` is the client the request acts for ("" for endpoints that do not authorize).
+    """
+
+    method: str
+    path: str
+    token: str | None
+    client_id: str
+    query: Mapping[str, str]
+    body: JSONValue
+
+
+@attrs.frozen(kw_only=True)
+class Endpoint:
+    """An API endpoint: where it is, what it takes, and what it does to the state."""
+
+    method: str
+    path: str
+    run: Callable[[State, Call], JSONValue | _Empty]
+    query: frozenset[str] = frozenset()
+    has_body: bool = False
+    authorize: bool = True
+
+
+def _param(call: Call, name: str) -> str:
+    value = call.query.get(name)
+    if not value:
+        raise ApiError(
+            400, "VALIDATION_ERROR", f"missing query parameter {name!r}", {"field": name}
+        )
+    return value
+
+
+def _int_param(call: Call, name: str, default: int) -> int:
+    text = call.query.get(name)
+    if text is None:
+        return default
+    # Digits only: int() would also take " 5", "+5" and "5_0".
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(
+            400,
+            "VALIDATION_ERROR",
+            f"query parameter {name!r} must be a non-negative integer, got {text!r}",
+            {"field": name},
+        )
+    return int(text)
+
+
+def _create_user(state: State, call: Call) -> JSONValue:
+    return {"id": state.create_user(call.client_id, call.body)}
+
+
+def _put_user(state: State, call: Call) -> JSONValue:
+    state.put_user(call.client_id, _param(call, "user_id"), call.body)
+    return _OK
+
+
+def _patch_user(state: State, call: Call) -> JSONValue:
+    state.patch_user(call.client_id, _param(call, "user_id"), call.body)
+    return _OK
+
+
+def _get_users(state: State, call: Call) -> JSONValue:
+    if "user_id" in call.query:
+        return state.get_user(call.client_id, _param(call, "user_id"))
+    limit = _int_param(call, "limit", DEFAULT_PAGE_LIMIT)
+    return state.list_users(call.client_id, limit=limit, cursor=call.query.get("cursor"))
+
+
+def _archive_user(state: State, call: Call) -> JSONValue:
+    state.archive_user(call.client_id, _param(call, "user_id"))
+    return _OK
+
+
+def _users_by_phone(state: State, call: Call) -> JSONValue:
+    return state.users_by_phone(call.client_id, call.body)
+
+
+def _list_departments(state: State, call: Call) -> JSONValue:
+    return state.list_departments(
+        call.client_id,
+        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=_int_param(call, "offset", 0),
+    )
+
+
+def _create_department(state: State, call: Call) -> JSONValue:
+    # The department create page answers `_id`, not `id`.
+    return {"_id": state.create_department(call.client_id, call.body)}
+
+
+def _update_department(state: State, call: Call) -> _Empty:
+    state.update_department(call.client_id, _param(call, "department_id"), call.body)
+    return _EMPTY
+
+
+def _archive_department(state: State, call: Call) -> JSONValue:
+    deleted: list[JSONValue] = list(
+        state.archive_department(call.client_id, _param(call, "department_id"))
+    )
+    return {"deleted_ids": deleted}
+
+
+def _list_cost_centers(state: State, call: Call) -> JSONValue:
+    return state.list_cost_centers(
+        call.client_id,
+        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=_int_param(call, "offset", 0),
+    )
+
+
+def _auth_list(state: State, call: Call) -> JSONValue:
+    return state.auth_list(call.token)
+
+
+_USERS = f"{API_PREFIX}/users"
+_PAGE = frozenset({"limit", "offset"})
+ENDPOINTS: Final = (
+    Endpoint(method="POST", path=_USERS, run=_create_user, has_body=True),
+    Endpoint(method="PUT", path=_USERS, run=_put_user, query=frozenset({"user_id"}), has_body=True),
+    Endpoint(
+        method="PATCH", path=_USERS, run=_patch_user, query=frozenset({"user_id"}), has_body=True
+    ),
+    Endpoint(
+        method="GET", path=_USERS, run=_get_users, query=frozenset({"user_id", "limit", "cursor"})
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{_USERS}/archive",
+        run=_archive_user,
+        query=frozenset({"user_id"}),
+    ),
+    Endpoint(method="POST", path=f"{_USERS}/by_phone", run=_users_by_phone, has_body=True),
+    Endpoint(
+        method="GET", path=f"{API_PREFIX}/departments/list", run=_list_departments, query=_PAGE
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/departments/create",
+        run=_create_department,
+        has_body=True,
+    ),
+    Endpoint(
+        method="PUT",
+        path=f"{API_PREFIX}/departments/update",
+        run=_update_department,
+        query=frozenset({"department_id"}),
+        has_body=True,
+    ),
+    Endpoint(
+        method="POST",
+        path=f"{API_PREFIX}/departments/archive",
+        run=_archive_department,
+        query=frozenset({"department_id"}),
+    ),
+    Endpoint(
+        method="GET", path=f"{API_PREFIX}/cost_centers/list", run=_list_cost_centers, query=_PAGE
+    ),
+    Endpoint(method="GET", path=f"{API_PREFIX}/auth/list", run=_auth_list, authorize=False),
+)
+# The (method, path) pairs served: what a fault script may name.
+ROUTES: Final = frozenset((endpoint.method, endpoint.path) for endpoint in ENDPOINTS)
+_PATHS: Final = frozenset(path for _, path in ROUTES)
+
+
+def _unknown_route(state: State, call: Call) -> JSONValue:
+    if call.path in _PATHS:
+        raise ApiError(405, "METHOD_NOT_ALLOWED", f"{call.method} is not allowed on {call.path}")
+    raise ApiError(404, "NOT_FOUND", f"no endpoint at {call.path}")
+
+
+_FALLBACK: Final = Endpoint(method="*", path="/{tail:.*}", run=_unknown_route, authorize=False)
+
+
+def _bearer(header: str | None) -> str | None:
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
+
+
+@attrs.frozen(kw_only=True)
+class _Decoded:
+    body: JSONValue = None
+    error: ApiError | None = None
+
+
+def _decode(raw: bytes) -> _Decoded:
+    if not raw:
+        return _Decoded(error=ApiError(400, "INVALID_JSON", "the request needs a JSON body"))
+    try:
+        return _Decoded(body=json.loads(raw, parse_constant=_reject_constant))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return _Decoded(
+            error=ApiError(400, "INVALID_JSON", f"the request body is not valid JSON: {exc}")
+        )
+
+
+class _Handler:
+    """The single request path every endpoint goes through."""
+
+    def __init__(self, state: State, faults: Faults, stats: Stats, lock: threading.Lock) -> None:
+        self._state = state
+        self._faults = faults
+        self._stats = stats
+        self._lock = lock
+
+    def for_endpoint(
+        self, endpoint: Endpoint
+    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+        async def handle(request: web.Request) -> web.StreamResponse:
+            return await self._handle(endpoint, request)
+
+        return handle
+
+    async def _handle(self, endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
+        raw = await request.read() if request.body_exists else b""
+        decoded = _decode(raw) if endpoint.has_body or raw else _Decoded()
+        entry = LoggedRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            body=decoded.body,
+            client_id_header=request.headers.get(SELECTED_CLIENT_HEADER),
+        )
+        with self._lock:
+            self._stats.begin(entry)
+        try:
+            reply = self._faults.plan(request.method, request.path)
+            if reply is None:
+                return self._respond(entry, *self._answer(endpoint, request, decoded))
+            return await self._act(reply, entry, endpoint, request, decoded)
+        finally:
+            with self._lock:
+                self._stats.end(entry)
+
+    async def _act(
+        self,
+        reply: Reply,
+        entry: LoggedRequest,
+        endpoint: Endpoint,
+        request: web.Request,
+        decoded: _Decoded,
+    ) -> web.StreamResponse:
+        if reply.delay:
+            await asyncio.sleep(reply.delay)
+        if reply.drop and not reply.process:
+            entry.outcome = "dropped_before"
+            return self._drop(request)
+        status, body = 0, None
+        if reply.status is None or reply.process:
+            status, body = self._answer(endpoint, request, decoded)
+        if reply.drop:
+            entry.outcome = "dropped_after"
+            return self._drop(request)
+        if reply.status is None:
+            return self._respond(entry, status, body)
+        headers = dict(reply.headers)
+        payload = reply.body
+        if payload is None and reply.status >= 400:
+            payload = error_body(reply.status)
+        if not isinstance(payload, bytes):
+            headers.setdefault("Content-Type", _JSON)
+        elif not any(key.lower() == "content-type" for key in headers):
+            headers["Content-Type"] = "text/plain; charset=utf-8"
+        encoded = b"" if payload is None else encode_body(payload)
+        return self._respond(entry, reply.status, encoded, headers)
+
+    def _answer(
+        self, endpoint: Endpoint, request: web.Request, decoded: _Decoded
+    ) -> tuple[int, bytes | None]:
+        """Run the endpoint against the state: (status, JSON body or None for an empty body)."""
+        try:
+            token = _bearer(request.headers.get("Authorization"))
+            with self._lock:
+                client_id = (
+                    self._state.authorize(token, request.headers.get(SELECTED_CLIENT_HEADER))
+                    if endpoint.authorize
+                    else ""
+                )
+                for name in request.query:
+                    if name not in endpoint.query and endpoint is not _FALLBACK:
+                        raise ApiError(
+                            400,
+                            "VALIDATION_ERROR",
+                            f"unknown query parameter {name!r}",
+                            {"field": name},
+                        )
+                if endpoint.has_body and decoded.error is not None:
+                    raise decoded.error
+                call = Call(
+                    method=request.method,
+                    path=request.path,
+                    token=token,
+                    client_id=client_id,
+                    query=request.query,
+                    body=decoded.body,
+                )
+                result = endpoint.run(self._state, call)
+        except ApiError as exc:
+            return exc.status, json.dumps(exc.body(), ensure_ascii=False).encode()
+        if isinstance(result, _Empty):
+            return 200, None
+        return 200, json.dumps(result, ensure_ascii=False).encode()
+
+    @staticmethod
+    def _respond(
+        entry: LoggedRequest,
+        status: int,
+        body: bytes | None,
+        headers: Mapping[str, str] | None = None,
+    ) -> web.Response:
+        entry.status = status
+        if headers is not None:
+            return web.Response(status=status, body=body, headers=headers)
+        if body is None:
+            return web.Response(status=status)
+        return web.Response(status=status, body=body, content_type=_JSON)
+
+    @staticmethod
+    def _drop(request: web.Request) -> web.Response:
+        # Closing the transport is what a client sees as a server that went away mid-request
+        # (aiohttp: ServerDisconnectedError); aiohttp quietly skips writing the response below.
+        transport = request.transport
+        if transport is not None:
+            transport.close()
+        return web.Response()
+
+
+def build_app(
+    state: State, faults: Faults, stats: Stats, *, lock: threading.Lock | None = None
+) -> web.Application:
+    """The aiohttp application serving `state` through `faults`, counting into `stats`.
+
+    `lock` serializes access to `state` and `stats` when other threads touch them too.
+    """
+    handler = _Handler(state, faults, stats, lock or threading.Lock())
+    app = web.Application()
+    for endpoint in (*ENDPOINTS, _FALLBACK):
+        app.router.add_route(endpoint.method, endpoint.path, handler.for_endpoint(endpoint))
+    return app
