@@ -1,0 +1,545 @@
+"""Sync: the changes that make an account match a list of desired employees.
+
+:func:`build_plan` is pure: it compares the desired records with the employees read from the
+account and returns a :class:`SyncPlan` (creates, restores, updates, archives). It sends
+nothing. :func:`apply_plan` carries a plan out through the bulk engine, one item per action.
+``client.users.plan_sync`` / ``client.users.apply`` are the usual way in; the command line's
+``users sync`` uses :func:`run_sync` here.
+
+Matching is by a key — the phone, or the nickname (the "ID in the external system" of the
+Dashboard). Only the fields a desired record sets are compared; an update is a PATCH of the
+fields that differ plus ``cost_centers_id`` always, because the PATCH page (Russian) says a
+PATCH without it assigns the client's main cost center. Limits compare as sets of
+``(service, limit_id)``. A plan never holds the token, so printing one cannot leak it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+
+import attrs
+
+from ._constants import DEFAULT_BULK_CONCURRENCY, SYNC_ARCHIVE_CAP
+from .bulk import BulkItem, BulkProgress, BulkReport, JournalPath, bulk, input_key
+from .errors import B2BError, ValidationError
+from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch
+
+if TYPE_CHECKING:
+    from .users import UsersAPI
+
+__all__ = [
+    "ArchiveCapError",
+    "FieldChange",
+    "SyncAction",
+    "SyncArchive",
+    "SyncCreate",
+    "SyncKey",
+    "SyncPlan",
+    "SyncReport",
+    "SyncRestore",
+    "SyncUpdate",
+    "apply_plan",
+    "build_plan",
+    "describe_action",
+    "diff",
+]
+
+SyncKey: TypeAlias = Literal["phone", "nickname"]
+_KEYS: Final = ("phone", "nickname")
+
+# The fields a desired record may set, in the order a diff shows them.
+_COMPARED: Final = (
+    "fullname",
+    "phone",
+    "email",
+    "is_active",
+    "cost_centers_id",
+    "nickname",
+    "department_id",
+    "limits",
+)
+# How many offending rows an error about the input names before it says "and N more".
+_ROWS_NAMED: Final = 10
+
+FieldValue: TypeAlias = str | bool | frozenset[tuple[str, str]] | None
+
+
+class ArchiveCapError(B2BError):
+    """The plan would archive more than the safety cap of the active employees.
+
+    ``planned`` employees would be archived out of ``active``; ``cap`` is the fraction allowed
+    without ``force=True``. Nothing was sent.
+    """
+
+    def __init__(self, *, planned: int, active: int, cap: float) -> None:
+        self.planned = planned
+        self.active = active
+        self.cap = cap
+        super().__init__(
+            f"the plan would archive {planned} of {active} active employees, more than "
+            f"{cap:.0%}; check the file and the key, then pass force=True (--force) "
+            "if this is intended"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class FieldChange:
+    """One field an action changes: its value in the account and the desired one.
+
+    Limits are shown as sets of ``(service, limit_id)``.
+    """
+
+    field: str
+    before: FieldValue
+    after: FieldValue
+
+
+@attrs.frozen(kw_only=True)
+class SyncCreate:
+    """A desired employee with no match in the account: created (or, if the API says the
+    phone belongs to an archived employee, restored — see ``create_or_restore``)."""
+
+    key: str
+    user: UserCreate
+    index: int  # position of the record in the desired input
+
+
+@attrs.frozen(kw_only=True)
+class SyncRestore:
+    """An archived employee the desired input lists: restored with the fields that differ."""
+
+    key: str
+    user_id: str
+    patch: UserPatch  # sent with is_deleted: false; always carries cost_centers_id
+    changes: tuple[FieldChange, ...]
+    index: int
+
+
+@attrs.frozen(kw_only=True)
+class SyncUpdate:
+    """An active employee whose fields differ: a PATCH of those fields plus the cost center."""
+
+    key: str
+    user_id: str
+    patch: UserPatch
+    changes: tuple[FieldChange, ...]
+    index: int
+
+
+@attrs.frozen(kw_only=True)
+class SyncArchive:
+    """An active employee absent from the desired input (only with ``archive_missing``)."""
+
+    key: str
+    user_id: str
+    fullname: str | None
+
+
+SyncAction: TypeAlias = SyncCreate | SyncRestore | SyncUpdate | SyncArchive
+SyncReport: TypeAlias = BulkReport[SyncAction, str]
+"""The report of :func:`apply_plan`: one item per action; ``result`` and ``id`` are the id of
+the employee the action created or changed."""
+
+
+@attrs.frozen(kw_only=True)
+class SyncPlan:
+    """What a sync would do. ``len(plan)`` counts the actions; an empty plan is falsy.
+
+    Iterating yields the actions in the order :func:`apply_plan` runs them: archives first
+    (freeing phones and nicknames), then updates, restores and creates. ``unchanged`` counts the
+    desired records that already match; ``unkeyed`` the active employees without a key value
+    (no nickname when syncing by nickname), which a sync never touches; ``active`` the
+    employees not archived when the account was read.
+    """
+
+    key: SyncKey
+    creates: list[SyncCreate] = attrs.field(factory=list)
+    restores: list[SyncRestore] = attrs.field(factory=list)
+    updates: list[SyncUpdate] = attrs.field(factory=list)
+    archives: list[SyncArchive] = attrs.field(factory=list)
+    unchanged: int = 0
+    unkeyed: int = 0
+    active: int = 0
+
+    def __len__(self) -> int:
+        return len(self.creates) + len(self.restores) + len(self.updates) + len(self.archives)
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[SyncAction]:
+        yield from self.archives
+        yield from self.updates
+        yield from self.restores
+        yield from self.creates
+
+    def summary(self) -> str:
+        """One line of counts."""
+        return (
+            f"sync by {self.key}: {len(self.creates)} to create, {len(self.restores)} to restore, "
+            f"{len(self.updates)} to update, {len(self.archives)} to archive, "
+            f"{self.unchanged} unchanged"
+            + (f", {self.unkeyed} without a {self.key} (left alone)" if self.unkeyed else "")
+        )
+
+    def describe(self, *, max_lines: int | None = None) -> str:
+        """The counts and a readable diff, one line per action (at most ``max_lines`` of them).
+
+        Shows keys, ids and the changed values; a plan holds no token, so none can appear.
+        """
+        lines = [self.summary()]
+        total = len(self)
+        for shown, action in enumerate(self):
+            if max_lines is not None and shown >= max_lines:
+                lines.append(f"  … and {total - shown} more")
+                break
+            lines.append("  " + describe_action(action))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def describe_action(action: SyncAction) -> str:
+    """One readable line for an action: its sign, key, employee id and changes."""
+    if isinstance(action, SyncCreate):
+        fields = ", ".join(
+            f"{name}={_show(_desired_value(action.user, name))}"
+            for name in _COMPARED
+            if name != "phone" and getattr(action.user, name) is not UNSET
+        )
+        return f"+ create  {action.user.phone}  {fields}"
+    if isinstance(action, SyncArchive):
+        name = f"  {action.fullname!r}" if action.fullname else ""
+        return f"- archive {action.key}  (id {action.user_id}){name}"
+    sign, verb = ("^", "restore") if isinstance(action, SyncRestore) else ("~", "update ")
+    changes = "; ".join(
+        f"{change.field}: {_show(change.before)} -> {_show(change.after)}"
+        for change in action.changes
+    )
+    return f"{sign} {verb} {action.key}  (id {action.user_id})  {changes or 'no field changes'}"
+
+
+def _show(value: FieldValue) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, frozenset):
+        return "{" + ", ".join(f"{s}:{lim}" for s, lim in sorted(value)) + "}"
+    return repr(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Planning (pure)
+
+
+def build_plan(
+    desired: Iterable[UserCreate],
+    account: Iterable[User],
+    *,
+    key: SyncKey = "phone",
+    archive_missing: bool = False,
+    force: bool = False,
+    row_name: Callable[[int], str] | None = None,
+) -> SyncPlan:
+    """The plan that makes ``account`` (every employee, archived ones too) match ``desired``.
+
+    Raises :class:`ValidationError` for a bad key, a record that is not a :class:`UserCreate`,
+    a key value given twice, or (by nickname) a record without a nickname — naming the rows
+    (``row_name(i)``, by default ``desired[i]``); :class:`B2BError` when several *active*
+    employees share a key value; :class:`ArchiveCapError` when ``archive_missing`` would archive
+    more than the safety cap of the active employees and ``force`` is not set.
+    """
+    if key not in _KEYS:
+        raise ValidationError("key", "must be 'phone' or 'nickname'", value=key)
+    name_row = row_name or (lambda index: f"desired[{index}]")
+    wanted = _index_desired(desired, key, name_row)
+    matches, unkeyed, active = _index_account(account, key)
+
+    creates: list[SyncCreate] = []
+    restores: list[SyncRestore] = []
+    updates: list[SyncUpdate] = []
+    archives: list[SyncArchive] = []
+    unchanged = 0
+    for value, (index, user) in wanted.items():
+        current = matches.get(value)
+        if current is None:
+            creates.append(SyncCreate(key=value, user=user, index=index))
+            continue
+        changes = diff(user, current)
+        patch = _patch_for(user, changes)
+        if current.is_deleted:
+            restores.append(
+                SyncRestore(
+                    key=value,
+                    user_id=current.id,
+                    patch=patch,
+                    changes=(FieldChange(field="is_deleted", before=True, after=False), *changes),
+                    index=index,
+                )
+            )
+        elif changes:
+            updates.append(
+                SyncUpdate(key=value, user_id=current.id, patch=patch, changes=changes, index=index)
+            )
+        else:
+            unchanged += 1
+
+    if archive_missing:
+        archives = [
+            SyncArchive(key=value, user_id=employee.id, fullname=employee.fullname)
+            for value, employee in matches.items()
+            if not employee.is_deleted and value not in wanted
+        ]
+        if len(archives) > SYNC_ARCHIVE_CAP * active and not force:
+            raise ArchiveCapError(planned=len(archives), active=active, cap=SYNC_ARCHIVE_CAP)
+    return SyncPlan(
+        key=key,
+        creates=creates,
+        restores=restores,
+        updates=updates,
+        archives=archives,
+        unchanged=unchanged,
+        unkeyed=unkeyed,
+        active=active,
+    )
+
+
+def diff(desired: UserCreate, current: User) -> tuple[FieldChange, ...]:
+    """The fields ``desired`` sets whose value differs from ``current``'s.
+
+    A missing text field and an empty one are the same (the API shows an unset nickname as
+    ``""``); limits compare as sets of ``(service, limit_id)``.
+    """
+    changes: list[FieldChange] = []
+    for name in _COMPARED:
+        if getattr(desired, name) is UNSET:
+            continue
+        after = _desired_value(desired, name)
+        before = _current_value(current, name)
+        if isinstance(after, str) and (before or "") == after:
+            continue
+        if before != after:
+            changes.append(FieldChange(field=name, before=before, after=after))
+    return tuple(changes)
+
+
+def _desired_value(user: UserCreate, name: str) -> FieldValue:
+    value: object = getattr(user, name)
+    if name == "limits":
+        assert isinstance(value, tuple)
+        return _limit_set(value)
+    assert isinstance(value, str | bool)
+    return value
+
+
+def _current_value(user: User, name: str) -> FieldValue:
+    value: object = getattr(user, name)
+    if name == "limits":
+        assert isinstance(value, tuple)
+        return _limit_set(value)
+    assert value is None or isinstance(value, str | bool)
+    return value
+
+
+def _limit_set(limits: Iterable[Limit | AssignedLimit]) -> frozenset[tuple[str, str]]:
+    return frozenset(
+        (
+            limit.service.value if isinstance(limit.service, enum.Enum) else limit.service,
+            limit.limit_id,
+        )
+        for limit in limits
+    )
+
+
+def _patch_for(desired: UserCreate, changes: Sequence[FieldChange]) -> UserPatch:
+    """A PATCH of the changed fields, with ``cost_centers_id`` always (a PATCH without it
+    resets the cost center)."""
+    fields: dict[str, object] = {change.field: getattr(desired, change.field) for change in changes}
+    fields["cost_centers_id"] = desired.cost_centers_id
+    return UserPatch(**fields)  # type: ignore[arg-type]
+
+
+def _index_desired(
+    desired: Iterable[UserCreate], key: SyncKey, row_name: Callable[[int], str]
+) -> dict[str, tuple[int, UserCreate]]:
+    """Desired records by key value; refuses non-records, empty keys and duplicates."""
+    if isinstance(desired, str | bytes) or not isinstance(desired, Iterable):
+        raise ValidationError("desired", "must be an iterable of UserCreate", value=desired)
+    wanted: dict[str, tuple[int, UserCreate]] = {}
+    problems: list[str] = []
+    for index, user in enumerate(desired):
+        if not isinstance(user, UserCreate):
+            raise ValidationError(
+                row_name(index), "must be a UserCreate", value=type(user).__name__
+            )
+        value = user.phone if key == "phone" else user.nickname
+        if value is UNSET or not value.strip():
+            problems.append(f"{row_name(index)} has no {key}")
+            continue
+        if value in wanted:
+            problems.append(
+                f"{row_name(index)} repeats {key} {value!r} of {row_name(wanted[value][0])}"
+            )
+            continue
+        wanted[value] = (index, user)
+    if problems:
+        more = len(problems) - _ROWS_NAMED
+        listed = "; ".join(problems[:_ROWS_NAMED]) + (f"; and {more} more" if more > 0 else "")
+        raise ValidationError(
+            "desired",
+            f"each employee must appear once with a non-empty {key} to sync by it: {listed}",
+        )
+    return wanted
+
+
+def _index_account(account: Iterable[User], key: SyncKey) -> tuple[dict[str, User], int, int]:
+    """The employee each key value matches (the active one, else the latest archived), the
+    number of active employees without a key value, and the number of active employees."""
+    matches: dict[str, User] = {}
+    unkeyed = 0
+    active = 0
+    for employee in account:
+        is_active = not employee.is_deleted
+        active += is_active
+        value = employee.phone if key == "phone" else employee.nickname
+        if not value:
+            unkeyed += is_active
+            continue
+        known = matches.get(value)
+        if known is not None and not known.is_deleted:
+            if is_active:
+                raise B2BError(
+                    f"employees {known.id} and {employee.id} are both active with {key} "
+                    f"{value!r}; resolve this in the account before syncing by {key}"
+                )
+            continue  # the active one wins over any archived one
+        # The list is in creation order: a later archived employee is the more recent one.
+        matches[value] = employee
+    return matches, unkeyed, active
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the account and desired input
+
+
+async def read_account(users: UsersAPI, *, page_size: int) -> list[User]:
+    """Every employee of the account, archived ones included."""
+    return [employee async for employee in users.list(limit=page_size)]
+
+
+async def collect(desired: Iterable[UserCreate] | AsyncIterable[UserCreate]) -> list[UserCreate]:
+    """The desired records as a list (an async iterable is drained)."""
+    if isinstance(desired, AsyncIterable):
+        return [user async for user in desired]
+    if isinstance(desired, str | bytes) or not isinstance(desired, Iterable):
+        raise ValidationError("desired", "must be an iterable of UserCreate", value=desired)
+    return list(desired)
+
+
+# ---------------------------------------------------------------------------------------------
+# Applying
+
+# The journal operation name of sync actions (a journal may hold several kinds of run).
+_OPERATION: Final = "users.sync"
+
+
+async def apply_plan(
+    users: UsersAPI,
+    plan: SyncPlan,
+    *,
+    concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    on_progress: Callable[[BulkProgress], None] | None = None,
+    journal: JournalPath | None = None,
+) -> SyncReport:
+    """Carry out ``plan`` through the bulk engine and return one report item per action.
+
+    The actions run in the plan's order in phases — archives, then updates, restores and
+    creates — each phase finishing before the next starts, so a phone or nickname an archive
+    frees is free for the update or create that takes it. Within a phase at most
+    ``concurrency`` calls are in flight, paced and retried by the client. A create is
+    ``create_or_restore``; a restore keeps the plan's ``cost_centers_id``. One failure never
+    stops the others. ``journal`` is the bulk engine's JSON-lines journal: a rerun of the same
+    plan skips the actions it records as done. ``on_progress`` sees the whole run's counts.
+    """
+    if not isinstance(plan, SyncPlan):
+        raise ValidationError("plan", "must be a SyncPlan (from plan_sync)", value=plan)
+    total = len(plan)
+    phases: tuple[Sequence[SyncAction], ...] = (
+        plan.archives,
+        plan.updates,
+        plan.restores,
+        plan.creates,
+    )
+    items: list[BulkItem[SyncAction, str]] = []
+    before = BulkProgress(done=0, failed=0, skipped=0, total=total, elapsed=0.0)
+
+    async def execute(action: SyncAction) -> str:
+        return await _execute(users, action)
+
+    def whole_run(progress: BulkProgress) -> None:
+        # A phase counts from zero; the caller sees the counts of the whole plan.
+        if on_progress is not None:
+            on_progress(
+                attrs.evolve(
+                    progress,
+                    done=before.done + progress.done,
+                    failed=before.failed + progress.failed,
+                    skipped=before.skipped + progress.skipped,
+                    total=total,
+                )
+            )
+
+    for phase in phases:
+        if not phase:
+            continue
+        report = await bulk(
+            execute,
+            phase,
+            concurrency=concurrency,
+            on_progress=whole_run if on_progress is not None else None,
+            journal=journal,
+            operation=_OPERATION,
+            key=_journal_key,
+            id_of=_id_of,
+        )
+        offset = len(items)
+        items.extend(attrs.evolve(item, index=offset + item.index) for item in report.items)
+        before = attrs.evolve(
+            before,
+            done=len(items),
+            failed=before.failed + len(report.failed),
+            skipped=before.skipped + sum(item.skipped for item in report.items),
+        )
+    return BulkReport(items=tuple(items))
+
+
+async def _execute(users: UsersAPI, action: SyncAction) -> str:
+    """Send one action; returns the id of the employee it created or changed."""
+    if isinstance(action, SyncCreate):
+        outcome = await users.create_or_restore(action.user)
+        return outcome.id
+    if isinstance(action, SyncUpdate):
+        await users.patch(action.user_id, action.patch)
+    elif isinstance(action, SyncRestore):
+        await users.restore(action.user_id, action.patch)
+    else:
+        await users.archive(action.user_id)
+    return action.user_id
+
+
+def _id_of(action: SyncAction, result: str) -> str:
+    return result
+
+
+def _journal_key(action: SyncAction) -> str:
+    """A journal key that changes when the action would send something else."""
+    if isinstance(action, SyncCreate):
+        return f"create:{action.key}:{input_key(action.user)}"
+    if isinstance(action, SyncArchive):
+        return f"archive:{action.user_id}"
+    kind = "restore" if isinstance(action, SyncRestore) else "update"
+    return f"{kind}:{action.user_id}:{input_key(action.patch)}"
