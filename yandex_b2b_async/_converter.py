@@ -11,11 +11,14 @@ are accepted wherever an ``id`` is expected.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final, TypeVar, get_args, get_origin
 
+import attrs
 import cattrs
+from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from .errors import ValidationError
 from .models import (
     AssignedLimit,
     CostCenter,
@@ -73,6 +76,32 @@ def _with_id_alias(
     return structure_model
 
 
+def _is_json_array(cls: Any) -> bool:
+    origin = get_origin(cls)
+    return origin is list or (origin is tuple and get_args(cls)[1:] == (Ellipsis,))
+
+
+def _array_only(conv: cattrs.Converter) -> Callable[[Any], Callable[[object, Any], Any]]:
+    # cattrs builds a list or tuple from any iterable: "abc" would become ["a", "b", "c"] and
+    # {} an empty page. A JSON answer holds an array there, or it is malformed.
+    def factory(cls: Any) -> Callable[[object, Any], Any]:
+        make = (
+            list_structure_factory
+            if get_origin(cls) is list
+            else homogenous_tuple_structure_factory
+        )
+        inner = make(cls, conv)
+
+        def structure_array(value: object, target: Any) -> Any:
+            if not isinstance(value, list | tuple):
+                raise MalformedError(f"expected an array, got {type(value).__name__}")
+            return inner(value, target)
+
+        return structure_array
+
+    return factory
+
+
 def _structure_assigned_limit(value: object, _: object) -> AssignedLimit:
     if not isinstance(value, Mapping):
         raise MalformedError(f"expected an object, got {type(value).__name__}")
@@ -85,6 +114,24 @@ def _structure_assigned_limit(value: object, _: object) -> AssignedLimit:
         return AssignedLimit(limit_id, service)
 
 
+def _structure_request(value: object, cls: Any) -> Any:
+    """Rebuild a request model from its wire dict, through its validators."""
+    if not isinstance(value, Mapping):
+        raise ValidationError(cls.__name__, "must be a JSON object", value=value)
+    known = {field.name for field in attrs.fields(cls)}
+    for name in value:
+        if name not in known:
+            raise ValidationError(str(name), f"is not a field of {cls.__name__}")
+    kwargs = dict(value)
+    limits = kwargs.get("limits")
+    if isinstance(limits, list):
+        kwargs["limits"] = [
+            _structure_request(item, Limit) if isinstance(item, Mapping) else item
+            for item in limits
+        ]
+    return cls(**kwargs)
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
     """Register every hook this library needs on ``conv``."""
     conv.register_structure_hook(str, _strict(str, "a string"))
@@ -95,12 +142,14 @@ def configure_converter(conv: cattrs.Converter) -> None:
         lambda cls: cls == dict[str, object], _strict(dict, "an object")
     )
     conv.register_structure_hook(AssignedLimit, _structure_assigned_limit)
+    conv.register_structure_hook_factory(_is_json_array, _array_only(conv))
     for request_model in _REQUEST_MODELS:
         # Generated once per class: a plain function with no per-call dispatch on the hot path.
         conv.register_unstructure_hook(
             request_model,
             make_dict_unstructure_fn(request_model, conv, _cattrs_omit_if_default=True),
         )
+        conv.register_structure_hook(request_model, _structure_request)
     for model in _MODELS_WITH_ID:
         conv.register_structure_hook(model, _with_id_alias(make_dict_structure_fn(model, conv)))
 

@@ -84,6 +84,8 @@ _PHONE_RE: Final = re.compile(r"\+[1-9][0-9]{6,14}")
 _EMAIL_RE: Final = re.compile(r"[^@\s]{1,64}@[^@\s.]+(?:\.[^@\s.]+)+")
 _EMAIL_MAX: Final = 254  # RFC 5321 path limit
 _CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
+# A lone surrogate (from a badly decoded file) cannot be encoded as UTF-8 to go on the wire.
+_SURROGATE_RE: Final = re.compile("[\ud800-\udfff]")
 _SERVICES: Final = ", ".join(service.value for service in Service)
 
 
@@ -94,6 +96,8 @@ def _check_text(field: str, value: object, *, allow_empty: bool) -> str:
         raise ValidationError(field, "must not be empty", value=value)
     if _CONTROL_RE.search(value):
         raise ValidationError(field, "must not contain control characters", value=value)
+    if _SURROGATE_RE.search(value):
+        raise ValidationError(field, "must be valid Unicode text (it holds a lone surrogate)")
     return value
 
 
@@ -108,7 +112,7 @@ def _text(*, allow_empty: bool) -> Callable[[Any, attrs.Attribute[Any], Any], No
 def _phone(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is UNSET:
         return
-    _check_text(attribute.name, value, allow_empty=False)
+    _check_text(attribute.name, value, allow_empty=True)
     assert isinstance(value, str)
     if not _PHONE_RE.fullmatch(value):
         raise ValidationError(

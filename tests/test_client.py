@@ -1,0 +1,176 @@
+"""B2BClient: configuration checks, session lifecycle, transport failures, and secrecy of the
+token in reprs and errors."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import traceback
+
+import aiohttp
+import pytest
+
+from tests._recorder import Answer, Recorder
+from yandex_b2b_async import (
+    B2BClient,
+    ClientClosedError,
+    NotFoundError,
+    RetryPolicy,
+    TransportError,
+    UserPatch,
+    ValidationError,
+)
+
+TOKEN = "fake-token-SECRET-7f3a9c"
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    ["http://b2b-api.go.yandex.ru", "http://10.0.0.1:8080", "ftp://example.com", "not a url"],
+)
+def test_plain_http_is_refused_except_on_loopback(base_url: str) -> None:
+    """A base URL that is not https (or http to a loopback host) is refused."""
+    with pytest.raises(ValidationError) as caught:
+        B2BClient(TOKEN, base_url=base_url)
+    assert caught.value.field == "base_url"
+
+
+@pytest.mark.parametrize(
+    "base_url", ["http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:9", "https://x.ru"]
+)
+def test_https_and_loopback_http_are_accepted(base_url: str) -> None:
+    """https anywhere, and http to loopback (the sandbox), are accepted."""
+    assert B2BClient(TOKEN, base_url=base_url).base_url == base_url.rstrip("/")
+
+
+@pytest.mark.parametrize("token", ["", "   ", "tok\nen", " padded"])
+def test_malformed_token_is_refused_without_echoing_it(token: str) -> None:
+    """An empty or header-breaking token is refused, and the message does not contain it."""
+    with pytest.raises(ValidationError) as caught:
+        B2BClient(token)
+    assert caught.value.field == "token"
+    if token.strip():
+        assert token.strip() not in str(caught.value)
+
+
+def test_deadline_shorter_than_timeout_is_refused() -> None:
+    """A retry deadline shorter than one attempt's timeout is a configuration error."""
+    with pytest.raises(ValidationError) as caught:
+        B2BClient(TOKEN, timeout=30, retry=RetryPolicy(deadline=5))
+    assert caught.value.field == "retry.deadline"
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan")])
+def test_bad_timeout_is_refused(timeout: float) -> None:
+    """A timeout that is not a positive number is refused."""
+    with pytest.raises(ValidationError):
+        B2BClient(TOKEN, timeout=timeout)
+
+
+def test_repr_hides_the_token() -> None:
+    """The client's repr names the host and hides the token."""
+    text = repr(B2BClient(TOKEN, client_id="c-1"))
+    assert TOKEN not in text
+    assert "c-1" in text
+
+
+async def test_use_after_close_raises_a_clear_error(recorder: Recorder) -> None:
+    """A call after close() raises ClientClosedError, and nothing is sent."""
+    client = B2BClient(TOKEN, base_url=recorder.url)
+    await client.users.archive("u1")
+    await client.close()
+    await client.close()  # idempotent
+    with pytest.raises(ClientClosedError):
+        await client.users.archive("u1")
+    assert len(recorder.requests) == 1
+
+
+async def test_borrowed_session_is_not_closed(recorder: Recorder) -> None:
+    """A session passed in is used and left open when the client closes."""
+    async with aiohttp.ClientSession() as session:
+        async with B2BClient(TOKEN, base_url=recorder.url, session=session) as client:
+            await client.users.archive("u1")
+        assert not session.closed
+        assert recorder.last.headers["Authorization"] == f"Bearer {TOKEN}"
+
+
+async def test_borrowed_session_closed_by_its_owner_is_reported(recorder: Recorder) -> None:
+    """A borrowed session closed underneath the client gives ClientClosedError."""
+    session = aiohttp.ClientSession()
+    client = B2BClient(TOKEN, base_url=recorder.url, session=session)
+    await session.close()
+    with pytest.raises(ClientClosedError):
+        await client.users.archive("u1")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+async def test_connection_refused_is_a_transport_error_not_sent() -> None:
+    """A refused connection becomes TransportError(sent=False), chained to the OS error."""
+    async with B2BClient(TOKEN, base_url=f"http://127.0.0.1:{free_port()}", retry=None) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.users.archive("u1")
+    assert caught.value.sent is False
+    assert isinstance(caught.value.__cause__, aiohttp.ClientError)
+
+
+async def test_timeout_is_a_transport_error(recorder: Recorder) -> None:
+    """No answer within the timeout becomes TransportError(sent=True)."""
+    import asyncio
+
+    from aiohttp import web
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(1)
+        return web.json_response({})
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    site = web.TCPSite(runner, "127.0.0.1", port)
+    await site.start()
+    try:
+        async with B2BClient(
+            TOKEN, base_url=f"http://127.0.0.1:{port}", timeout=0.2, retry=None
+        ) as client:
+            with pytest.raises(TransportError) as caught:
+                await client.users.archive("u1")
+        assert caught.value.sent is True
+    finally:
+        await runner.cleanup()
+
+
+async def test_token_never_appears_in_errors_or_logs(
+    recorder: Recorder, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Errors, their chained causes and DEBUG logs of a retried call never hold the token."""
+    caplog.set_level(logging.DEBUG)
+    recorder.answer(
+        Answer(status=503, body=b"<html>down</html>"), Answer(status=404, body={"code": "NF"})
+    )
+    policy = RetryPolicy(backoff_initial=0, backoff_max=0)
+    async with B2BClient(TOKEN, base_url=recorder.url, retry=policy) as client:
+        with pytest.raises(NotFoundError) as caught:
+            await client.users.patch("u1", UserPatch(nickname="x"))
+    rendered = "".join(traceback.format_exception(caught.value))
+    assert TOKEN not in rendered
+    assert TOKEN not in repr(caught.value)
+    assert TOKEN not in caplog.text
+    assert caught.value.attempts == 2
+
+
+async def test_client_without_context_manager_creates_its_session(recorder: Recorder) -> None:
+    """A client used without 'async with' opens its session on first call and closes it."""
+    client = B2BClient(TOKEN, base_url=recorder.url)
+    try:
+        await client.users.archive("u1")
+    finally:
+        await client.close()
+    assert client.closed
