@@ -296,9 +296,10 @@ def _limits(field: str, value: JSONValue) -> tuple[Limit, ...]:
         for key in ("limit_id", "service"):
             if key not in item:
                 raise _invalid(field, f"{where} misses the required field {key!r}")
-        limit_id = _non_empty(f"{where}.limit_id", item["limit_id"])
-        service = _string(f"{where}.service", item["service"])
-        if service not in SERVICES:
+        limit_id, service = item["limit_id"], item["service"]
+        if type(limit_id) is not str or not limit_id:
+            raise _invalid(field, f"{where}.limit_id must be a non-empty string")
+        if type(service) is not str or service not in SERVICES:
             raise _invalid(
                 field,
                 f"{where}.service {service!r} is not one of {', '.join(sorted(SERVICES))}",
@@ -456,9 +457,9 @@ class State:
         department_id: str | None = None,
         limits: Iterable[tuple[str, str]] = (),
     ) -> str:
-        """Seed an employee (active or archived) through the same validation and uniqueness
-        rules as the API; `limits` are `(service, limit_id)` pairs. Returns the id; a rule
-        violation raises `SandboxError` naming it."""
+        """Seed an employee (active or archived) under the API's validation and the uniqueness
+        among active employees (an archived phone does not block, unlike a create); `limits` are
+        `(service, limit_id)` pairs. Returns the id; a broken rule raises `SandboxError`."""
         body: JSONObject = {
             "fullname": fullname,
             "phone": phone,
@@ -468,16 +469,17 @@ class State:
         }
         optional = {"email": email, "nickname": nickname, "department_id": department_id}
         body.update({key: value for key, value in optional.items() if value is not None})
+        client = self.client(client_id)
         try:
-            if not is_deleted:
-                return self.create_user(client_id, body)
-            # An archived seed may share its phone with other archived ones: no create rule.
             fields = _parse_user(body, _CREATE)
-            client = self.client(client_id)
             self._check_references(client, fields)
-            return self._insert(client, fields, deleted=True).id
+            # Only the uniqueness among active employees: seeding may set up what edits can
+            # reach but a create cannot, like an active and an archived employee sharing a phone.
+            if not is_deleted:
+                self._check_unique(client, fields, exclude_id=None)
         except ApiError as exc:
             raise SandboxError(f"cannot seed the employee: {exc.message}") from exc
+        return self._insert(client, fields, deleted=is_deleted).id
 
     def client(self, client_id: str) -> Client:
         """The client with this id; `SandboxError` when there is none."""
