@@ -302,6 +302,8 @@ class Faults:
         if rate is None:
             limit = None
         else:
+            if not (math.isfinite(rate) and rate > 0):
+                raise ValueError(f"rate must be a number of requests a second > 0, got {rate}")
             if retry_after is not None and not (math.isfinite(retry_after) and retry_after >= 0):
                 raise ValueError(f"retry_after must be seconds >= 0, got {retry_after}")
             bucket_size = max(1, int(rate)) if burst is None else burst
