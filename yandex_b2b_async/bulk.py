@@ -34,6 +34,7 @@ import logging
 import os
 import time
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
     Awaitable,
@@ -583,7 +584,7 @@ async def bulk_stream(
     key: Callable[[_In], str] | None = None,
     id_of: Callable[[_In, _Out], str | None] | None = None,
     cancel_grace: float = DEFAULT_BULK_CANCEL_GRACE,
-) -> AsyncIterator[BulkItem[_In, _Out]]:
+) -> AsyncGenerator[BulkItem[_In, _Out], None]:
     """Like :func:`bulk`, but yield each :class:`BulkItem` as it finishes (any order).
 
     Holds at most ``2 * concurrency`` items at a time: while the consumer is busy, no new
