@@ -1,0 +1,1 @@
+"""The benchmark suite: ``python -m benchmarks [--quick]``. See docs/benchmarks.md."""

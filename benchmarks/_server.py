@@ -1,0 +1,224 @@
+"""The benchmarks' sandbox, served from a child process, and the parent's handle on it.
+
+The server must not share the client's event loop (or its CPU time slices), so each workload
+starts this module as a child process: ``python -m benchmarks._server``. The child serves a
+:class:`~yandex_b2b_async.sandbox.Sandbox` on loopback and answers admin commands, one JSON line
+each, on its stdin/stdout: configure faults, read and reset the counters, count employees. The
+standalone ``python -m yandex_b2b_async.sandbox serve`` takes its faults only at start and
+offers no way to read its counters from another process, hence this small launcher.
+
+Protocol: the child first prints ``{"url": …, "token": …, "cost_center_id": …}`` (or
+``{"error": …}``); then for every ``{"op": NAME, "args": {…}}`` line it prints
+``{"ok": true, "result": …}`` or ``{"ok": false, "error": …}``. EOF on stdin stops it. The token
+is a sandbox token that only this pipe carries; it is never printed by the benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import resource
+import sys
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
+
+__all__ = ["NotRun", "ServerProcess"]
+
+_REPO: Final = Path(__file__).resolve().parent.parent
+
+JSON = dict[str, object]
+
+
+class NotRun(Exception):
+    """A workload could not run (a missing piece); the message says why."""
+
+
+# --- the child --------------------------------------------------------------------------------
+
+
+def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
+    from yandex_b2b_async.sandbox import Sandbox
+
+    assert isinstance(sandbox, Sandbox)
+    faults, stats = sandbox.faults, sandbox.stats
+
+    def stats_view() -> JSON:
+        return {
+            "requests": stats.requests,
+            "throttled": stats.throttled,
+            "dropped_before": stats.dropped_before,
+            "dropped_after": stats.dropped_after,
+            "max_in_flight": stats.max_in_flight,
+            "by_status": {str(k): v for k, v in stats.by_status.items()},
+            "by_path": dict(stats.by_path),
+        }
+
+    def census(prefix: str) -> JSON:
+        """Active employees whose phone starts with ``prefix``: how many, how many phones."""
+        client = sandbox.state.client(sandbox.client_id)
+        per_phone: Counter[str] = Counter(
+            employee.phone
+            for employee in client.users.values()
+            if not employee.is_deleted and employee.phone.startswith(prefix)
+        )
+        return {
+            "employees": sum(per_phone.values()),
+            "phones": len(per_phone),
+            "duplicates": sum(count - 1 for count in per_phone.values() if count > 1),
+        }
+
+    def rss() -> JSON:
+        return {"max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+    return {
+        "rate_limit": faults.rate_limit,
+        "outage": faults.outage,
+        "random": faults.random,
+        "latency": faults.latency,
+        "clear": faults.clear,
+        "stats": stats_view,
+        "reset_stats": sandbox.reset_stats,
+        "census": census,
+        "rss": rss,
+    }
+
+
+async def _child_main() -> None:
+    from yandex_b2b_async.sandbox import Sandbox
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+
+    def say(message: JSON) -> None:
+        sys.stdout.write(json.dumps(message) + "\n")
+        sys.stdout.flush()
+
+    # No request log: 100,000 logged bodies would cost the server time the client would see.
+    async with Sandbox(seed=int(os.environ.get("BENCH_SEED", "1")), log_limit=0) as sandbox:
+        say({"url": sandbox.url, "token": sandbox.token, "cost_center_id": sandbox.cost_center_id})
+        ops = _admin(sandbox)
+        while line := await reader.readline():
+            command = json.loads(line)
+            try:
+                result = ops[command["op"]](**command.get("args", {}))
+                say({"ok": True, "result": result})
+            except Exception as exc:  # reported to the parent, which raises it there
+                say({"ok": False, "error": f"{type(exc).__name__}: {exc}"})
+
+
+# --- the parent's handle ----------------------------------------------------------------------
+
+
+class ServerProcess:
+    """A sandbox in a child process: ``async with ServerProcess() as server: server.url …``.
+
+    Raises :class:`NotRun` when the child cannot start a sandbox.
+    """
+
+    url: str
+    token: str
+    cost_center_id: str
+
+    def __init__(self) -> None:
+        self._process: asyncio.subprocess.Process | None = None
+
+    async def __aenter__(self) -> Self:
+        env = {**os.environ, "PYTHONPATH": str(_REPO)}
+        self._process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "benchmarks._server",
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            cwd=str(_REPO),
+            env=env,
+            limit=16 * 1024 * 1024,
+        )
+        first = await self._read()
+        if "error" in first or "url" not in first:
+            await self.__aexit__(None, None, None)
+            raise NotRun(f"the sandbox did not start: {first.get('error', first)}")
+        self.url = str(first["url"])
+        self.token = str(first["token"])
+        self.cost_center_id = str(first["cost_center_id"])
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            await asyncio.wait_for(process.wait(), 10)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+
+    @property
+    def pid(self) -> int:
+        """The child's process id (for its RSS)."""
+        assert self._process is not None
+        return self._process.pid
+
+    async def call(self, op: str, **args: object) -> object:
+        """Run one admin command in the child and return its result."""
+        process = self._process
+        assert process is not None
+        assert process.stdin is not None
+        process.stdin.write(json.dumps({"op": op, "args": args}).encode() + b"\n")
+        await process.stdin.drain()
+        answer = await self._read()
+        if not answer.get("ok"):
+            raise RuntimeError(f"sandbox admin {op!r} failed: {answer.get('error')}")
+        return answer.get("result")
+
+    async def stats(self) -> dict[str, int]:
+        """The sandbox's counters: requests, throttled, dropped_before, dropped_after, …"""
+        result = await self.call("stats")
+        assert isinstance(result, dict)
+        return {k: v for k, v in result.items() if isinstance(v, int)}
+
+    async def by_status(self) -> dict[int, int]:
+        """Answers sent per HTTP status since the last reset."""
+        result = await self.call("stats")
+        assert isinstance(result, dict)
+        statuses = result["by_status"]
+        assert isinstance(statuses, dict)
+        return {int(k): int(v) for k, v in statuses.items()}
+
+    async def census(self, prefix: str) -> dict[str, int]:
+        """Active employees with a phone starting with ``prefix``: employees, phones, duplicates."""
+        result = await self.call("census", prefix=prefix)
+        assert isinstance(result, dict)
+        return {k: int(v) for k, v in result.items()}
+
+    async def _read(self) -> JSON:
+        process = self._process
+        assert process is not None
+        assert process.stdout is not None
+        line = await process.stdout.readline()
+        if not line:
+            return {"error": "the server process exited"}
+        message = json.loads(line)
+        assert isinstance(message, dict)
+        return message
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(_child_main())
+    except Exception as exc:
+        sys.stdout.write(json.dumps({"error": f"{type(exc).__name__}: {exc}"}) + "\n")
+        sys.stdout.flush()
+        raise SystemExit(1) from exc

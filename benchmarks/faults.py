@@ -1,0 +1,128 @@
+"""Workload 5, faults: are employees created exactly once when the network and server misbehave?
+
+N creates run twice at the same concurrency: first against a healthy sandbox, then with random
+faults on ``/users``: 10% answered 5xx (not processed), 5% connections dropped before processing,
+2% processed with the reply lost (dropped after). The client uses its default retry policy,
+attempt count and retry budget, with short backoffs so the run stays short. Afterwards the
+sandbox counts the active employees per phone: every phone must have exactly one (duplicates
+and missing both 0). Also reported: attempts per call and the faulted run's time over the
+fault-free run's.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Final
+
+from yandex_b2b_async import B2BClient, RetryPolicy, UserCreate
+
+from ._common import Figure, Result, Settings, gather_limited, phone
+from ._server import ServerProcess
+
+__all__ = ["run"]
+
+TITLE: Final = "5. Faults (10% 5xx, 5% dropped connections, 2% lost replies)"
+CONCURRENCY: Final = 32
+ERROR_RATE: Final = 0.10
+DROP_BEFORE_RATE: Final = 0.05
+DROP_AFTER_RATE: Final = 0.02
+USERS_PATH: Final = "/integration/2.0/users"
+
+
+async def run(settings: Settings) -> Result:
+    """Create N employees without and with faults; count duplicates, missing and attempts."""
+    result = Result(key="faults", title=TITLE)
+    n = settings.pick(10_000, 2_000)
+    policy = RetryPolicy(backoff_initial=0.05, backoff_max=0.5)
+    has_budget = "retry_budget" in inspect.signature(B2BClient).parameters
+    async with ServerProcess() as server:
+        cost_center = server.cost_center_id
+        runs: dict[str, dict[str, float]] = {}
+        for label, prefix, faulty in (("fault-free", "51", False), ("faulted", "52", True)):
+            await server.call("clear")
+            await server.call("reset_stats")
+            if faulty:
+                await server.call(
+                    "random",
+                    error_rate=ERROR_RATE,
+                    drop_before_rate=DROP_BEFORE_RATE,
+                    drop_after_rate=DROP_AFTER_RATE,
+                    paths=[USERS_PATH],
+                    seed=5,
+                )
+            async with B2BClient(server.token, base_url=server.url, retry=policy) as client:
+
+                async def create(i: int, prefix: str = prefix) -> object:
+                    return await client.users.create(
+                        UserCreate(
+                            fullname=f"Employee {i}",
+                            phone=phone(prefix, i),
+                            is_active=True,
+                            cost_centers_id=cost_center,
+                        )
+                    )
+
+                elapsed, errors = await gather_limited(create, n, CONCURRENCY)
+                budget = getattr(client, "retry_budget", None)
+            await server.call("clear")
+            stats = await server.call("stats")
+            assert isinstance(stats, dict)
+            by_path = stats["by_path"]
+            assert isinstance(by_path, dict)
+            census = await server.census(f"+7{prefix}")
+            runs[label] = {
+                "seconds": elapsed,
+                "failed_calls": len(errors),
+                "creates_sent": int(by_path.get(f"POST {USERS_PATH}", 0)),
+                "reads_sent": int(by_path.get(f"GET {USERS_PATH}", 0)),
+                "requests": int(str(stats["requests"])),
+                "employees": census["employees"],
+                "phones": census["phones"],
+                "duplicates": census["duplicates"],
+                "missing": n - census["phones"],
+                "budget_denied": int(getattr(budget, "denied", 0)),
+            }
+    faulted, clean = runs["faulted"], runs["fault-free"]
+    result.details = {"n": n, "concurrency": CONCURRENCY, "runs": runs, "budget": has_budget}
+    result.add(
+        Figure(
+            name="duplicates (employees created twice)",
+            value=int(faulted["duplicates"]),
+            target="0",
+            met=faulted["duplicates"] == 0,
+        )
+    )
+    result.add(
+        Figure(
+            name="missing (inputs with no employee)",
+            value=int(faulted["missing"]),
+            target="0",
+            met=faulted["missing"] == 0,
+            note=f"{int(faulted['failed_calls'])} calls raised; "
+            f"retry budget refused {int(faulted['budget_denied'])} retries",
+        )
+    )
+    result.add(
+        Figure(
+            name="attempts per call (creates sent / N)",
+            value=round(faulted["creates_sent"] / n, 3),
+            note=f"plus {int(faulted['reads_sent'])} reads to confirm lost creates",
+        )
+    )
+    result.add(
+        Figure(
+            name="time faulted / fault-free",
+            value=round(faulted["seconds"] / clean["seconds"], 2),
+            note=f"{faulted['seconds']:.1f} s vs {clean['seconds']:.1f} s for {n} creates",
+        )
+    )
+    if clean["duplicates"] or clean["missing"]:
+        result.add(
+            Figure(
+                name="fault-free run: duplicates + missing",
+                value=int(clean["duplicates"] + clean["missing"]),
+                target="0",
+                met=False,
+            )
+        )
+    return result

@@ -1,0 +1,121 @@
+"""Workload 7, event-loop health: how late does the loop run while calls queue in the pacer?
+
+10,000 calls are started at once (``asyncio.gather``, as a user would) against a client paced
+far below that demand, so almost all of them wait in the pacer. A probe task asks for a 1 ms
+sleep over and over; how much later than asked it wakes is the loop's lag. The claim is the worst
+lag once every call has entered the pacer; the one-off spike while the 10,000 tasks are created
+and take their first step is printed apart (it is asyncio scheduling 10,000 tasks, paid whatever
+the pacer does).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from typing import Final
+
+from yandex_b2b_async import B2BClient, RateLimit, UserCreate
+
+from ._common import Figure, Result, Settings, phone
+from ._server import ServerProcess
+
+__all__ = ["run"]
+
+TITLE: Final = "7. Event-loop health (10,000 calls waiting in the pacer)"
+RATE: Final = 100
+PROBE_INTERVAL: Final = 0.001
+
+
+class _Probe:
+    def __init__(self) -> None:
+        self.lags: list[float] = []
+        self.stopped = False
+
+    async def run(self) -> None:
+        while not self.stopped:
+            asked = time.perf_counter()
+            await asyncio.sleep(PROBE_INTERVAL)
+            self.lags.append(time.perf_counter() - asked - PROBE_INTERVAL)
+
+    def take(self) -> list[float]:
+        lags, self.lags = self.lags, []
+        return lags
+
+
+async def run(settings: Settings) -> Result:
+    """Queue 10,000 calls in the pacer and watch the loop's lag."""
+    result = Result(key="loop_lag", title=TITLE)
+    calls = 10_000
+    watch = settings.pick_float(5.0, 2.0)
+    async with (
+        ServerProcess() as server,
+        B2BClient(
+            server.token, base_url=server.url, rate_limit=RateLimit(rate=RATE, burst=1)
+        ) as client,
+    ):
+        user_id = (
+            await client.users.create(
+                UserCreate(
+                    fullname="Waiting",
+                    phone=phone("77", 0),
+                    is_active=True,
+                    cost_centers_id=server.cost_center_id,
+                )
+            )
+        ).id
+        probe = _Probe()
+        probe_task = asyncio.create_task(probe.run())
+        await asyncio.sleep(0.2)
+        idle = probe.take()
+        completed = 0
+
+        async def call() -> None:
+            nonlocal completed
+            await client.users.get(user_id)
+            completed += 1
+
+        everything = asyncio.gather(*(call() for _ in range(calls)), return_exceptions=True)
+        await asyncio.sleep(0.5)  # every call takes its first step and queues in the pacer
+        entering = probe.take()
+        await asyncio.sleep(watch)
+        waiting = probe.take()
+        everything.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await everything
+        probe.stopped = True
+        await probe_task
+    worst = max(waiting) * 1e3
+    waiting.sort()
+    p99 = waiting[int(len(waiting) * 0.99)] * 1e3
+    result.details = {
+        "calls": calls,
+        "rate": RATE,
+        "watched_seconds": watch,
+        "completed_before_cancel": completed,
+        "idle_worst_ms": max(idle) * 1e3,
+        "entering_worst_ms": max(entering) * 1e3,
+        "waiting_worst_ms": worst,
+        "waiting_p99_ms": p99,
+        "probes": len(waiting),
+    }
+    result.add(
+        Figure(
+            name="worst loop lag while 10,000 calls wait",
+            value=round(worst, 2),
+            unit="ms",
+            target="< 10 ms",
+            met=worst < 10.0,
+            note=f"p99 {p99:.2f} ms over {len(waiting)} probes in {watch:.0f} s",
+        )
+    )
+    result.add(
+        Figure(
+            name="one-off spike while 10,000 tasks start",
+            value=round(max(entering) * 1e3, 1),
+            unit="ms",
+            claim=False,
+            note=f"idle loop worst {max(idle) * 1e3:.2f} ms",
+        )
+    )
+    return result
