@@ -15,14 +15,18 @@ PATCH without it assigns the client's main cost center. Limits compare as sets o
 
 from __future__ import annotations
 
+import contextlib
 import enum
+import json
+import os
+import sys
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Final, Literal, TypeAlias
+from typing import IO, TYPE_CHECKING, Final, Literal, Protocol, TypeAlias
 
 import attrs
 
-from ._constants import DEFAULT_BULK_CONCURRENCY, SYNC_ARCHIVE_CAP
-from .bulk import BulkItem, BulkProgress, BulkReport, JournalPath, bulk, input_key
+from ._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT, SYNC_ARCHIVE_CAP
+from .bulk import BulkItem, BulkProgress, BulkReport, JournalPath, bulk, error_summary, input_key
 from .errors import B2BError, ValidationError
 from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch
 
@@ -543,3 +547,202 @@ def _journal_key(action: SyncAction) -> str:
         return f"archive:{action.user_id}"
     kind = "restore" if isinstance(action, SyncRestore) else "update"
     return f"{kind}:{action.user_id}:{input_key(action.patch)}"
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line's `users sync` (cli.py parses the options and builds the client)
+
+EXIT_OK: Final = 0
+EXIT_FAILED: Final = 1
+EXIT_REFUSED: Final = 2
+# Action lines printed with --apply before running (the full diff is printed without it).
+_APPLY_PREVIEW_LINES: Final = 20
+# Failed actions printed after the summary; the rest are in --report.
+_SHOWN_FAILURES: Final = 20
+
+
+class ProgressDisplay(Protocol):
+    """A progress display: called after every action, closed at the end of the run."""
+
+    def __call__(self, progress: BulkProgress) -> None: ...
+
+    def close(self) -> None: ...
+
+
+@attrs.frozen(kw_only=True)
+class DesiredFile:
+    """The valid records of a users CSV, with the line each came from."""
+
+    users: tuple[UserCreate, ...]
+    lines: tuple[int, ...]
+
+    def row_name(self, index: int) -> str:
+        """How errors name the record at ``index``: its line in the file."""
+        return f"line {self.lines[index]}"
+
+
+def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
+    """Read a users CSV (the ``users create`` format) for a sync.
+
+    Unlike ``users create``, a row that fails validation refuses the whole file: a sync must
+    know every desired employee, or it would archive or miss the one on the broken row.
+    Raises ``InputFileError`` for a refused file and :class:`ValidationError` naming the lines
+    of invalid rows.
+    """
+    from ._csv import read_users_csv
+
+    users: list[UserCreate] = []
+    lines: list[int] = []
+    problems: list[str] = []
+    for row in read_users_csv(path):
+        if row.error is not None:
+            problems.append(f"line {row.line}: {row.error}")
+        elif row.value is not None:
+            users.append(row.value)
+            lines.append(row.line)
+    if problems:
+        more = len(problems) - _ROWS_NAMED
+        listed = "; ".join(problems[:_ROWS_NAMED]) + (f"; and {more} more" if more > 0 else "")
+        raise ValidationError(os.fspath(path), f"every row must be valid to sync: {listed}")
+    return DesiredFile(users=tuple(users), lines=tuple(lines))
+
+
+async def run_sync(
+    users: UsersAPI,
+    desired: DesiredFile,
+    *,
+    key: SyncKey = "phone",
+    archive_missing: bool = False,
+    force: bool = False,
+    apply: bool = False,
+    concurrency: int = DEFAULT_BULK_CONCURRENCY,
+    report: str | os.PathLike[str] | None = None,
+    journal: JournalPath | None = None,
+    progress: ProgressDisplay | None = None,
+    out: IO[str] | None = None,
+    err: IO[str] | None = None,
+) -> int:
+    """``yandex-b2b users sync``: print the plan; with ``apply``, carry it out.
+
+    Returns the exit code: 0 when nothing failed, 1 when some action failed, 2 when the plan
+    was refused before anything was sent (a duplicate or missing key, the archive cap). The
+    report (JSON lines, one per action) has ``line`` (the CSV line, ``null`` for an archive),
+    ``action``, ``key``, ``ok`` and ``id`` or ``error``.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        wanted = build_plan(
+            desired.users,
+            await read_account(users, page_size=DEFAULT_PAGE_LIMIT),
+            key=key,
+            archive_missing=archive_missing,
+            force=force,
+            row_name=desired.row_name,
+        )
+    except (ValidationError, ArchiveCapError) as exc:
+        print(f"sync refused (nothing was sent): {exc}", file=err)
+        return EXIT_REFUSED
+    if not apply:
+        print(wanted.describe(), file=out)
+        if wanted:
+            print("nothing was changed: run again with --apply to carry out this plan", file=out)
+        out.flush()
+        return EXIT_OK
+    print(wanted.describe(max_lines=_APPLY_PREVIEW_LINES), file=out)
+    out.flush()
+    if not wanted:
+        return EXIT_OK
+    # Opened before anything is sent: a report that cannot be written refuses the run.
+    with contextlib.ExitStack() as stack:
+        report_file = stack.enter_context(_open_report(report)) if report is not None else None
+        try:
+            result = await apply_plan(
+                users, wanted, concurrency=concurrency, on_progress=progress, journal=journal
+            )
+        finally:
+            if progress is not None:
+                progress.close()
+        if report_file is not None:
+            _write_report(report_file, result, desired)
+    return _print_outcome(result, desired, out, err)
+
+
+_VERBS: Final = {
+    SyncCreate: "created",
+    SyncRestore: "restored",
+    SyncUpdate: "updated",
+    SyncArchive: "archived",
+}
+
+
+_ACTION_NAMES: Final = {
+    SyncCreate: "create",
+    SyncRestore: "restore",
+    SyncUpdate: "update",
+    SyncArchive: "archive",
+}
+
+
+def _action_name(action: SyncAction) -> str:
+    return _ACTION_NAMES[type(action)]
+
+
+def _line_of(action: SyncAction, desired: DesiredFile) -> int | None:
+    return None if isinstance(action, SyncArchive) else desired.lines[action.index]
+
+
+def _open_report(path: str | os.PathLike[str]) -> IO[str]:
+    # A report is small and written once at the end; a blocking open is fine here.
+    return open(path, "w", encoding="utf-8")
+
+
+def _write_report(file: IO[str], result: SyncReport, desired: DesiredFile) -> None:
+    for item in result.items:
+        action = item.input
+        line: dict[str, object] = {
+            "line": _line_of(action, desired),
+            "action": _action_name(action),
+            "key": action.key,
+            "ok": item.ok,
+        }
+        if item.error is None:
+            line["id"] = item.id
+            line["outcome"] = "skipped" if item.skipped else _VERBS[type(action)]
+        else:
+            line["error"] = error_summary(item.error)
+        file.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
+def _print_outcome(result: SyncReport, desired: DesiredFile, out: IO[str], err: IO[str]) -> int:
+    counts: dict[str, int] = {}
+    failures: list[str] = []
+    for item in result.items:
+        outcome = (
+            "failed" if item.error else "skipped" if item.skipped else _VERBS[type(item.input)]
+        )
+        counts[outcome] = counts.get(outcome, 0) + 1
+        if item.error is not None and len(failures) < _SHOWN_FAILURES:
+            line = _line_of(item.input, desired)
+            where = f"line {line}" if line is not None else f"archive {item.input.key}"
+            summary = error_summary(item.error)
+            failures.append(f"{where}: {summary['code']}: {summary['message']}")
+    order = ("created", "restored", "updated", "archived", "skipped", "failed")
+    print(
+        f"applied {len(result.items)} actions: "
+        + ", ".join(f"{name} {counts[name]}" for name in order if name in counts),
+        file=out,
+    )
+    codes = result.errors_by_code()
+    if codes:
+        print(
+            "failed by error code: "
+            + ", ".join(f"{code} {n}" for code, n in sorted(codes.items())),
+            file=out,
+        )
+    for text in failures:
+        print(f"  {text}", file=err)
+    if len(result.failed) > len(failures):
+        print(f"  ... and {len(result.failed) - len(failures)} more", file=err)
+    out.flush()
+    return EXIT_FAILED if result.failed else EXIT_OK
