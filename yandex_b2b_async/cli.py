@@ -222,23 +222,91 @@ def _sandbox_serve(commands: _Commands) -> None:
         help="run the API emulator on localhost until Ctrl-C",
         description="Run the sandbox (options: python -m yandex_b2b_async.sandbox serve -h).",
     )
-    parser.add_argument("serve_args", nargs=argparse.REMAINDER)
     parser.set_defaults(run=_run_sandbox)
 
 
-def _run_sandbox(args: argparse.Namespace) -> int:
+def _run_sandbox(_: argparse.Namespace, options: list[str]) -> int:
+    # The sandbox's own parser owns these options (python -m yandex_b2b_async.sandbox).
     from .sandbox.__main__ import main as sandbox_main
 
-    return sandbox_main(["serve", *args.serve_args])
+    return sandbox_main(["serve", *options])
 
 
-# The command table. `users sync` (issue 8) joins it as `_users_sync`: a parser with
-# --key/--archive-missing/--force/--apply and a run function over the same client, report and
-# summary helpers below (_client_for, _Reporter, _summary).
+def _users_sync(commands: _Commands) -> None:
+    parser = commands.add(
+        "users",
+        "sync",
+        help="make the account match a CSV file (prints the plan; --apply carries it out)",
+        description="Compare FILE.csv (the 'users create' columns) with the account and print "
+        "the plan: who is created, restored (archived and listed), updated (only the fields "
+        "that differ) and, with --archive-missing, archived (active and absent from the file; "
+        "refused above 10%% of the active employees unless --force). Nothing changes without "
+        "--apply. Every row must be valid, and each key must appear once.",
+    )
+    parser.add_argument("file", metavar="FILE.csv", help="the desired employees, one per row")
+    parser.add_argument(
+        "--key",
+        choices=("phone", "nickname"),
+        default="phone",
+        help="match employees by phone (default) or by nickname (the external system's ID)",
+    )
+    parser.add_argument(
+        "--archive-missing",
+        action="store_true",
+        help="archive active employees absent from the file",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="allow archiving more than 10%% of the account"
+    )
+    parser.add_argument("--apply", action="store_true", help="carry the plan out")
+    parser.set_defaults(run=_run_users_sync)
+
+
+def _run_users_sync(args: argparse.Namespace) -> int:
+    from .sync import load_desired_csv, run_sync
+
+    try:
+        desired = load_desired_csv(args.file)
+    except (InputFileError, ValidationError) as exc:
+        print(f"{PROG}: error: refused {exc} (nothing was sent)", file=sys.stderr)
+        return EXIT_USAGE
+
+    async def sync() -> int:
+        async with _client_for(args) as client:
+            return await run_sync(
+                client.users,
+                desired,
+                key=args.key,
+                archive_missing=args.archive_missing,
+                force=args.force,
+                apply=args.apply and not args.dry_run,
+                concurrency=args.concurrency,
+                report=args.report,
+                journal=args.journal,
+                progress=_ProgressBar(f"users sync {args.file}") if sys.stderr.isatty() else None,
+            )
+
+    try:
+        return asyncio.run(sync())
+    except UsageError as exc:
+        print(f"{PROG}: error: {_redact(str(exc), _Parser.secrets)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except B2BError as exc:  # reading the account failed
+        print(f"{PROG}: error: {_redact(str(exc), _Parser.secrets)}", file=sys.stderr)
+        return EXIT_FAILED_ROWS
+    except OSError as exc:  # the report or journal could not be written
+        print(f"{PROG}: error: cannot use {exc.filename}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# The command table.
 _COMMANDS: Final[Sequence[Callable[[_Commands], None]]] = (
     _users_create,
     _users_archive,
     _users_restore,
+    _users_sync,
     _departments_archive,
     _sandbox_serve,
 )
@@ -370,10 +438,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     _Parser.secrets = _secrets(arguments)
     parser = build_parser()
-    args = parser.parse_args(arguments)
-    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    args, unknown = parser.parse_known_args(arguments)
+    run: Callable[[argparse.Namespace, list[str]], int] | None = getattr(args, "run", None)
     if run is not None:
-        return run(args)
+        return run(args, unknown)
+    if unknown:
+        parser.error("unrecognized arguments: " + " ".join(unknown))
     try:
         job = args.job(args)
         return asyncio.run(_run_job(args, job))
