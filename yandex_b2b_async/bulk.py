@@ -592,8 +592,10 @@ async def bulk_stream(
     items that end while the stream is being closed or cancelled, which can no longer be
     yielded — so a consumer that must record everything (a report file) uses it.
 
-    Leaving the ``async for`` early, or cancelling the task running it, stops the run as
-    :func:`bulk` describes.
+    Closing the stream (leaving ``async with contextlib.aclosing(stream)``), or cancelling
+    the task iterating it, stops the run as :func:`bulk` describes. Wrap it in ``aclosing``
+    when the loop may be left early: a generator abandoned mid-way is only closed later by the
+    garbage collector, after its client may be gone.
     """
     queue: asyncio.Queue[BulkItem[_In, _Out] | object] = asyncio.Queue()
 

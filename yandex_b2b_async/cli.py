@@ -697,7 +697,8 @@ def _summary(
     parts = [f"{name} {counts[name]}" for name in names] or ["no rows"]
     head = f"{job.title}{' (dry run: nothing sent)' if dry_run else ''}"
     head += " INTERRUPTED" if interrupted else ""
-    print(f"{head}: {reporter.rows} rows: " + ", ".join(parts))
+    rows = f"{reporter.rows} row{'' if reporter.rows == 1 else 's'}"
+    print(f"{head}: {rows}: " + ", ".join(parts))
     if reporter.error_codes:
         codes = sorted(reporter.error_codes.items(), key=lambda pair: (-pair[1], pair[0]))
         print("failed by error code: " + ", ".join(f"{code} {n}" for code, n in codes))
