@@ -95,7 +95,16 @@ def test_plugin_loads_in_a_users_suite(tmp_path: Path) -> None:
         )
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:hypothesispytest",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -28,6 +28,10 @@ __all__ = ["Sandbox", "serve"]
 
 # Enough to see what a test did without a 100,000-request benchmark holding every body.
 DEFAULT_LOG_LIMIT = 10_000
+# How long closing waits for requests in flight before cancelling them: aiohttp's default (60 s)
+# would hold a test's teardown hostage to a scripted delay.
+SHUTDOWN_GRACE = 0.25
+SEEDED_CLIENT_NAME = "Sandbox client"
 
 
 class Sandbox:
@@ -67,7 +71,7 @@ class Sandbox:
         self._url: str | None = None
         self._thread: threading.Thread | None = None
         self._thread_loop: asyncio.AbstractEventLoop | None = None
-        self.client_id = self.state.add_client(name="Sandbox client")
+        self.client_id = self.state.add_client(name=SEEDED_CLIENT_NAME)
         self.cost_center_id = self.state.client(self.client_id).main_cost_center_id
         self.token = self.state.add_token([self.client_id], token=token)
 
@@ -85,7 +89,9 @@ class Sandbox:
         if self._runner is not None:
             raise SandboxError("the sandbox is already running")
         app = build_app(self.state, self.faults, self.stats, lock=self._lock)
-        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
+        )
         await runner.setup()
         try:
             await web.TCPSite(runner, self.host, self.port).start()
@@ -99,7 +105,8 @@ class Sandbox:
         self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     async def close(self) -> None:
-        """Stop listening and close open connections; the data stays readable."""
+        """Stop listening and close open connections, cancelling requests still in flight after
+        a short grace; the data stays readable."""
         runner, self._runner = self._runner, None
         self._url = None
         if runner is not None:
@@ -272,7 +279,9 @@ class Sandbox:
             self.state.clear()
             self.state.strict = self._strict
             self.state.add_client(
-                name="Sandbox client", client_id=self.client_id, cost_center_id=self.cost_center_id
+                name=SEEDED_CLIENT_NAME,
+                client_id=self.client_id,
+                cost_center_id=self.cost_center_id,
             )
             self.state.add_token([self.client_id], token=self.token)
             self.stats.reset()

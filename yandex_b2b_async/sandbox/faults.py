@@ -38,14 +38,24 @@ _HTML_PAGE: Final = (
 )
 
 
-def error_body(status: int) -> dict[str, JSONValue]:
-    """The JSON error body an injected `status` carries when the reply names none."""
+def _phrase(status: int) -> str:
     try:
-        phrase = http.HTTPStatus(status).phrase
+        return http.HTTPStatus(status).phrase
     except ValueError:
-        phrase = "Unknown status"
-    code = "SERVICE_UNAVAILABLE" if status == 503 else phrase.upper().replace(" ", "_")
+        return "Unknown status"
+
+
+def error_body(status: int) -> dict[str, JSONValue]:
+    """The JSON error body an injected `status` carries when the reply names none, e.g.
+    `{"code": "BAD_GATEWAY", "message": "Bad Gateway (injected by the sandbox)"}`."""
+    phrase = _phrase(status)
+    code = "".join(ch if ch.isalnum() else "_" for ch in phrase.upper())
     return {"code": code, "message": f"{phrase} (injected by the sandbox)"}
+
+
+def _require_status(status: int) -> None:
+    if not 100 <= status <= 599:
+        raise ValueError(f"status must be an HTTP status 100..599, got {status}")
 
 
 def _check_delay(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -56,8 +66,8 @@ def _check_delay(instance: object, attribute: attrs.Attribute[float], value: flo
 def _check_status(
     instance: object, attribute: attrs.Attribute[int | None], value: int | None
 ) -> None:
-    if value is not None and not 100 <= value <= 599:
-        raise ValueError(f"status must be an HTTP status 100..599, got {value}")
+    if value is not None:
+        _require_status(value)
 
 
 def _copy_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -107,11 +117,7 @@ class Reply:
     @classmethod
     def html(cls, status: int = 502, *, text: str | None = None, delay: float = 0.0) -> Reply:
         """An HTML error page, as a proxy in front of the API would answer."""
-        try:
-            phrase = http.HTTPStatus(status).phrase
-        except ValueError:
-            phrase = ""
-        page = text if text is not None else _HTML_PAGE.format(status=status, phrase=phrase)
+        page = _HTML_PAGE.format(status=status, phrase=_phrase(status)) if text is None else text
         return cls(
             status=status,
             body=page.encode(),
@@ -259,7 +265,7 @@ class Faults:
         if error_rate and not chosen:
             raise ValueError("error_rate needs at least one status to answer")
         for status in chosen:
-            _check_status(None, attrs.fields(Reply).status, status)
+            _require_status(status)
         path_set = None if paths is None else frozenset(paths)
         if path_set is not None and self._routes is not None:
             known = {route_path for _, route_path in self._routes}
@@ -315,7 +321,7 @@ class Faults:
 
     def outage(self, enabled: bool = True, *, status: int = 503) -> None:
         """While enabled, answer every request `status` (JSON error body) without processing."""
-        _check_status(None, attrs.fields(Reply).status, status)
+        _require_status(status)
         with self._lock:
             self._outage = status if enabled else None
             self._update_idle()
