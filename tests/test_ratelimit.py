@@ -1,0 +1,308 @@
+"""The pacer: a FIFO token bucket with a client-wide pause and adaptive rate, on a fake clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+
+import pytest
+
+from yandex_b2b_async import RateLimit, ValidationError
+from yandex_b2b_async._constants import ADAPTIVE_DECREASE, ADAPTIVE_RECOVERY_SECONDS
+from yandex_b2b_async.ratelimit import Pacer, PacingTimeout
+
+
+class FakeClock:
+    """Time that passes only when someone sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += max(0.0, seconds)
+        await asyncio.sleep(0)
+
+
+def make_pacer(
+    clock: FakeClock,
+    config: RateLimit | None,
+    *,
+    max_pause: float = 60.0,
+    default_pause: float = 0.5,
+) -> Pacer:
+    return Pacer(
+        config, max_pause=max_pause, default_pause=default_pause, clock=clock, sleep=clock.sleep
+    )
+
+
+def finishes_without_suspending(coroutine: Coroutine[object, object, None]) -> bool:
+    try:
+        coroutine.send(None)
+    except StopIteration:
+        return True
+    coroutine.close()
+    return False
+
+
+# -- configuration -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"rate": -1}, "RateLimit.rate"),
+        ({"rate": 0}, "RateLimit.rate"),
+        ({"rate": 5, "per": 0}, "RateLimit.per"),
+        ({"rate": 5, "burst": 0}, "RateLimit.burst"),
+        ({"rate": 5, "burst": 1.5}, "RateLimit.burst"),
+        ({"rate": float("nan")}, "RateLimit.rate"),
+        ({"rate": 5, "adaptive": "yes"}, "RateLimit.adaptive"),
+    ],
+)
+def test_bad_rate_limit_is_refused_naming_the_field(options: dict[str, object], field: str) -> None:
+    """A non-positive rate, period or burst is refused at construction, naming the field."""
+    with pytest.raises(ValidationError) as caught:
+        RateLimit(**options)  # type: ignore[arg-type]
+    assert caught.value.field == field
+
+
+# -- the bucket --------------------------------------------------------------------------------
+
+
+async def test_a_free_token_is_granted_without_a_task_switch() -> None:
+    """A call that finds a token and no queue gets it synchronously."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=10, burst=3))
+    assert pacer.try_acquire()
+    assert finishes_without_suspending(pacer.acquire())
+
+
+async def test_a_gate_without_rate_never_holds_a_call() -> None:
+    """Without a RateLimit the pacer lets every call through at once (until a throttle)."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None)
+    assert all(pacer.try_acquire() for _ in range(10_000))
+    assert pacer.current_rate is None
+
+
+@pytest.mark.parametrize(("rate", "per", "burst"), [(5, 1.0, 1), (10, 1.0, 4), (3, 2.0, 2)])
+async def test_any_window_holds_at_most_rate_plus_burst(
+    rate: float, per: float, burst: int
+) -> None:
+    """Over many calls, no window of `per` seconds holds more than rate + burst starts."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=rate, per=per, burst=burst))
+    starts: list[float] = []
+    for _ in range(200):
+        await pacer.acquire()
+        starts.append(clock.now)
+    for i, start in enumerate(starts):
+        in_window = sum(1 for other in starts[i:] if other < start + per)
+        assert in_window <= rate + burst
+    elapsed = starts[-1] - starts[0]
+    assert elapsed >= (200 - burst) / (rate / per) - 1e-6
+
+
+async def test_waiters_are_served_first_come_first_served() -> None:
+    """Calls that queue for a token start in the order they asked."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=10, burst=1))
+    assert pacer.try_acquire()
+    order: list[int] = []
+
+    async def call(number: int) -> None:
+        await pacer.acquire()
+        order.append(number)
+
+    tasks = []
+    for number in range(8):
+        tasks.append(asyncio.create_task(call(number)))
+        await asyncio.sleep(0)
+    await asyncio.gather(*tasks)
+    assert order == list(range(8))
+
+
+async def test_a_newcomer_does_not_jump_the_queue() -> None:
+    """While calls are queued, a new call waits behind them even if a token has come."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=10, burst=1))
+    assert pacer.try_acquire()
+    waiter = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    clock.now += 10  # tokens are due, but the queued call has not taken its turn yet
+    assert pacer.waiting == 1
+    assert not pacer.try_acquire()
+    await waiter
+
+
+async def test_a_cancelled_waiter_takes_no_token_and_does_not_block_the_queue() -> None:
+    """Cancelling queued calls leaves the queue empty and the coming token for the next caller."""
+    pacer = Pacer(RateLimit(rate=50, burst=1))  # real clock: a token every 20 ms
+    assert pacer.try_acquire()
+    first = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    second.cancel()
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    with pytest.raises(asyncio.CancelledError):
+        await second
+    assert pacer.waiting == 0
+    await asyncio.sleep(0.03)
+    assert pacer.try_acquire()  # the token that came meanwhile is still there
+
+
+async def test_cancelling_the_head_hands_the_turn_to_the_next_waiter() -> None:
+    """When the call at the head of the queue is cancelled, the one behind it proceeds."""
+    pacer = Pacer(None)  # real clock
+    pacer.on_throttle(0.03)
+    head = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    behind = asyncio.create_task(pacer.acquire())
+    await asyncio.sleep(0)
+    head.cancel()
+    await asyncio.wait_for(behind, timeout=5)
+    assert head.cancelled()
+    assert pacer.waiting == 0
+
+
+# -- the pause -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("config", [None, RateLimit(rate=100, burst=10)])
+async def test_a_throttle_pauses_every_call_until_the_time_given(config: RateLimit | None) -> None:
+    """After a Retry-After of 2 s no call starts for 2 s, with or without a rate limit."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, config)
+    pacer.on_throttle(2.0)
+    assert not pacer.try_acquire()
+    assert pacer.paused_for == pytest.approx(2.0)
+    before = clock.now
+    await pacer.acquire()
+    assert clock.now - before >= 2.0
+
+
+async def test_a_429_without_a_time_pauses_for_the_default_pause() -> None:
+    """A 429 that names no time pauses the client for `default_pause`."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None, default_pause=0.25)
+    pacer.on_throttle(None)
+    assert pacer.paused_for == pytest.approx(0.25)
+
+
+async def test_a_server_error_without_a_time_does_not_pause() -> None:
+    """Only a 429, or an answer naming a time, pauses the client."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None)
+    pacer.on_throttle(None, rate_limited=False)
+    assert pacer.try_acquire()
+
+
+async def test_a_pause_is_bounded_by_max_pause() -> None:
+    """A Retry-After longer than `max_pause` pauses the client only for `max_pause`."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None, max_pause=30.0)
+    pacer.on_throttle(3600.0)
+    assert pacer.paused_for == pytest.approx(30.0)
+
+
+async def test_no_burst_right_after_a_pause() -> None:
+    """Tokens do not pile up during a pause: calls resume at the rate, not in a burst."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=10, burst=5))
+    pacer.on_throttle(3.0)
+    starts = []
+    for _ in range(3):
+        await pacer.acquire()
+        starts.append(clock.now)
+    assert starts[1] - starts[0] == pytest.approx(0.1)
+    assert starts[2] - starts[1] == pytest.approx(0.1)
+
+
+async def test_a_wait_longer_than_max_wait_fails_at_once() -> None:
+    """With max_wait, a turn that would come too late raises PacingTimeout without waiting."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None)
+    pacer.on_throttle(10.0)
+    before = clock.now
+    with pytest.raises(PacingTimeout):
+        await pacer.acquire(max_wait=5.0)
+    assert clock.now == before
+    assert pacer.waiting == 0
+    await pacer.acquire(max_wait=11.0)
+
+
+# -- adaptive mode -------------------------------------------------------------------------------
+
+
+async def test_adaptive_mode_cuts_the_rate_on_a_429() -> None:
+    """A 429 cuts the adaptive rate to 70% of what it was."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True), default_pause=0.0)
+    pacer.on_throttle(None)
+    assert pacer.current_rate == pytest.approx(100 * ADAPTIVE_DECREASE)
+
+
+async def test_a_fixed_rate_is_not_cut() -> None:
+    """Without adaptive=True a 429 pauses but leaves the rate alone."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100), default_pause=0.0)
+    pacer.on_throttle(None)
+    assert pacer.current_rate == 100
+
+
+async def test_adaptive_rate_is_back_within_seconds() -> None:
+    """After a cut the rate is back at the configured one within ADAPTIVE_RECOVERY_SECONDS."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=50, adaptive=True), default_pause=0.0)
+    pacer.on_throttle(None)
+    clock.now += ADAPTIVE_RECOVERY_SECONDS / 2
+    halfway = pacer.current_rate
+    assert halfway is not None
+    assert 50 * ADAPTIVE_DECREASE < halfway < 50
+    clock.now += ADAPTIVE_RECOVERY_SECONDS / 2 + 0.01
+    assert pacer.current_rate == pytest.approx(50)
+
+
+async def test_a_burst_of_429s_to_one_round_trip_cuts_once() -> None:
+    """429s to calls sent before the last cut do not cut the rate again."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True), default_pause=0.0)
+    sent = clock.now
+    clock.now += 0.01
+    for _ in range(8):
+        pacer.on_throttle(None, sent_at=sent)
+    assert pacer.current_rate == pytest.approx(100 * ADAPTIVE_DECREASE)
+    clock.now += 0.01
+    pacer.on_throttle(None, sent_at=clock.now)
+    assert pacer.current_rate == pytest.approx(100 * ADAPTIVE_DECREASE**2, rel=0.02)
+
+
+async def test_adaptive_mode_settles_near_the_servers_rate() -> None:
+    """Against a server throttling at R/s, an adaptive client configured at 4R sends near R."""
+    clock = FakeClock()
+    server_rate = 20.0
+    pacer = make_pacer(clock, RateLimit(rate=80, adaptive=True), default_pause=0.0)
+    server_tokens, server_stamp = 1.0, clock.now
+    answered = throttled = 0
+    round_trip = 0.005
+    start = clock.now
+    while clock.now - start < 120:
+        await pacer.acquire()
+        sent = clock.now
+        server_tokens = min(1.0, server_tokens + (clock.now - server_stamp) * server_rate)
+        server_stamp = clock.now
+        await clock.sleep(round_trip)
+        if server_tokens >= 1.0:
+            server_tokens -= 1.0
+            answered += 1
+        else:
+            throttled += 1
+            pacer.on_throttle(None, sent_at=sent)
+    assert 0.75 * server_rate <= answered / 120 <= server_rate
+    assert throttled < 0.05 * answered
