@@ -65,7 +65,6 @@ class Sandbox:
         self.state = State(strict=strict)
         self.faults = Faults(seed=seed, routes=ROUTES)
         self.stats = Stats(log=deque(maxlen=log_limit))
-        self._strict = strict
         self._lock = threading.Lock()
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -275,9 +274,8 @@ class Sandbox:
         cleared and stats zeroed. `strict` changes the cost-center mode (None keeps it)."""
         with self._lock:
             if strict is not None:
-                self._strict = strict
+                self.state.strict = strict
             self.state.clear()
-            self.state.strict = self._strict
             self.state.add_client(
                 name=SEEDED_CLIENT_NAME,
                 client_id=self.client_id,

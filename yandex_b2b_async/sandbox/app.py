@@ -306,10 +306,10 @@ class _Handler:
         payload = reply.body
         if payload is None and reply.status >= 400:
             payload = error_body(reply.status)
-        if not isinstance(payload, bytes):
-            headers.setdefault("Content-Type", _JSON)
-        elif not any(key.lower() == "content-type" for key in headers):
-            headers["Content-Type"] = "text/plain; charset=utf-8"
+        if payload is not None and not any(key.lower() == "content-type" for key in headers):
+            headers["Content-Type"] = (
+                "text/plain; charset=utf-8" if isinstance(payload, bytes) else _JSON
+            )
         encoded = b"" if payload is None else encode_body(payload)
         return self._respond(entry, reply.status, encoded, headers)
 
