@@ -104,6 +104,7 @@ async def run(settings: Settings) -> Result:
     goodput = len(ok_times) / span
     share_429 = throttled / len(answers) if answers else 0.0
     settle = _settle_time(answers, started, span)
+    episodes = _episodes([t for t, status in answers if status == 429])
     bins = int(span / BIN) + 1
     ok_per_bin = [0] * bins
     throttled_per_bin = [0] * bins
@@ -151,7 +152,11 @@ async def run(settings: Settings) -> Result:
             name="time to settle",
             value=None if settle is None else round(settle, 2),
             unit="s",
-            note="did not settle within the run" if settle is None else "",
+            note=(
+                f"did not settle within the run: 429 in {episodes} separate episodes"
+                if settle is None
+                else f"429 in {episodes} separate episodes"
+            ),
         )
     )
     return result
@@ -175,6 +180,12 @@ def _settle_time(answers: list[tuple[float, int]], started: float, span: float) 
     return last_bad
 
 
+def _episodes(times: list[float], gap: float = 0.5) -> int:
+    """How many clusters the 429 answers form (answers less than ``gap`` apart are one)."""
+    times = sorted(times)
+    return sum(1 for i, t in enumerate(times) if i == 0 or t - times[i - 1] >= gap)
+
+
 def write_chart(result: Result, path: Path) -> bool:
     """Draw the adaptive run to ``path`` (PNG); False when matplotlib is not installed."""
     try:
@@ -190,7 +201,7 @@ def write_chart(result: Result, path: Path) -> bool:
     throttled = list(details["throttled_per_bin"])  # type: ignore[call-overload]
     samples = list(details["pacer_rate_samples"])  # type: ignore[call-overload]
     xs = [(i + 0.5) * bin_seconds for i in range(len(ok))]
-    figure, axes = plt.subplots(figsize=(7, 3.2), dpi=100)
+    figure, axes = plt.subplots(figsize=(8.5, 3.2), dpi=100)
     axes.plot(xs, [v / bin_seconds for v in ok], label="successful calls/s (client)", lw=1.5)
     if samples:
         axes.plot(
@@ -208,7 +219,7 @@ def write_chart(result: Result, path: Path) -> bool:
     axes.set_xlabel("seconds")
     axes.set_ylabel("calls per second")
     axes.set_title("Adaptive pacing against a server limit")
-    axes.legend(loc="upper right", fontsize=7)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7)
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)

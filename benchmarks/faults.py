@@ -98,8 +98,9 @@ async def run(settings: Settings) -> Result:
             value=int(faulted["missing"]),
             target="0",
             met=faulted["missing"] == 0,
-            note=f"{int(faulted['failed_calls'])} calls raised; "
-            f"retry budget refused {int(faulted['budget_denied'])} retries",
+            note=f"{int(faulted['failed_calls'])} calls raised (so none lost silently: "
+            f"{faulted['missing'] <= faulted['failed_calls']}); the retry budget refused "
+            f"{int(faulted['budget_denied'])} retries",
         )
     )
     result.add(

@@ -69,8 +69,10 @@ async def run_suite(keys: Sequence[str], settings: Settings) -> list[Result]:
         result = await _run_one(key, settings)
         results.append(result)
         print(format_result(result), flush=True)
+    started = time.perf_counter()
     sync_result = await _run_sync_bench(settings)
     if sync_result is not None:
+        sync_result.seconds = time.perf_counter() - started
         results.append(sync_result)
         print(format_result(sync_result), flush=True)
     return results
