@@ -222,14 +222,14 @@ def _sandbox_serve(commands: _Commands) -> None:
         help="run the API emulator on localhost until Ctrl-C",
         description="Run the sandbox (options: python -m yandex_b2b_async.sandbox serve -h).",
     )
-    parser.set_defaults(run=_run_sandbox)
+    parser.set_defaults(run=_run_sandbox, passes_unknown_options=True)
 
 
-def _run_sandbox(_: argparse.Namespace, options: list[str]) -> int:
+def _run_sandbox(args: argparse.Namespace) -> int:
     # The sandbox's own parser owns these options (python -m yandex_b2b_async.sandbox).
     from .sandbox.__main__ import main as sandbox_main
 
-    return sandbox_main(["serve", *options])
+    return sandbox_main(["serve", *args.unknown_options])
 
 
 def _users_sync(commands: _Commands) -> None:
@@ -439,11 +439,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     _Parser.secrets = _secrets(arguments)
     parser = build_parser()
     args, unknown = parser.parse_known_args(arguments)
-    run: Callable[[argparse.Namespace, list[str]], int] | None = getattr(args, "run", None)
-    if run is not None:
-        return run(args, unknown)
-    if unknown:
+    if unknown and not getattr(args, "passes_unknown_options", False):
         parser.error("unrecognized arguments: " + " ".join(unknown))
+    args.unknown_options = unknown
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
+    if run is not None:
+        return run(args)
     try:
         job = args.job(args)
         return asyncio.run(_run_job(args, job))
