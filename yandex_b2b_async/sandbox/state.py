@@ -202,6 +202,9 @@ _CREATE = _Fields(
 )
 _PUT = _Fields(required=_CREATE.required, optional=_CREATE.optional | {"is_deleted"})
 _PATCH = _Fields(required=frozenset(), optional=_PUT.required | _PUT.optional)
+_BY_PHONE = _Fields(required=frozenset({"phone"}), optional=frozenset())
+_DEPARTMENT_CREATE = _Fields(required=frozenset({"parent_id", "name"}), optional=frozenset())
+_DEPARTMENT_UPDATE = _Fields(required=frozenset(), optional=_DEPARTMENT_CREATE.required)
 _PUT_CLEARED: Final[Mapping[str, object]] = {
     "email": None,
     "nickname": None,
@@ -608,7 +611,7 @@ class State:
         """`POST /users/by_phone`: every employee with that phone, archived ones included."""
         client = self.clients[client_id]
         obj = _expect_object(body)
-        _check_keys(obj, _Fields(required=frozenset({"phone"}), optional=frozenset()))
+        _check_keys(obj, _BY_PHONE)
         phone = _phone("phone", obj["phone"])
         return {
             "items": [
@@ -762,7 +765,7 @@ class State:
         """
         client = self.clients[client_id]
         obj = _expect_object(body)
-        _check_keys(obj, _Fields(required=frozenset({"parent_id", "name"}), optional=frozenset()))
+        _check_keys(obj, _DEPARTMENT_CREATE)
         name = _non_empty("name", obj["name"])
         parent_id = self._parent(client, obj["parent_id"])
         self._check_sibling_name(client, parent_id, name, exclude_id=None)
@@ -777,7 +780,7 @@ class State:
         client = self.clients[client_id]
         department = self._department(client, department_id, status=404)
         obj = _expect_object(body)
-        _check_keys(obj, _Fields(required=frozenset(), optional=frozenset({"parent_id", "name"})))
+        _check_keys(obj, _DEPARTMENT_UPDATE)
         name = _non_empty("name", obj["name"]) if "name" in obj else department.name
         parent_id = self._parent(client, obj.get("parent_id")) or department.parent_id
         ancestor = parent_id
