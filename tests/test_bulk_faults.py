@@ -1,0 +1,175 @@
+"""Bulk runs under injected faults: every row ends exactly once in the report, the sandbox holds
+each employee once, a resumed run finishes the rest, and a cancelled run's report is true.
+
+Faults come from the sandbox's seeded fault injection, so a failing run replays. Waits between
+retries are instant (the policy's ``sleep`` is injected), so the runs take seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from yandex_b2b_async import B2BClient, ConflictError, RetryPolicy, TransportError, UserCreate
+from yandex_b2b_async.bulk import BulkReport
+from yandex_b2b_async.models import CreateOrRestoreResult
+from yandex_b2b_async.sandbox import Reply, Sandbox
+
+SEED = 7
+ROWS = 2000
+USERS_PATH = "/integration/2.0/users"
+
+
+async def _no_wait(_: float) -> None:
+    return None
+
+
+# Waits are instant; a 429 without Retry-After pauses the client for backoff_initial (0 here).
+POLICY = RetryPolicy(
+    max_attempts=4, backoff_initial=0.0, backoff_max=0.0, max_retry_after=0.01, sleep=_no_wait
+)
+
+
+@pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """A sandbox serving from its own thread, seeded."""
+    with Sandbox(seed=SEED) as running:
+        yield running
+
+
+def _users(sandbox: Sandbox, count: int, *, offset: int = 0) -> list[UserCreate]:
+    return [
+        UserCreate(
+            fullname=f"Employee {number}",
+            phone=f"+7998{number:07d}",
+            is_active=True,
+            cost_centers_id=sandbox.cost_center_id,
+        )
+        for number in range(offset, offset + count)
+    ]
+
+
+def _check_report(
+    report: BulkReport[UserCreate, CreateOrRestoreResult], users: list[UserCreate]
+) -> None:
+    """One item per input, in input order, each either an id or an error."""
+    assert [item.index for item in report.items] == list(range(len(users)))
+    assert [item.input for item in report.items] == users
+    for item in report.items:
+        assert (item.error is None) == (item.id is not None), item
+
+
+def _phones(sandbox: Sandbox) -> Counter[object]:
+    return Counter(user.get("phone") for user in sandbox.users() if not user.get("is_deleted"))
+
+
+FAULT_KINDS = {
+    "5xx": {"error_rate": 0.25},
+    "429": {"error_rate": 0.25, "statuses": (429,)},
+    "drop_before": {"drop_before_rate": 0.2},
+    "drop_after": {"drop_after_rate": 0.2},
+    "mixed": {"error_rate": 0.1, "drop_before_rate": 0.05, "drop_after_rate": 0.05},
+}
+
+
+@pytest.mark.parametrize("kind", sorted(FAULT_KINDS))
+async def test_each_row_ends_once_and_each_employee_exists_once(
+    sandbox: Sandbox, tmp_path: Path, kind: str
+) -> None:
+    """Under each fault kind, 2000 rows end once each; after a resumed run every employee
+    exists exactly once."""
+    sandbox.faults.random(**FAULT_KINDS[kind], seed=SEED)  # type: ignore[arg-type]
+    users = _users(sandbox, ROWS)
+    journal = tmp_path / "journal.jsonl"
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=POLICY) as client:
+        first = await client.users.bulk_create(users, concurrency=16, journal=journal)
+        _check_report(first, users)
+        phones = _phones(sandbox)
+        assert max(phones.values()) == 1
+        for item in first.succeeded:  # a row reported done is in the sandbox under its id
+            assert item.id is not None
+            assert sandbox.user(item.id)["phone"] == item.input.phone
+        stats = sandbox.stats
+        injected = (
+            stats.dropped_before
+            + stats.dropped_after
+            + sum(count for status, count in stats.by_status.items() if status >= 429)
+        )
+        assert injected > 0
+
+        sandbox.faults.clear()
+        second = await client.users.bulk_create(users, concurrency=16, journal=journal)
+    _check_report(second, users)
+    assert sum(item.skipped for item in second.items) == len(first.succeeded)
+    phones = _phones(sandbox)
+    assert set(phones) == {user.phone for user in users}  # nobody lost
+    assert max(phones.values()) == 1  # nobody twice
+    # The one way a resumed row still fails today: its first run lost a create's reply, so the
+    # employee exists and the rerun meets a 406 naming it (see the xfail test below).
+    for item in second.failed:
+        assert isinstance(item.error, ConflictError), item
+        assert sandbox.user(item.error.conflict_user_id or "")["phone"] == item.input.phone
+    print(
+        f"\n{kind}: rows={ROWS} requests={sandbox.stats.requests} injected={injected} "
+        f"first_ok={len(first.succeeded)} resumed_ok={len(second.succeeded)} "
+        f"false_conflicts={len(second.failed)} lost=0 duplicates=0"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a rerun from the journal does not know that the row's earlier attempt may have "
+    "created the employee (TransportError sent=True), so its 406 naming that employee is "
+    "reported as a failure instead of being reconciled: the resumed run never finishes the row",
+)
+async def test_a_rerun_after_a_lost_create_reply_finishes_the_row(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A create whose reply was lost (and not retried) succeeds on the journal's rerun."""
+    sandbox.faults.script("POST", USERS_PATH, [Reply.drop_after()])
+    users = _users(sandbox, 1, offset=900_000)
+    journal = tmp_path / "journal.jsonl"
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=None) as client:
+        first = await client.users.bulk_create(users, journal=journal)
+        assert isinstance(first.items[0].error, TransportError)
+        second = await client.users.bulk_create(users, journal=journal)
+    assert second.ok
+    assert len(sandbox.users()) == 1
+
+
+async def test_a_cancelled_run_reports_truly_and_a_rerun_finishes_it(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Cancelled at seeded random moments, each run's report is true; reruns finish the job."""
+    rng = random.Random(SEED)
+    sandbox.faults.latency((0.0, 0.004))
+    sandbox.faults.random(error_rate=0.05, drop_after_rate=0.05, seed=SEED)
+    users = _users(sandbox, 1000, offset=500_000)
+    journal = tmp_path / "journal.jsonl"
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=POLICY) as client:
+        for _ in range(3):
+            run = asyncio.create_task(
+                client.users.bulk_create(users, concurrency=8, journal=journal)
+            )
+            await asyncio.sleep(rng.uniform(0.05, 0.4))
+            run.cancel()
+            try:
+                report = await run
+            except asyncio.CancelledError:
+                pass
+            else:
+                _check_report(report, users)
+            assert max(_phones(sandbox).values()) == 1
+        sandbox.faults.clear()
+        final = await client.users.bulk_create(users, concurrency=8, journal=journal)
+    _check_report(final, users)
+    assert final.ok
+    phones = _phones(sandbox)
+    assert set(phones) == {user.phone for user in users}
+    assert max(phones.values()) == 1
+    assert asyncio.all_tasks() == {asyncio.current_task()}
