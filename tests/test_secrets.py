@@ -7,6 +7,7 @@ import logging
 import socket
 import traceback
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -242,3 +243,76 @@ async def test_a_redirect_to_another_host_is_not_followed(
         assert other.requests == []
     finally:
         await other.stop()
+
+
+# --------------------------------------------------------------------------------------------
+# The command line: output, report, journal.
+
+CSV_HEADER = "fullname,phone,is_active,cost_centers_id\n"
+
+
+def _cli_run(
+    argv: list[str], capsys: pytest.CaptureFixture[str], files: list[Path]
+) -> tuple[int, str]:
+    from yandex_b2b_async.cli import main
+
+    try:
+        code = main(argv)
+    except SystemExit as exited:  # argparse's way of refusing a command line
+        code = exited.code if isinstance(exited.code, int) else 2
+    captured = capsys.readouterr()
+    written = "".join(path.read_text() for path in files if path.exists())
+    return code, captured.out + captured.err + written
+
+
+@pytest.mark.parametrize("token_source", ["option", "environment"])
+@pytest.mark.parametrize("sandbox_token", ["right", "wrong"])
+def test_the_cli_prints_and_writes_no_token(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    debug_logs: pytest.LogCaptureFixture,
+    token_source: str,
+    sandbox_token: str,
+) -> None:
+    """A CLI run, failing rows and 401s included, shows the token in no output or file."""
+    rows = "".join(f"Name {n},+7997{n:07d},true,cc-1\n" for n in range(20))
+    rows += "Bad,not-a-phone,true,cc-1\n"
+    source = tmp_path / "users.csv"
+    source.write_text(CSV_HEADER + rows)
+    report, journal = tmp_path / "report.jsonl", tmp_path / "journal.jsonl"
+    # The sandbox refuses y0_-shaped tokens, so the accepted one has a shape of its own.
+    secret = "sandbox_SECRET_4e1d9c0b7a_DO_NOT_LEAK" if sandbox_token == "right" else TOKEN
+    with Sandbox(token=secret if sandbox_token == "right" else None, seed=3) as sandbox:
+        sandbox.faults.random(error_rate=0.1, drop_after_rate=0.05, seed=3)
+        argv = ["users", "create", str(source), "--base-url", sandbox.url]
+        argv += ["--report", str(report), "--journal", str(journal), "--concurrency", "4"]
+        if token_source == "option":
+            argv += ["--token", secret]
+        else:
+            monkeypatch.setenv("YANDEX_B2B_TOKEN", secret)
+        code, output = _cli_run(argv, capsys, [report, journal])
+    assert code == 1  # the bad row at least
+    assert report.read_text().count("\n") == 21  # every row reported, once
+    assert secret not in output
+    assert secret not in debug_logs.text
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        ["--base-url", "http://example.com"],
+        ["--base-url", "not a url"],
+        ["--concurrency", "0"],
+        ["--no-such-option"],
+    ],
+)
+def test_a_cli_usage_error_does_not_echo_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    """A refused command line names the problem without repeating the token."""
+    source = tmp_path / "users.csv"
+    source.write_text(CSV_HEADER + "A,+79970000001,true,cc-1\n")
+    code, output = _cli_run(["users", "create", str(source), "--token", TOKEN, *extra], capsys, [])
+    assert code == 2
+    assert TOKEN not in output
