@@ -395,7 +395,11 @@ def _job_options() -> argparse.ArgumentParser:
         metavar="R",
         help="calls per second at most (adaptive: slows down on 429); default: no pacing",
     )
-    group.add_argument("--report", metavar="PATH", help="write a JSON line per row to PATH")
+    group.add_argument(
+        "--report",
+        metavar="PATH",
+        help="write a JSON line per row to PATH, as rows finish (each names its line)",
+    )
     group.add_argument(
         "--journal",
         metavar="PATH",
