@@ -124,13 +124,17 @@ def test_limits_compare_as_sets() -> None:
     assert update.patch.limits == (Limit("l9", Service.TAXI),)
 
 
-def test_an_archived_match_is_restored_with_its_changes() -> None:
-    """An archived employee the input lists is restored, carrying the fields that differ."""
-    plan = build_plan([want(fullname="Back")], [have("u1", is_deleted=True, is_active=False)])
+def test_an_archived_match_is_restored_with_every_field_set() -> None:
+    """An archived employee the input lists is restored with every field the record sets (the
+    API's restore makes an employee active on its own); the diff shows what differed."""
+    plan = build_plan(
+        [want(fullname="Back", is_active=False)], [have("u1", is_deleted=True, is_active=False)]
+    )
     [restore] = plan.restores
     assert isinstance(restore, SyncRestore)
-    assert restore.patch.fields_set() == {"fullname", "is_active", "cost_centers_id"}
-    assert restore.changes[0].field == "is_deleted"
+    assert restore.patch.fields_set() == {"fullname", "phone", "is_active", "cost_centers_id"}
+    assert restore.patch.is_active is False
+    assert [change.field for change in restore.changes] == ["is_deleted", "fullname"]
 
 
 def test_an_active_employee_wins_over_an_archived_one_with_the_same_key() -> None:
@@ -310,6 +314,17 @@ async def test_planning_changes_nothing(client: B2BClient, sandbox: Sandbox) -> 
     )
     assert len(plan) == 2
     assert writes(sandbox) == []
+
+
+async def test_bad_desired_input_is_refused_before_reading(
+    client: B2BClient, sandbox: Sandbox
+) -> None:
+    """A repeated phone or an unknown key is refused before any request, even a read."""
+    with pytest.raises(ValidationError, match="repeats phone"):
+        await client.users.plan_sync([want(), want()])
+    with pytest.raises(ValidationError, match="key"):
+        await client.users.plan_sync([want()], key="email")  # type: ignore[arg-type]
+    assert sandbox.stats.requests == 0
 
 
 async def test_apply_then_plan_again_is_empty(client: B2BClient, sandbox: Sandbox) -> None:

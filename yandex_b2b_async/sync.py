@@ -46,6 +46,7 @@ __all__ = [
     "SyncUpdate",
     "apply_plan",
     "build_plan",
+    "check_desired",
     "describe_action",
     "diff",
 ]
@@ -112,7 +113,8 @@ class SyncCreate:
 
 @attrs.frozen(kw_only=True)
 class SyncRestore:
-    """An archived employee the desired input lists: restored with the fields that differ."""
+    """An archived employee the desired input lists: restored with every field the record
+    sets (a restore may change fields on its own); ``changes`` are the differences seen."""
 
     key: str
     user_id: str
@@ -274,20 +276,25 @@ def build_plan(
             creates.append(SyncCreate(key=value, user=user, index=index))
             continue
         changes = diff(user, current)
-        patch = _patch_for(user, changes)
         if current.is_deleted:
             restores.append(
                 SyncRestore(
                     key=value,
                     user_id=current.id,
-                    patch=patch,
+                    patch=_restore_patch(user),
                     changes=(FieldChange(field="is_deleted", before=True, after=False), *changes),
                     index=index,
                 )
             )
         elif changes:
             updates.append(
-                SyncUpdate(key=value, user_id=current.id, patch=patch, changes=changes, index=index)
+                SyncUpdate(
+                    key=value,
+                    user_id=current.id,
+                    patch=_patch_for(user, changes),
+                    changes=changes,
+                    index=index,
+                )
             )
         else:
             unchanged += 1
@@ -310,6 +317,22 @@ def build_plan(
         unkeyed=unkeyed,
         active=active,
     )
+
+
+def check_desired(
+    desired: Sequence[UserCreate],
+    *,
+    key: SyncKey = "phone",
+    row_name: Callable[[int], str] | None = None,
+) -> None:
+    """Refuse desired records :func:`build_plan` would refuse, before the account is read.
+
+    Raises :class:`ValidationError` for a bad key, a record that is not a :class:`UserCreate`,
+    a repeated key value, or (by nickname) a record without a nickname.
+    """
+    if key not in _KEYS:
+        raise ValidationError("key", "must be 'phone' or 'nickname'", value=key)
+    _index_desired(desired, key, row_name or (lambda index: f"desired[{index}]"))
 
 
 def diff(desired: UserCreate, current: User) -> tuple[FieldChange, ...]:
@@ -365,6 +388,15 @@ def _patch_for(desired: UserCreate, changes: Sequence[FieldChange]) -> UserPatch
     fields: dict[str, object] = {change.field: getattr(desired, change.field) for change in changes}
     fields["cost_centers_id"] = desired.cost_centers_id
     return UserPatch(**fields)  # type: ignore[arg-type]
+
+
+def _restore_patch(desired: UserCreate) -> UserPatch:
+    """Every field ``desired`` sets: a restore may reset fields of its own (the API makes a
+    restored employee active), so all of them are sent, not only those that differed."""
+    fields = {
+        name: getattr(desired, name) for name in _COMPARED if getattr(desired, name) is not UNSET
+    }
+    return UserPatch(**fields)
 
 
 def _index_desired(
@@ -632,6 +664,7 @@ async def run_sync(
     out = out or sys.stdout
     err = err or sys.stderr
     try:
+        check_desired(desired.users, key=key, row_name=desired.row_name)
         wanted = build_plan(
             desired.users,
             await read_account(users, page_size=DEFAULT_PAGE_LIMIT),
