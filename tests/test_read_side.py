@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yandex_b2b_async import (
     APIError,
@@ -99,6 +101,17 @@ async def test_list_of_many_pages_keeps_creation_order(client: B2BClient, sandbo
     ids = seed(sandbox, 23)
     assert [user.id async for user in client.users.list(limit=5)] == ids
     assert len(list_cursors(sandbox)) == 6
+
+
+@settings(max_examples=25, deadline=None)
+@given(count=st.integers(0, 30), limit=st.integers(1, 12))
+async def test_any_account_lists_completely_whatever_the_page_size(count: int, limit: int) -> None:
+    """Every employee is listed once, in creation order, in ceil(count / limit) + 1 requests."""
+    async with Sandbox() as sandbox:
+        ids = seed(sandbox, count)
+        async with B2BClient(sandbox.token, base_url=sandbox.url) as client:
+            assert [user.id async for user in client.users.list(limit=limit)] == ids
+        assert len(list_cursors(sandbox)) == -(-count // limit) + 1
 
 
 async def test_list_includes_archived_employees(client: B2BClient, sandbox: Sandbox) -> None:
