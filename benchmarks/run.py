@@ -34,6 +34,8 @@ _REPO: Final = Path(__file__).resolve().parent.parent
 DEFAULT_JSON: Final = _REPO / "benchmarks" / "results" / "latest.json"
 DEFAULT_CHART: Final = _REPO / "docs" / "adaptive-rate.png"
 
+SYNC: Final = "sync"
+
 Workload = Callable[[Settings], Awaitable[Result]]
 
 WORKLOADS: Final[dict[str, tuple[str, Workload]]] = {
@@ -62,13 +64,18 @@ async def _run_one(key: str, settings: Settings) -> Result:
 
 
 async def run_suite(keys: Sequence[str], settings: Settings) -> list[Result]:
-    """Run the named workloads one after another (never concurrently: they would compete)."""
+    """Run the named workloads one after another (never concurrently: they would compete);
+    "sync" names the sync benchmark (``bench_sync.py``), run last when it exists."""
     results = []
     for key in keys:
+        if key == SYNC:
+            continue
         print(f"running {key} ...", file=sys.stderr, flush=True)
         result = await _run_one(key, settings)
         results.append(result)
         print(format_result(result), flush=True)
+    if SYNC not in keys:
+        return results
     started = time.perf_counter()
     sync_result = await _run_sync_bench(settings)
     if sync_result is not None:
@@ -100,6 +107,40 @@ def format_result(result: Result) -> str:
     return "\n".join(lines)
 
 
+def markdown(report: dict[str, object]) -> str:
+    """The figures of a saved run (the JSON this runner writes) as a Markdown table."""
+    about = report["machine"]
+    assert isinstance(about, dict)
+    workloads = report["workloads"]
+    assert isinstance(workloads, dict)
+    lines = [
+        f"Machine: {about['cores']} cores, {about['cpu']}, Python {about['python']} "
+        f"({about['platform']}); whole suite {report['seconds']} s"
+        + (" (--quick)" if report.get("quick") else "")
+        + ".",
+        "",
+        "| Workload | Figure | Value | Target | Verdict | Note |",
+        "|---|---|---:|---|---|---|",
+    ]
+    for result in workloads.values():
+        title = str(result["title"])
+        if result.get("not_run"):
+            lines.append(f"| {title} | not run: {result['not_run']} | | | | |")
+            continue
+        for figure in result["figures"]:
+            value = figure["value"]
+            shown = "—" if value is None else f"{value:,}".replace(",", " ")
+            unit = f" {figure['unit']}" if figure["unit"] and value is not None else ""
+            met = figure["met"]
+            verdict = "" if met is None else ("met" if met else "**MISSED**")
+            lines.append(
+                f"| {title} | {figure['name']} | {shown}{unit} | {figure['target']} "
+                f"| {verdict} | {figure['note']} |"
+            )
+            title = ""
+    return "\n".join(lines) + "\n"
+
+
 def machine() -> dict[str, object]:
     """The machine the run was on: cores, CPU model, Python."""
     cpu = "unknown"
@@ -122,7 +163,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, run the suite, print the table, write JSON and the chart."""
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (CI, under a minute)")
-    parser.add_argument("--only", nargs="+", choices=list(WORKLOADS), help="run just these")
+    parser.add_argument(
+        "--only", nargs="+", choices=[*WORKLOADS, SYNC], help="run just these workloads"
+    )
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write figures")
     parser.add_argument(
         "--chart",
@@ -131,10 +174,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         help=f"where to draw the adaptive run (default: {DEFAULT_CHART.relative_to(_REPO)}, "
         "not drawn under --quick unless given)",
     )
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        metavar="JSON",
+        help="print the Markdown table of a saved run (e.g. the latest.json) and exit",
+    )
     args = parser.parse_args(argv)
+    if args.table_from is not None:
+        print(markdown(json.loads(args.table_from.read_text())), end="")
+        return 0
     settings = Settings(quick=args.quick)
     quiet_library_logs()
-    keys = args.only or list(WORKLOADS)
+    keys = args.only or [*WORKLOADS, SYNC]
     started = time.perf_counter()
     results = asyncio.run(run_suite(keys, settings))
     total = time.perf_counter() - started
