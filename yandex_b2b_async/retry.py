@@ -225,11 +225,13 @@ class RetryPolicy:
             return result
 
         def wait(state: RetryCallState) -> float:
+            # tenacity asks for the wait before it checks ``stop``: every decision is made here.
             nonlocal last_error, unknown_outcome
             error = state.outcome.exception() if state.outcome else None
             assert isinstance(error, B2BError)
             last_error = error
-            unknown_outcome = unknown_outcome or _outcome_unknown(error)
+            if state.attempt_number >= self.max_attempts:
+                raise _GiveUp(error, "max_attempts")
             seconds = self.backoff(state.attempt_number)
             retry_after = error.retry_after if isinstance(error, APIError) else None
             if retry_after is not None and self.respect_retry_after:
@@ -240,6 +242,7 @@ class RetryPolicy:
                 raise _GiveUp(error, "deadline")
             if budget is not None and not budget.try_spend(error):
                 raise _GiveUp(error, "budget_exhausted")
+            unknown_outcome = unknown_outcome or _outcome_unknown(error)
             reason = _failure(error)
             logger.info(
                 "retrying %s: attempt %d failed (%s); waiting %.3fs",
