@@ -18,6 +18,7 @@ from yandex_b2b_async import (
     BadRequestError,
     ConflictError,
     NotFoundError,
+    RateLimit,
     RateLimitError,
     RetryPolicy,
     ServerError,
@@ -386,11 +387,13 @@ async def test_successes_refill_the_budget(sandbox: Sandbox, client: B2BClient) 
 # -- rate control across the client -----------------------------------------------------------
 
 
-async def test_a_429_with_retry_after_pauses_the_other_calls_too(
-    sandbox: Sandbox, client: B2BClient
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_retry_after_pauses_the_other_calls_too(
+    sandbox: Sandbox, client: B2BClient, status: int
 ) -> None:
-    """A 429 with Retry-After holds every call of the client, not only the one that met it."""
-    sandbox.faults.script("POST", ARCHIVE, [Reply.rate_limited(0.3)])
+    """A 429 or 503 with Retry-After holds every call of the client, not only its own."""
+    reply = Reply(status=status, headers={"Retry-After": "0.3"})
+    sandbox.faults.script("POST", ARCHIVE, [reply])
     throttled = asyncio.create_task(client.users.archive(sandbox.add_user(phone="+79990000007")))
     while client.pacer.throttles == 0:  # noqa: ASYNC110 (no event to await)
         await asyncio.sleep(0.005)
@@ -398,6 +401,33 @@ async def test_a_429_with_retry_after_pauses_the_other_calls_too(
     await client.auth.clients()
     assert time.monotonic() - started >= 0.2
     await throttled
+
+
+async def test_a_rate_limit_paces_every_call_of_the_client(sandbox: Sandbox) -> None:
+    """Calls made together share one bucket: 21 calls at 100/s with burst 1 take >= 0.2 s."""
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, rate_limit=RateLimit(rate=100, burst=1)
+    ) as client:
+        started = time.monotonic()
+        await asyncio.gather(*(client.auth.clients() for _ in range(21)))
+        assert time.monotonic() - started >= 0.2 - 0.01
+
+
+async def test_an_adaptive_client_cuts_its_rate_on_a_429(
+    sandbox: Sandbox, recorder: Recorder
+) -> None:
+    """A 429 met through the client lowers its adaptive rate below the configured one."""
+    sandbox.faults.script("GET", "/integration/2.0/auth/list", [Reply.rate_limited(0)])
+    async with B2BClient(
+        sandbox.token,
+        base_url=sandbox.url,
+        retry=recorder.policy(),
+        rate_limit=RateLimit(rate=1000, burst=10, adaptive=True),
+    ) as client:
+        await client.auth.clients()
+        assert client.pacer.current_rate is not None
+        assert client.pacer.current_rate < 1000
+        assert client.pacer.throttles == 1
 
 
 async def test_max_concurrency_caps_the_attempts_in_flight(sandbox: Sandbox) -> None:
@@ -463,3 +493,28 @@ async def test_a_per_call_deadline_shorter_than_the_timeout_is_refused_before_se
         await client.users.archive("someone", retry=RetryPolicy(deadline=1.0))
     assert caught.value.field == "retry.deadline"
     assert sandbox.stats.requests == 0
+
+
+async def test_a_hook_that_raises_does_not_break_the_call(
+    sandbox: Sandbox, client: B2BClient, recorder: Recorder
+) -> None:
+    """An on_retry hook that raises is logged and ignored; the call goes on."""
+
+    def broken(event: RetryEvent) -> None:
+        raise RuntimeError("hook bug")
+
+    sandbox.faults.script("POST", ARCHIVE, [Reply(status=503)])
+    user_id = sandbox.add_user(phone="+79990000008")
+    await client.users.archive(user_id, retry=recorder.policy(on_retry=broken))
+    assert sandbox.stats.count("POST", ARCHIVE) == 2
+
+
+async def test_the_final_error_says_an_earlier_attempt_may_have_been_processed(
+    sandbox: Sandbox, client: B2BClient
+) -> None:
+    """A call whose reply was lost and then failed says after_unknown_outcome on its error."""
+    sandbox.faults.script("POST", ARCHIVE, [Reply.drop_after(), *[Reply(status=500)] * 3])
+    with pytest.raises(ServerError) as caught:
+        await client.users.archive(sandbox.add_user(phone="+79990000009"))
+    assert caught.value.after_unknown_outcome
+    assert caught.value.attempts == 4
