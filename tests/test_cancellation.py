@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 import warnings
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -168,3 +175,72 @@ async def test_the_leak_check_sees_an_unclosed_session(
     assert any(issubclass(warning.category, ResourceWarning) for warning in caught)
     assert any("Unclosed client session" in str(report.get("message")) for report in loop_reports)
     loop_reports.clear()
+
+
+def test_an_interrupted_cli_run_leaves_a_true_report_and_a_rerun_finishes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Ctrl-C in the middle of `yandex-b2b users create` leaves a true report; a rerun with the
+    journal finishes the rest, and nobody is created twice."""
+    rows = 1500
+    source = tmp_path / "users.csv"
+    source.write_text(
+        "fullname,phone,is_active,cost_centers_id\n"
+        + "".join(f"Name {n},+7996{n:07d},true,cc-1\n" for n in range(rows))
+    )
+    report, journal = tmp_path / "report.jsonl", tmp_path / "journal.jsonl"
+    sandbox.faults.latency((0.001, 0.004))
+    command = [
+        sys.executable,
+        "-W",
+        "error",
+        "-m",
+        "yandex_b2b_async",
+        "users",
+        "create",
+        str(source),
+        "--base-url",
+        sandbox.url,
+        "--concurrency",
+        "4",
+        "--journal",
+        str(journal),
+    ]
+    environment = {**os.environ, "YANDEX_B2B_TOKEN": sandbox.token}
+    process = subprocess.Popen(
+        [*command, "--report", str(report)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(400):  # until some rows are done
+        if report.exists() and report.read_text().count("\n") >= 50:
+            break
+        time.sleep(0.025)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    for leak in ("Traceback", "Unclosed", "Task was destroyed", "Warning"):
+        assert leak not in err
+        assert leak not in out
+    lines = [json.loads(text) for text in report.read_text().splitlines()]
+    assert 0 < len(lines) < rows
+    assert len({line["line"] for line in lines}) == len(lines)  # each row at most once
+    for line in lines:
+        if line["ok"]:  # a row reported done is in the sandbox, under the reported id
+            number = line["line"] - 2
+            assert sandbox.user(line["id"])["phone"] == f"+7996{number:07d}"
+
+    rerun = subprocess.run(
+        [*command, "--report", str(tmp_path / "rerun.jsonl")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    phones = _phones(sandbox)
+    assert len(phones) == rows
+    assert max(phones.values()) == 1
