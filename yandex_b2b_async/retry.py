@@ -127,8 +127,8 @@ class RetryPolicy:
     ``on_retry`` is called with a :class:`RetryEvent` before each retry's wait, ``on_give_up``
     when a call that failed retryably ends in an error (attempts spent, deadline, budget, a
     ``Retry-After`` too long, or a later answer that is not retryable). Both are also logged on
-    the ``yandex_b2b_async.retry`` logger (INFO and WARNING). A hook that raises is logged
-    and ignored.
+    the ``yandex_b2b_async.retry`` logger: each retry at INFO, each give-up at WARNING (INFO
+    when the last answer was simply not retryable). A hook that raises is logged and ignored.
 
     ``sleep`` and ``clock`` exist for tests (instant waits without patching asyncio).
     Bad values are refused with :class:`ValidationError` naming the field.
@@ -278,8 +278,15 @@ class RetryPolicy:
             why = "max_attempts" if self.is_retryable(error) else "not_retryable"
         final.attempts = attempts
         final.after_unknown_outcome = unknown_outcome or final.after_unknown_outcome
-        logger.warning(
-            "giving up on %s after %d attempt(s) (%s): %s", describe, attempts, why, final
+        # A later answer that is not retryable (a 406 a create then reconciles, a 404) is the
+        # call's answer rather than a failure of the retries: INFO, not WARNING.
+        logger.log(
+            logging.INFO if why == "not_retryable" else logging.WARNING,
+            "giving up on %s after %d attempt(s) (%s): %s",
+            describe,
+            attempts,
+            why,
+            final,
         )
         if self.on_give_up is not None:
             event = RetryEvent(call=describe, attempt=attempts, wait=0.0, reason=why, error=final)
