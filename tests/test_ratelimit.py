@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Coroutine
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yandex_b2b_async import RateLimit, ValidationError
 from yandex_b2b_async._constants import ADAPTIVE_DECREASE, ADAPTIVE_RECOVERY_SECONDS
@@ -104,6 +106,29 @@ async def test_any_window_holds_at_most_rate_plus_burst(
         assert in_window <= rate + burst
     elapsed = starts[-1] - starts[0]
     assert elapsed >= (200 - burst) / (rate / per) - 1e-6
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rate=st.floats(min_value=0.5, max_value=200),
+    per=st.sampled_from([0.5, 1.0, 60.0]),
+    burst=st.integers(min_value=1, max_value=20),
+    gaps=st.lists(st.floats(min_value=0, max_value=2), min_size=1, max_size=120),
+)
+async def test_no_arrival_pattern_beats_rate_plus_burst(
+    rate: float, per: float, burst: int, gaps: list[float]
+) -> None:
+    """Whatever the arrival pattern, no window of `per` seconds holds more than rate + burst."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=rate, per=per, burst=burst))
+    starts: list[float] = []
+    for gap in gaps:
+        clock.now += gap
+        await pacer.acquire()
+        starts.append(clock.now)
+    for i, start in enumerate(starts):
+        in_window = sum(1 for other in starts[i:] if other < start + per - 1e-9)
+        assert in_window <= rate + burst
 
 
 async def test_waiters_are_served_first_come_first_served() -> None:
