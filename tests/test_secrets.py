@@ -316,3 +316,32 @@ def test_a_cli_usage_error_does_not_echo_the_token(
     code, output = _cli_run(["users", "create", str(source), "--token", TOKEN, *extra], capsys, [])
     assert code == 2
     assert TOKEN not in output
+
+
+async def test_a_bulk_report_and_journal_show_no_token(
+    tmp_path: Path, debug_logs: pytest.LogCaptureFixture
+) -> None:
+    """A bulk run with failing rows: its report's repr, errors and journal hold no token."""
+    from yandex_b2b_async.bulk import error_summary
+
+    secret = "sandbox_SECRET_bulk_77e1_DO_NOT_LEAK"
+    journal = tmp_path / "journal.jsonl"
+    async with Sandbox(token=secret, seed=5) as sandbox:
+        sandbox.faults.random(error_rate=0.3, drop_after_rate=0.1, drop_before_rate=0.1, seed=5)
+        users = [
+            UserCreate(
+                fullname=f"N {n}",
+                phone=f"+7995{n:07d}",
+                is_active=True,
+                cost_centers_id=sandbox.cost_center_id,
+            )
+            for n in range(60)
+        ]
+        async with B2BClient(secret, base_url=sandbox.url, retry=None) as client:
+            report = await client.users.bulk_create(users, concurrency=6, journal=journal)
+    assert report.failed
+    shown = [repr(report), journal.read_text(), debug_logs.text]
+    shown += [_rendered(item.error) for item in report.failed if item.error is not None]
+    shown += [str(error_summary(item.error)) for item in report.failed if item.error is not None]
+    for text in shown:
+        assert secret not in text
