@@ -131,6 +131,23 @@ async def test_no_arrival_pattern_beats_rate_plus_burst(
         assert in_window <= rate + burst
 
 
+async def test_late_timers_do_not_lower_the_rate() -> None:
+    """A sleep that wakes late costs no tokens: with burst 1 the rate still holds."""
+    clock = FakeClock()
+
+    async def late_sleep(seconds: float) -> None:
+        await clock.sleep(seconds + 0.001)  # an event loop's timer is always a little late
+
+    pacer = Pacer(RateLimit(rate=200, burst=1), clock=clock, sleep=late_sleep)
+    starts: list[float] = []
+    for _ in range(401):
+        await pacer.acquire()
+        starts.append(clock.now)
+    assert starts[-1] - starts[0] == pytest.approx(2.0, rel=0.01)
+    for i, start in enumerate(starts):
+        assert sum(1 for other in starts[i:] if other < start + 1.0) <= 200 + 1
+
+
 async def test_waiters_are_served_first_come_first_served() -> None:
     """Calls that queue for a token start in the order they asked."""
     clock = FakeClock()

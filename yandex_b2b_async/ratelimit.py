@@ -229,12 +229,15 @@ class Pacer:
         try:
             if self._waiters[0] is not ticket:
                 await ticket  # the waiter ahead hands over when it leaves
+            due: float | None = None
             while True:
-                delay = self._take_or_delay(self._clock())
+                now = self._clock()
+                delay = self._take_or_delay(now, now if due is None or due > now else due)
                 if delay <= 0.0:
                     return
-                if limit is not None and self._clock() + delay > limit:
+                if limit is not None and now + delay > limit:
                     raise PacingTimeout(delay)
+                due = now + delay
                 await self._sleep(delay)
         finally:
             if self._waiters[0] is ticket:
@@ -315,13 +318,18 @@ class Pacer:
             self._tokens = tokens if tokens < self._burst else self._burst
             self._updated = now
 
-    def _take_or_delay(self, now: float) -> float:
-        """Take a start and return 0.0, or return how long to wait before trying again."""
+    def _take_or_delay(self, now: float, due: float) -> float:
+        """Take a start and return 0.0, or return how long to wait before trying again.
+
+        ``due`` is when the caller's token was due (``now`` unless it slept and woke late): the
+        token is accounted at that time, so the timer's lateness is not lost to the bucket's
+        cap — with ``burst=1`` every late wake-up would otherwise lower the rate.
+        """
         if now < self._paused_until:
             return self._paused_until - now
         if self.config is None:
             return 0.0
-        self._refill(now)
+        self._refill(due)
         if self._tokens >= _WHOLE_TOKEN:
             self._tokens -= 1.0
             return 0.0
