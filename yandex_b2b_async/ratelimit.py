@@ -261,14 +261,14 @@ class Pacer:
         cuts the rate, once per round trip: a 429 to a call sent (``sent_at``, on the pacer's
         clock) before the last cut does not cut again.
         """
-        now = self._clock()
-        self.throttles += 1
         if retry_after is not None:
             pause = min(max(0.0, retry_after), self._max_pause)
         elif rate_limited:
             pause = self._default_pause
         else:
             return
+        now = self._clock()
+        self.throttles += 1
         until = now + pause
         if until > self._paused_until:
             self._paused_until = until
