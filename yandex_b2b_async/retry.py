@@ -214,6 +214,8 @@ class RetryPolicy:
                 attempts += 1
                 raise pending_first.pop()
             time_left = None if end is None else end - self.clock()
+            if time_left is not None and time_left <= 0.0:
+                raise _GiveUp(last_error, "deadline")  # the sleep itself overran the deadline
             try:
                 result = await attempt(time_left)
             except PacingTimeout:
