@@ -311,6 +311,25 @@ async def test_the_deadline_bounds_a_retry_held_by_a_client_wide_pause(
     assert [event.reason for event in recorder.give_ups] == ["deadline"]
 
 
+async def test_a_retry_is_not_sent_when_the_sleep_overran_the_deadline(
+    sandbox: Sandbox, recorder: Recorder
+) -> None:
+    """If the wait itself ends past the deadline (a late timer), the retry is not sent."""
+    now = [0.0]
+
+    async def oversleep(seconds: float) -> None:
+        now[0] += 5.0
+
+    sandbox.faults.script("POST", ARCHIVE, [Reply(status=503)])
+    policy = recorder.policy(deadline=2.0, sleep=oversleep, clock=lambda: now[0])
+    async with B2BClient(sandbox.token, base_url=sandbox.url, timeout=1.0, retry=policy) as client:
+        with pytest.raises(ServerError) as caught:
+            await client.users.archive("someone")
+    assert caught.value.attempts == 1
+    assert sandbox.stats.count("POST", ARCHIVE) == 1
+    assert [event.reason for event in recorder.give_ups] == ["deadline"]
+
+
 # -- when it gives up ----------------------------------------------------------------------------
 
 
