@@ -311,6 +311,29 @@ async def test_adaptive_rate_is_back_within_seconds() -> None:
     assert pacer.current_rate == pytest.approx(50)
 
 
+async def test_a_cut_from_the_floor_still_recovers() -> None:
+    """Even a cut to the minimum rate climbs back to the configured rate within seconds."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True), default_pause=0.0)
+    for _ in range(30):  # one 429 per round trip, long enough to reach the floor
+        clock.now += 0.01
+        pacer.on_throttle(None, sent_at=clock.now)
+    assert pacer.current_rate == pytest.approx(0.5)
+    clock.now += 30
+    assert pacer.current_rate == pytest.approx(100)
+
+
+async def test_the_cut_starts_from_the_rate_actually_sent() -> None:
+    """A client configured far above what it sends cuts from its measured sending rate."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=1000, adaptive=True), default_pause=0.0)
+    for _ in range(200):  # 20 calls a second for 10 s
+        clock.now += 0.05
+        await pacer.acquire()
+    pacer.on_throttle(None, sent_at=clock.now)
+    assert pacer.current_rate == pytest.approx(20 * ADAPTIVE_DECREASE, rel=0.05)
+
+
 async def test_a_burst_of_429s_to_one_round_trip_cuts_once() -> None:
     """429s to calls sent before the last cut do not cut the rate again."""
     clock = FakeClock()

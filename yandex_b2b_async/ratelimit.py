@@ -47,6 +47,10 @@ __all__ = ["Pacer", "PacingTimeout", "RateLimit"]
 # A token short by float rounding only counts as whole; otherwise the wait for the missing
 # 1e-16 of a token could be too small to move the clock, and a waiter would spin.
 _WHOLE_TOKEN: Final = 1.0 - 1e-9
+# Adaptive mode measures the rate it actually sends at (botocore: 0.5 s buckets, smoothing 0.8),
+# so that a cut starts from what reached the server, not from a rate the client never used.
+_MEASURE_BUCKET: Final = 0.5
+_MEASURE_SMOOTHING: Final = 0.8
 
 
 def _positive(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -123,6 +127,9 @@ class Pacer:
         "_default_pause",
         "_fill",
         "_max_pause",
+        "_measure_count",
+        "_measure_start",
+        "_measured",
         "_paused_until",
         "_peak",
         "_sleep",
@@ -164,6 +171,9 @@ class Pacer:
         self._cut_rate = self._configured
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
         self.throttles = 0
+        self._measure_start = self._updated
+        self._measure_count = 0
+        self._measured: float | None = None
 
     # -- observation -------------------------------------------------------------------------
 
@@ -205,6 +215,8 @@ class Pacer:
         self._refill(now)
         if self._tokens >= _WHOLE_TOKEN:
             self._tokens -= 1.0
+            if self.adaptive:
+                self._measure(now)
             return True
         return False
 
@@ -282,13 +294,37 @@ class Pacer:
             if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
                 return
             current = self._rate(now)
-            self._peak = current
+            if self._measured is not None and self._measured < current:
+                current = self._measured
             floor = min(ADAPTIVE_MIN_RATE, self._configured)
             self._cut_rate = max(floor, current * ADAPTIVE_DECREASE)
+            # The curve must rise even when the floor held the cut up: it aims at least at the
+            # rate the cut would have come from.
+            self._peak = max(current, self._cut_rate / ADAPTIVE_DECREASE)
             self._cut_at = max(now, self._paused_until)
             self._fill = self._cut_rate
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _measure(self, now: float) -> None:
+        """Count a start towards the measured sending rate."""
+        self._measure_count += 1
+        elapsed = now - self._measure_start
+        if elapsed > 4 * _MEASURE_BUCKET:
+            # After an idle spell the bucket says nothing about the rate the server sees.
+            self._measured = None
+            self._measure_start = now
+            self._measure_count = 0
+        elif elapsed >= _MEASURE_BUCKET:
+            sent = self._measure_count / elapsed
+            previous = self._measured
+            self._measured = (
+                sent
+                if previous is None
+                else _MEASURE_SMOOTHING * sent + (1 - _MEASURE_SMOOTHING) * previous
+            )
+            self._measure_start = now
+            self._measure_count = 0
 
     def _rate(self, now: float) -> float:
         """The fill rate at ``now`` in calls per second (the CUBIC curve after a cut)."""
@@ -332,6 +368,8 @@ class Pacer:
         self._refill(due)
         if self._tokens >= _WHOLE_TOKEN:
             self._tokens -= 1.0
+            if self.adaptive:
+                self._measure(now)
             return 0.0
         start = max(now, self._updated)
         return start - now + (1.0 - self._tokens) / self._rate(start)
