@@ -11,11 +11,12 @@ What the pacer does:
   ``per`` seconds holds at most ``rate + burst`` starts;
 * a pause until the time a server named (``Retry-After``, bounded by ``max_pause``), or for
   ``default_pause`` after a 429 that names none;
-* adaptive mode: a 429 cuts the rate to 70% of what it was (CUBIC's multiplicative decrease,
-  as botocore's adaptive mode); the rate then grows back along a cubic curve that reaches the
-  rate of the cut after ``ADAPTIVE_RECOVERY_SECONDS`` and goes on, slowly at first, up to the
-  configured rate. A server that throttles at R calls per second is met near R with a 429
-  every few seconds.
+* adaptive mode: a 429 cuts the rate to 70% of what the client was sending (the lower of the
+  rate in force and the measured sending rate; CUBIC's multiplicative decrease, as botocore's
+  adaptive mode), at most once per round trip and never below 0.5 calls/s; the rate then grows
+  back along a cubic curve that reaches the rate of the cut after ``ADAPTIVE_RECOVERY_SECONDS``
+  (2 s) and goes on, slowly at first, up to the configured rate. A server that throttles at R
+  calls per second is met near R with a 429 every few seconds (the curve's probing).
 
 Waiters are served first come, first served. A call that finds a token and no queue takes it
 synchronously (no task switch, well under a microsecond). A cancelled waiter takes no token and
