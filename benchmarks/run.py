@@ -14,6 +14,7 @@ import dataclasses
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 import traceback
@@ -115,9 +116,8 @@ def markdown(report: dict[str, object]) -> str:
     assert isinstance(workloads, dict)
     lines = [
         f"Machine: {about['cores']} cores, {about['cpu']}, Python {about['python']} "
-        f"({about['platform']}); whole suite {report['seconds']} s"
-        + (" (--quick)" if report.get("quick") else "")
-        + ".",
+        f"({about['platform']}); commit {about.get('commit', 'unknown')}; "
+        f"whole suite {report['seconds']} s" + (" (--quick)" if report.get("quick") else "") + ".",
         "",
         "| Workload | Figure | Value | Target | Verdict | Note |",
         "|---|---|---:|---|---|---|",
@@ -152,11 +152,34 @@ def machine() -> dict[str, object]:
     except OSError:
         pass
     return {
+        "commit": _commit(),
         "cores": os.cpu_count(),
         "cpu": cpu,
         "python": platform.python_version(),
         "platform": platform.platform(),
     }
+
+
+def _commit() -> str:
+    """The checked-out commit, with "+dirty" when the tree has changes (others' work too)."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=_REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=_REPO,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return head + ("+dirty" if dirty else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
