@@ -6,6 +6,7 @@ which paces, sends, retries and decodes. Nothing else in the library touches aio
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import json
 import logging
@@ -35,7 +36,7 @@ from .errors import (
     error_from_response,
 )
 from .ratelimit import Pacer, RateLimit
-from .retry import RetryPolicy
+from .retry import RetryBudget, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven"]
 
@@ -81,8 +82,12 @@ class B2BClient:
     ``token`` is sent as ``Authorization: Bearer …`` and appears in no repr, error or log line.
     ``client_id`` is sent as ``X-YaTaxi-Selected-Corp-Client-Id`` (required by the API when the
     token reaches several clients). ``timeout`` is per attempt, in seconds. ``retry=None``
-    disables retries; ``rate_limit=None`` disables client-side pacing. A plain ``http://``
-    ``base_url`` is refused unless its host is loopback (the sandbox).
+    disables retries; ``rate_limit=None`` disables client-side pacing (a 429 or a
+    ``Retry-After`` still pauses every call of the client: see :class:`Pacer`).
+    ``retry_budget`` is the client-wide allowance of retries (a fresh :class:`RetryBudget`
+    unless given; ``None``: unlimited). ``max_concurrency`` caps how many attempts are in
+    flight at once (``None``: only the connection pool's limit); it is independent of the rate.
+    A plain ``http://`` ``base_url`` is refused unless its host is loopback (the sandbox).
     """
 
     def __init__(
@@ -95,6 +100,8 @@ class B2BClient:
         retry: RetryPolicy | None = _DEFAULT_RETRY,
         rate_limit: RateLimit | None = None,
         session: aiohttp.ClientSession | None = None,
+        retry_budget: RetryBudget | NotGiven | None = NOT_GIVEN,
+        max_concurrency: int | None = None,
     ) -> None:
         _check_token(token)
         if client_id is not None:
@@ -112,6 +119,20 @@ class B2BClient:
             )
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
             raise ValidationError("rate_limit", "must be a RateLimit or None", value=rate_limit)
+        if isinstance(retry_budget, NotGiven):
+            retry_budget = RetryBudget()
+        elif retry_budget is not None and not isinstance(retry_budget, RetryBudget):
+            raise ValidationError(
+                "retry_budget", "must be a RetryBudget or None", value=retry_budget
+            )
+        if max_concurrency is not None and (
+            isinstance(max_concurrency, bool)
+            or not isinstance(max_concurrency, int)
+            or max_concurrency < 1
+        ):
+            raise ValidationError(
+                "max_concurrency", "must be an integer >= 1 or None", value=max_concurrency
+            )
         self._base_url = _check_base_url(base_url)
         self._api_url = self._base_url + API_PREFIX
         self._client_id = client_id
@@ -119,7 +140,17 @@ class B2BClient:
         self._timeout = aiohttp.ClientTimeout(total=float(timeout))
         self._retry = retry
         self._rate_limit = rate_limit
-        self._pacer: Pacer | None = rate_limit.make_pacer() if rate_limit else None
+        pause_policy = retry or _DEFAULT_RETRY
+        self._pacer: Final = Pacer(
+            rate_limit,
+            max_pause=pause_policy.max_retry_after,
+            default_pause=pause_policy.backoff_initial,
+        )
+        self._retry_budget: Final = retry_budget
+        self._max_concurrency: Final = max_concurrency
+        self._slots: Final = (
+            asyncio.Semaphore(max_concurrency) if max_concurrency is not None else None
+        )
         self._session = session
         self._owns_session = session is None
         self._closed = False
@@ -156,9 +187,20 @@ class B2BClient:
         return self._retry
 
     @property
-    def pacer(self) -> Pacer | None:
-        """The live rate limiter shared by this client's calls (``current_rate`` and so on)."""
+    def pacer(self) -> Pacer:
+        """The live gate shared by this client's calls: ``current_rate``, ``paused_for``,
+        ``waiting``, ``throttles``. Present even without a ``rate_limit`` (pauses only)."""
         return self._pacer
+
+    @property
+    def retry_budget(self) -> RetryBudget | None:
+        """The client-wide retry budget (``available``, ``spent``, ``denied``), if any."""
+        return self._retry_budget
+
+    @property
+    def max_concurrency(self) -> int | None:
+        """How many attempts may be in flight at once (None: no cap but the pool's)."""
+        return self._max_concurrency
 
     @property
     def closed(self) -> bool:
@@ -250,27 +292,44 @@ class B2BClient:
         for data). Raises :class:`APIError` subclasses, :class:`TransportError`,
         :class:`ClientClosedError`.
         """
-        policy = self._retry if isinstance(retry, NotGiven) else retry
-        if policy is not None and not isinstance(policy, RetryPolicy):
-            raise ValidationError("retry", "must be a RetryPolicy or None", value=policy)
+        if isinstance(retry, NotGiven):
+            policy = self._retry
+        else:
+            policy = retry
+            if policy is not None:
+                self._check_policy(policy)
         data = None if body is None else _encode(body)
         url = self._api_url + path
-
-        async def attempt() -> bytes:
-            return await self._attempt(method, path, url, params, data)
-
-        started = time.monotonic()
+        started = policy.clock() if policy is not None and policy.deadline is not None else 0.0
         try:
-            payload = await attempt()
+            payload = await self._attempt(method, path, url, params, data)
         except (APIError, TransportError) as error:
             if policy is None:
                 raise
+
+            async def attempt(time_left: float | None) -> bytes:
+                return await self._attempt(method, path, url, params, data, time_left)
+
             payload = await policy.run_after_failure(
-                error, attempt, started=started, describe=f"{method} {path}"
+                error,
+                attempt,
+                started=started,
+                describe=f"{method} {path}",
+                budget=self._retry_budget,
             )
         if response is None:
             return None
         return _decode(payload, response, method, path)
+
+    def _check_policy(self, policy: object) -> None:
+        if not isinstance(policy, RetryPolicy):
+            raise ValidationError("retry", "must be a RetryPolicy or None", value=policy)
+        if policy.deadline is not None and policy.deadline < self._timeout_seconds:
+            raise ValidationError(
+                "retry.deadline",
+                f"must be at least the per-attempt timeout ({self._timeout_seconds:g}s)",
+                value=policy.deadline,
+            )
 
     async def _attempt(
         self,
@@ -279,10 +338,44 @@ class B2BClient:
         url: str,
         params: Mapping[str, str | int] | None,
         data: bytes | None,
+        time_left: float | None = None,
     ) -> bytes:
+        """One HTTP exchange: wait for a slot and the pacer, send, read, classify.
+
+        ``time_left`` (a retry under a deadline) bounds the pacing wait — beyond it
+        :class:`PacingTimeout` is raised before anything is sent — and the attempt's timeout.
+        """
         session = self._get_session()
-        if self._pacer is not None:
-            await self._pacer.acquire()
+        slots = self._slots
+        if slots is not None:
+            await slots.acquire()
+        try:
+            return await self._exchange(session, method, path, url, params, data, time_left)
+        finally:
+            if slots is not None:
+                slots.release()
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        data: bytes | None,
+        time_left: float | None,
+    ) -> bytes:
+        pacer = self._pacer
+        timeout = self._timeout
+        if time_left is None:
+            if not pacer.try_acquire():
+                await pacer.acquire()
+        else:
+            until = time.monotonic() + time_left
+            await pacer.acquire(max_wait=time_left)
+            remaining = until - time.monotonic()
+            if remaining < self._timeout_seconds:
+                timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
         started = time.monotonic()
         try:
             async with session.request(
@@ -291,7 +384,7 @@ class B2BClient:
                 params=params,
                 data=data,
                 headers=self._json_headers if data is not None else self._headers,
-                timeout=self._timeout,
+                timeout=timeout,
                 # A redirect could carry the Authorization header to another host; the API
                 # never redirects, so a 3xx is reported as an error instead.
                 allow_redirects=False,
@@ -305,6 +398,8 @@ class B2BClient:
                         path=path,
                     )
                 payload = await reply.content.read(_MAX_BODY_BYTES + 1)
+                if not reply.content.at_eof():
+                    payload = await _read_rest(reply.content, payload)
                 if len(payload) > _MAX_BODY_BYTES:
                     raise InvalidResponseError(
                         status, message="answer is too large", method=method, path=path
@@ -319,7 +414,7 @@ class B2BClient:
             ) from exc
         except TimeoutError as exc:
             raise TransportError(
-                f"{method} {path}: no answer within {self._timeout_seconds:g}s",
+                f"{method} {path}: no answer within {timeout.total:g}s",
                 sent=True,
                 method=method,
                 path=path,
@@ -347,13 +442,28 @@ class B2BClient:
                 "%s %s -> %d (%.1f ms)", method, path, status, (time.monotonic() - started) * 1e3
             )
         if 200 <= status < 300:
-            if self._pacer is not None:
-                self._pacer.on_success()
+            budget = self._retry_budget
+            if budget is not None and budget.available < budget.capacity:
+                budget.on_success()
             return payload
         error = error_from_response(status, payload, headers, method=method, path=path)
-        if status == 429 and self._pacer is not None:
-            self._pacer.on_throttle(error.retry_after)
+        if status == 429 or (status >= 500 and error.retry_after is not None):
+            pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
         raise error
+
+
+async def _read_rest(content: aiohttp.StreamReader, first: bytes) -> bytes:
+    """The rest of a body that arrived in several pieces (``read(n)`` returns only what is
+    buffered), up to one byte past the size bound so that an oversized body is recognised."""
+    pieces = [first]
+    size = len(first)
+    while size <= _MAX_BODY_BYTES:
+        piece = await content.read(_MAX_BODY_BYTES + 1 - size)
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
 
 
 def _encode(body: object) -> bytes:

@@ -21,11 +21,41 @@ DEFAULT_BACKOFF_MAX: Final = 8.0
 DEFAULT_MAX_RETRY_AFTER: Final = 60.0
 DEFAULT_RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 
+# The client-wide retry budget, shaped like botocore's standard-mode retry quota (500 tokens, a
+# retry costs 5) but with 2 tokens back per success instead of 1, and no surcharge for timeouts:
+# retries stay affordable while up to ~2/7 of attempts fail (the sandbox's heaviest random-fault
+# mixes are 20-25%), and in a full outage the budget is gone after 100 retries, so a bulk run of
+# N calls makes about N + 100 attempts instead of N * max_attempts.
+DEFAULT_RETRY_BUDGET_CAPACITY: Final = 500
+DEFAULT_RETRY_COST: Final = 5
+DEFAULT_TRANSPORT_RETRY_COST: Final = 5
+DEFAULT_SUCCESS_REFILL: Final = 2
+
+# Adaptive pacing. A 429 cuts the rate to 70% (CUBIC's beta, as in botocore's adaptive mode),
+# never below 0.5 calls/s (botocore's minimum fill rate). The rate is back where it was cut
+# after 2 s (CUBIC's K, fixed here rather than derived from the rate so that recovery takes
+# seconds at any rate: INTERFACE.md asks for "seconds, not minutes").
+ADAPTIVE_DECREASE: Final = 0.7
+ADAPTIVE_MIN_RATE: Final = 0.5
+ADAPTIVE_RECOVERY_SECONDS: Final = 2.0
+
 # The list calls' page size when none is given: the documents' default page (100 records).
 DEFAULT_PAGE_LIMIT: Final = 100
 
+# Sync: the share of the active employees one plan may archive without force=True. Issue 8's
+# safety cap ("e.g. 10% of the account"): a wrong file or key must not empty an account.
+SYNC_ARCHIVE_CAP: Final = 0.10
+
 # Connections per client; aiohttp's default (100) is more than the API should see from one job.
 DEFAULT_CONNECTION_LIMIT: Final = 64
+
+# Bulk runs: 8 calls in flight keeps a ~100 ms API busy at ~80 calls/s, well under the
+# connection limit above; the documents give no rate limit, so this errs on the polite side.
+DEFAULT_BULK_CONCURRENCY: Final = 8
+# Seconds a cancelled bulk run lets its calls in flight end, so that a create the server may be
+# processing is recorded rather than repeated: one default attempt timeout would be too long
+# for Ctrl-C, and a healthy call ends well within 5 s.
+DEFAULT_BULK_CANCEL_GRACE: Final = 5.0
 
 HEADER_CLIENT_ID: Final = "X-YaTaxi-Selected-Corp-Client-Id"
 USER_AGENT: Final = "yandex_b2b_async"
