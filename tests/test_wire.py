@@ -214,17 +214,20 @@ async def test_restore_keeps_the_current_cost_center(client: B2BClient, recorder
     get, patch = recorder.requests
     assert (get.method, get.query) == ("GET", {"user_id": "u1"})
     assert (patch.method, patch.query) == ("PATCH", {"user_id": "u1"})
-    assert patch.json() == {"cost_centers_id": "cc-current", "is_deleted": False}
+    assert patch.json() == {"is_active": True, "cost_centers_id": "cc-current", "is_deleted": False}
 
 
 async def test_restore_with_new_data_and_cost_center_sends_one_patch(
     client: B2BClient, recorder: Recorder
 ) -> None:
     """restore() given a cost center does not read first; new data goes in the same PATCH."""
-    await client.users.restore("u1", UserPatch(fullname="New name", cost_centers_id="cc-2"))
+    await client.users.restore(
+        "u1", UserPatch(fullname="New name", cost_centers_id="cc-2", is_active=False)
+    )
     assert [request.method for request in recorder.requests] == ["PATCH"]
     assert recorder.last.json() == {
         "fullname": "New name",
+        "is_active": False,
         "cost_centers_id": "cc-2",
         "is_deleted": False,
     }

@@ -6,6 +6,15 @@ one or in bulk, with validation before sending, typed errors, retries and client
 """
 
 from ._client import NOT_GIVEN, B2BClient, NotGiven
+from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from .bulk import (
+    BulkItem,
+    BulkProgress,
+    BulkReport,
+    ItemCancelledError,
+    bulk,
+    bulk_stream,
+)
 from .errors import (
     APIError,
     AuthenticationError,
@@ -45,7 +54,19 @@ from .models import (
     UserUpdate,
 )
 from .ratelimit import Pacer, RateLimit
-from .retry import RetryPolicy
+from .retry import RetryBudget, RetryEvent, RetryPolicy
+from .sync import (
+    ArchiveCapError,
+    FieldChange,
+    SyncAction,
+    SyncArchive,
+    SyncCreate,
+    SyncKey,
+    SyncPlan,
+    SyncReport,
+    SyncRestore,
+    SyncUpdate,
+)
 
 __version__ = "0.1.0"
 
@@ -53,11 +74,15 @@ __all__ = [
     "NOT_GIVEN",
     "UNSET",
     "APIError",
+    "ArchiveCapError",
     "AssignedLimit",
     "AuthenticationError",
     "B2BClient",
     "B2BError",
     "BadRequestError",
+    "BulkItem",
+    "BulkProgress",
+    "BulkReport",
     "ClientClosedError",
     "ClientInfo",
     "ConflictError",
@@ -67,10 +92,14 @@ __all__ = [
     "CreateOrRestoreResult",
     "CreatedDepartment",
     "CreatedUser",
+    "CsvRow",
     "Department",
     "DepartmentArchiveResult",
     "DepartmentsPage",
+    "FieldChange",
+    "InputFileError",
     "InvalidResponseError",
+    "ItemCancelledError",
     "Limit",
     "NotFoundError",
     "NotGiven",
@@ -78,9 +107,19 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
+    "RetryBudget",
+    "RetryEvent",
     "RetryPolicy",
     "ServerError",
     "Service",
+    "SyncAction",
+    "SyncArchive",
+    "SyncCreate",
+    "SyncKey",
+    "SyncPlan",
+    "SyncReport",
+    "SyncRestore",
+    "SyncUpdate",
     "TransportError",
     "Unset",
     "User",
@@ -91,4 +130,8 @@ __all__ = [
     "UsersPage",
     "ValidationError",
     "__version__",
+    "bulk",
+    "bulk_stream",
+    "read_user_ids",
+    "read_users_csv",
 ]

@@ -240,7 +240,7 @@ def _users_sync(commands: _Commands) -> None:
         description="Compare FILE.csv (the 'users create' columns) with the account and print "
         "the plan: who is created, restored (archived and listed), updated (only the fields "
         "that differ) and, with --archive-missing, archived (active and absent from the file; "
-        "refused above 10%% of the active employees unless --force). Nothing changes without "
+        "refused above 10% of the active employees unless --force). Nothing changes without "
         "--apply. Every row must be valid, and each key must appear once.",
     )
     parser.add_argument("file", metavar="FILE.csv", help="the desired employees, one per row")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from ._client import NOT_GIVEN, NotGiven
-from ._constants import DEFAULT_PAGE_LIMIT
+from ._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT
 from .errors import (
     B2BError,
     ConflictError,
@@ -38,8 +38,13 @@ from .models import (
 )
 
 if TYPE_CHECKING:
+    import os
+    from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
+
     from ._client import B2BClient
+    from .bulk import BulkItem, BulkProgress, BulkReport
     from .retry import RetryPolicy
+    from .sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
 
@@ -131,10 +136,12 @@ class UsersAPI:
     ) -> None:
         """Restore an archived employee, optionally with new data.
 
-        Sends a PATCH with ``is_deleted: false`` and the fields of ``patch``. The employee keeps
-        the cost center it has: when ``patch`` sets no ``cost_centers_id``, the employee is read
-        first (``GET /users?user_id=…``) and its current one is sent, because a PATCH without it
-        would assign the main cost center.
+        Sends a PATCH with ``is_deleted: false``, ``is_active: true`` (an archived employee
+        cannot be active, so a restore that left it out would bring back an employee who cannot
+        order; set ``is_active=False`` in ``patch`` to restore an inactive one) and the fields
+        of ``patch``. The employee keeps the cost center it has: when ``patch`` sets no
+        ``cost_centers_id``, the employee is read first (``GET /users?user_id=…``) and its
+        current one is sent, because a PATCH without it would assign the main cost center.
         """
         _check_id("user_id", user_id)
         patch = UserPatch() if patch is None else patch
@@ -149,6 +156,8 @@ class UsersAPI:
                 logger.warning(
                     "employee %s has no cost center to keep; the API assigns the main one", user_id
                 )
+        if patch.is_active is UNSET:
+            patch = attrs.evolve(patch, is_active=True)
         await self.patch(user_id, attrs.evolve(patch, is_deleted=False), retry=retry)
 
     async def create_or_restore(
@@ -206,7 +215,8 @@ class UsersAPI:
         page = await self._client._request(
             "POST", _USERS + "/by_phone", body={"phone": phone}, response=UsersPage, retry=retry
         )
-        return builtins.list(page.items)
+        # The by_phone page's items carry no `phone` field: it is the one searched for.
+        return [user if user.phone else attrs.evolve(user, phone=phone) for user in page.items]
 
     async def list_page(
         self,
@@ -235,9 +245,14 @@ class UsersAPI:
         _check_limit(limit)
         cursor: str | None = None
         seen: set[str] = set()
+        first = True
         while True:
             page = await self.list_page(limit=limit, cursor=cursor, retry=retry)
-            yield page
+            # The API gives a next_cursor on every page that holds employees, so the last
+            # request answers an empty page: only a first page is yielded empty.
+            if page.items or first:
+                yield page
+            first = False
             cursor = page.next_cursor
             if not cursor or not page.items:
                 return
@@ -260,6 +275,228 @@ class UsersAPI:
         async for page in self.pages(limit=limit, retry=retry):
             for user in page.items:
                 yield user
+
+    # -- sync --------------------------------------------------------------------------------
+
+    async def plan_sync(
+        self,
+        desired: Iterable[UserCreate] | AsyncIterable[UserCreate],
+        *,
+        key: SyncKey = "phone",
+        archive_missing: bool = False,
+        force: bool = False,
+        page_size: int = DEFAULT_PAGE_LIMIT,
+    ) -> SyncPlan:
+        """Read the account and plan what makes it match ``desired``; nothing is changed.
+
+        Employees are matched by ``key`` (``"phone"`` or ``"nickname"``, the Dashboard's "ID in
+        the external system"). A desired record with no match is created; a match that is
+        archived is restored; an active match whose fields differ is updated (a PATCH of the
+        differing fields plus ``cost_centers_id``). Fields a record leaves unset are not
+        compared. With ``archive_missing``, active employees absent from ``desired`` are
+        archived — refused with :class:`ArchiveCapError` (a :class:`B2BError`) when that is more
+        than 10% of the active employees, unless ``force``. Raises :class:`ValidationError`
+        naming the rows when a key value repeats or (by nickname) is empty.
+        """
+        from .sync import build_plan, check_desired, collect, read_account
+
+        wanted = await collect(desired)
+        check_desired(wanted, key=key)
+        _check_limit(page_size)
+        account = await read_account(self, page_size=page_size)
+        return build_plan(wanted, account, key=key, archive_missing=archive_missing, force=force)
+
+    async def apply(
+        self,
+        plan: SyncPlan,
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+    ) -> SyncReport:
+        """Carry out a plan from :meth:`plan_sync` through the bulk engine.
+
+        Returns a bulk report with one item per action, in the plan's order (archives,
+        updates, restores, creates — each kind finishing before the next starts); an item's
+        ``id`` is the employee it created or changed. One failure never stops the others.
+        ``journal`` lets a rerun of the same plan skip what already succeeded.
+        """
+        from .sync import apply_plan
+
+        return await apply_plan(
+            self, plan, concurrency=concurrency, on_progress=on_progress, journal=journal
+        )
+
+    # -- bulk --------------------------------------------------------------------------------
+    # create_or_restore / archive / restore fanned out by the engine in bulk.py, which owns
+    # laziness, the concurrency bound, cancellation and the journal.
+
+    async def bulk_create(
+        self,
+        users: Iterable[UserCreate] | AsyncIterable[UserCreate],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> BulkReport[UserCreate, CreateOrRestoreResult]:
+        """:meth:`create_or_restore` every user, at most ``concurrency`` calls at a time.
+
+        One report item per input, in input order; an item's ``id`` is the employee's. An
+        active employee with the same phone (email, nickname) is never overwritten: that item's
+        error is :class:`ConflictError` naming it in ``conflict_user_id``. With ``journal``
+        (a JSON-lines file) a rerun skips the users that succeeded; a user is recognised by its
+        content, so a row edited since is sent again. See :func:`yandex_b2b_async.bulk.bulk`.
+        """
+        from .bulk import bulk
+
+        return await bulk(
+            self.create_or_restore,
+            users,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_CREATE,
+            id_of=_created_id,
+        )
+
+    def bulk_create_stream(
+        self,
+        users: Iterable[UserCreate] | AsyncIterable[UserCreate],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> AsyncGenerator[BulkItem[UserCreate, CreateOrRestoreResult], None]:
+        """:meth:`bulk_create`, yielding each item as it finishes (see ``bulk_stream``)."""
+        from .bulk import bulk_stream
+
+        return bulk_stream(
+            self.create_or_restore,
+            users,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_CREATE,
+            id_of=_created_id,
+        )
+
+    async def bulk_archive(
+        self,
+        user_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> BulkReport[str, None]:
+        """:meth:`archive` every id, at most ``concurrency`` calls at a time; one item per id,
+        in input order."""
+        from .bulk import bulk
+
+        return await bulk(
+            self._archive_one,
+            user_ids,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_ARCHIVE,
+            id_of=_given_id,
+        )
+
+    def bulk_archive_stream(
+        self,
+        user_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> AsyncGenerator[BulkItem[str, None], None]:
+        """:meth:`bulk_archive`, yielding each item as it finishes (see ``bulk_stream``)."""
+        from .bulk import bulk_stream
+
+        return bulk_stream(
+            self._archive_one,
+            user_ids,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_ARCHIVE,
+            id_of=_given_id,
+        )
+
+    async def bulk_restore(
+        self,
+        user_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> BulkReport[str, None]:
+        """:meth:`restore` every id (each keeps its cost center), at most ``concurrency``
+        at a time; one item per id, in input order."""
+        from .bulk import bulk
+
+        return await bulk(
+            self._restore_one,
+            user_ids,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_RESTORE,
+            id_of=_given_id,
+        )
+
+    def bulk_restore_stream(
+        self,
+        user_ids: Iterable[str] | AsyncIterable[str],
+        *,
+        concurrency: int = DEFAULT_BULK_CONCURRENCY,
+        on_progress: Callable[[BulkProgress], None] | None = None,
+        journal: str | os.PathLike[str] | None = None,
+        total: int | None = None,
+    ) -> AsyncGenerator[BulkItem[str, None], None]:
+        """:meth:`bulk_restore`, yielding each item as it finishes (see ``bulk_stream``)."""
+        from .bulk import bulk_stream
+
+        return bulk_stream(
+            self._restore_one,
+            user_ids,
+            concurrency=concurrency,
+            on_progress=on_progress,
+            journal=journal,
+            total=total,
+            operation=_BULK_RESTORE,
+            id_of=_given_id,
+        )
+
+    async def _archive_one(self, user_id: str) -> None:
+        await self.archive(user_id)
+
+    async def _restore_one(self, user_id: str) -> None:
+        await self.restore(user_id)
+
+
+# The journal's operation names: a journal written by one kind of run never skips another's.
+_BULK_CREATE: Final = "users.create"
+_BULK_ARCHIVE: Final = "users.archive"
+_BULK_RESTORE: Final = "users.restore"
+
+
+def _created_id(_: UserCreate, result: CreateOrRestoreResult) -> str:
+    return result.id
+
+
+def _given_id(user_id: str, _: None) -> str:
+    return user_id
 
 
 def _restore_patch(user: UserCreate) -> UserPatch:
