@@ -48,7 +48,7 @@ import attrs
 
 from ._constants import DEFAULT_BULK_CANCEL_GRACE, DEFAULT_BULK_CONCURRENCY
 from ._converter import unstructure
-from .errors import APIError, B2BError, TransportError, ValidationError
+from .errors import APIError, B2BError, ServerError, TransportError, ValidationError
 
 __all__ = [
     "BulkItem",
@@ -247,6 +247,8 @@ class _Journal:
     def __init__(self, path: JournalPath, operation: str) -> None:
         self._operation = operation
         self.done: dict[str, str | None] = {}
+        # Keys whose last call may have been processed although its answer was lost.
+        self.unsure: set[str] = set()
         self._file: IO[str] | None = None
         self._path = os.fspath(path)
         needs_newline = False
@@ -268,13 +270,18 @@ class _Journal:
         except ValueError:
             return  # a line torn by a crash
         if (
-            isinstance(record, dict)
-            and record.get("op") == self._operation
-            and record.get("ok") is True
-            and isinstance(record.get("key"), str)
+            not isinstance(record, dict)
+            or record.get("op") != self._operation
+            or not isinstance(record.get("key"), str)
         ):
+            return
+        key = record["key"]
+        if record.get("ok") is True:
             found = record.get("id")
-            self.done[record["key"]] = found if isinstance(found, str) else None
+            self.done[key] = found if isinstance(found, str) else None
+            self.unsure.discard(key)
+        elif record.get("unknown_outcome") is True and key not in self.done:
+            self.unsure.add(key)
 
     def record(self, key: str, item: BulkItem[object, object]) -> None:
         entry: dict[str, object] = {
@@ -287,6 +294,8 @@ class _Journal:
             entry["id"] = item.id
         if item.error is not None:
             entry["error"] = error_summary(item.error)
+            if _outcome_unknown(item.error):
+                entry["unknown_outcome"] = True
         assert self._file is not None
         self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self._file.flush()
@@ -295,6 +304,15 @@ class _Journal:
         if self._file is not None:
             self._file.close()
             self._file = None
+
+
+def _outcome_unknown(error: Exception) -> bool:
+    """Whether the failed call may have been carried out by the server all the same."""
+    if isinstance(error, ItemCancelledError) or getattr(error, "after_unknown_outcome", False):
+        return True
+    if isinstance(error, TransportError):
+        return error.sent
+    return isinstance(error, ServerError)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,8 +338,10 @@ class _Run(Generic[_In, _Out]):
         id_of: Callable[[_In, _Out], str | None] | None,
         cancel_grace: float,
         slots: asyncio.Semaphore | None = None,
+        call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
     ) -> None:
         self._call = call
+        self._call_if_unsure = call_if_unsure
         self._sync_source: Iterator[_In] | None = None
         self._async_source: AsyncIterator[_In] | None = None
         if isinstance(inputs, AsyncIterable):
@@ -423,11 +443,19 @@ class _Run(Generic[_In, _Out]):
                 self._skipped += 1
                 self._finish(None, item)
                 return
+        call = self._call
+        if (
+            self._call_if_unsure is not None
+            and key is not None
+            and self._journal is not None
+            and key in self._journal.unsure
+        ):
+            call = self._call_if_unsure
         task: asyncio.Task[object] | None = asyncio.current_task()
         if task is not None:
             self._in_call.add(task)
         try:
-            result = await self._call(value)
+            result = await call(value)
         except asyncio.CancelledError:
             cancelled: BulkItem[_In, _Out] = BulkItem(
                 index=index, input=value, error=ItemCancelledError()
@@ -491,6 +519,7 @@ def _start(
     key: Callable[[_In], str] | None,
     id_of: Callable[[_In, _Out], str | None] | None,
     cancel_grace: float,
+    call_if_unsure: Callable[[_In], Awaitable[_Out]] | None,
     slots_for: Callable[[int], asyncio.Semaphore | None] = lambda _: None,
 ) -> tuple[_Run[_In, _Out], _Journal | None]:
     concurrency = _check_concurrency(concurrency)
@@ -512,6 +541,7 @@ def _start(
             id_of=id_of,
             cancel_grace=grace,
             slots=slots_for(concurrency),
+            call_if_unsure=call_if_unsure,
         )
     except BaseException:
         if opened is not None:
@@ -532,6 +562,7 @@ async def bulk(
     key: Callable[[_In], str] | None = None,
     id_of: Callable[[_In, _Out], str | None] | None = None,
     cancel_grace: float = DEFAULT_BULK_CANCEL_GRACE,
+    call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
 ) -> BulkReport[_In, _Out]:
     """Run ``call(input)`` for every input, at most ``concurrency`` at a time.
 
@@ -541,6 +572,9 @@ async def bulk(
     item is appended to it, and inputs it records as succeeded for the same ``operation``
     (default: the call's qualified name) are skipped. ``key`` maps an input to its journal key
     (default :func:`input_key`); ``id_of(input, result)`` names the id an item produced.
+    ``call_if_unsure`` replaces ``call`` for an input whose last journaled call may have been
+    carried out although it failed (a lost reply, a 5xx, a cancellation mid-call), so that a
+    rerun can recognise its own earlier work (a create answered 406 naming the employee it made).
 
     Raises :class:`ValidationError` for a bad ``concurrency``, ``total`` or ``cancel_grace``
     before any input is read. An exception raised by the *inputs* iterable itself stops the run
@@ -561,6 +595,7 @@ async def bulk(
         key=key,
         id_of=id_of,
         cancel_grace=cancel_grace,
+        call_if_unsure=call_if_unsure,
     )
     try:
         await run.run()
@@ -584,6 +619,7 @@ async def bulk_stream(
     key: Callable[[_In], str] | None = None,
     id_of: Callable[[_In, _Out], str | None] | None = None,
     cancel_grace: float = DEFAULT_BULK_CANCEL_GRACE,
+    call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
 ) -> AsyncGenerator[BulkItem[_In, _Out], None]:
     """Like :func:`bulk`, but yield each :class:`BulkItem` as it finishes (any order).
 
@@ -616,6 +652,7 @@ async def bulk_stream(
         key=key,
         id_of=id_of,
         cancel_grace=cancel_grace,
+        call_if_unsure=call_if_unsure,
         slots_for=lambda n: asyncio.Semaphore(2 * n),
     )
     slots = run._slots

@@ -9,6 +9,7 @@ Each method is a declaration — method, path, query, request model, response mo
 from __future__ import annotations
 
 import builtins
+import functools
 import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Final
@@ -62,13 +63,20 @@ class UsersAPI:
     # -- writes ------------------------------------------------------------------------------
 
     async def create(
-        self, user: UserCreate, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+        self,
+        user: UserCreate,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        earlier_attempt_unknown: bool = False,
     ) -> CreatedUser:
         """Create an employee (``POST /users``) and return the new id.
 
         If an attempt's answer was lost (reset, timeout, 5xx) and a retry then answers 406 naming
-        an employee with this phone, the lost attempt created it: that id is returned with
-        ``reconciled=True`` instead of an error, and no duplicate is made.
+        an active employee with this phone, the lost attempt created it: that id is returned
+        with ``reconciled=True`` instead of an error, and no duplicate is made.
+        ``earlier_attempt_unknown=True`` says the same of an attempt made before this call (a
+        rerun after a crash, as the bulk journal does): a 406 naming an active employee with
+        this phone is then taken as that attempt's work.
 
         Raises :class:`ConflictError` (406) when an active employee already has this phone,
         email or nickname, :class:`UserIsDeletedError` when the phone belongs to an archived
@@ -80,7 +88,7 @@ class UsersAPI:
                 "POST", _USERS, body=user, response=CreatedUser, retry=retry
             )
         except ConflictError as conflict:
-            reconciled = await self._reconcile(user, conflict)
+            reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
             if reconciled is None:
                 raise
             return CreatedUser(id=reconciled, reconciled=True)
@@ -161,17 +169,24 @@ class UsersAPI:
         await self.patch(user_id, attrs.evolve(patch, is_deleted=False), retry=retry)
 
     async def create_or_restore(
-        self, user: UserCreate, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+        self,
+        user: UserCreate,
+        *,
+        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        earlier_attempt_unknown: bool = False,
     ) -> CreateOrRestoreResult:
         """Create an employee, or restore the archived one that has this phone.
 
         The documents' rule: a create whose phone belongs to an archived employee fails with
         400 ``USER_IS_DELETED_ERROR``; that employee is then restored with the new data (a
         PATCH with every field of ``user`` and ``is_deleted: false``) and ``restored`` is True.
-        An *active* employee with this phone is never overwritten: :class:`ConflictError`.
+        An *active* employee with this phone is never overwritten: :class:`ConflictError`
+        (``earlier_attempt_unknown`` as for :meth:`create`).
         """
         try:
-            created = await self.create(user, retry=retry)
+            created = await self.create(
+                user, retry=retry, earlier_attempt_unknown=earlier_attempt_unknown
+            )
         except UserIsDeletedError as deleted:
             if deleted.conflict_user_id is None:
                 raise
@@ -179,9 +194,12 @@ class UsersAPI:
             return CreateOrRestoreResult(id=deleted.conflict_user_id, restored=True)
         return CreateOrRestoreResult(id=created.id, restored=False, reconciled=created.reconciled)
 
-    async def _reconcile(self, user: UserCreate, conflict: ConflictError) -> str | None:
+    async def _reconcile(
+        self, user: UserCreate, conflict: ConflictError, earlier_attempt_unknown: bool
+    ) -> str | None:
         """The id of the employee a lost create attempt made, if ``conflict`` names it."""
-        if not conflict.after_unknown_outcome or conflict.conflict_user_id is None:
+        unknown = conflict.after_unknown_outcome or earlier_attempt_unknown
+        if not unknown or conflict.conflict_user_id is None:
             return None
         try:
             existing = await self.get(conflict.conflict_user_id)
@@ -359,6 +377,7 @@ class UsersAPI:
             total=total,
             operation=_BULK_CREATE,
             id_of=_created_id,
+            call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
         )
 
     def bulk_create_stream(
@@ -382,6 +401,7 @@ class UsersAPI:
             total=total,
             operation=_BULK_CREATE,
             id_of=_created_id,
+            call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
         )
 
     async def bulk_archive(
