@@ -14,12 +14,13 @@ from yandex_b2b_async import (
     Limit,
     NotFoundError,
     PermissionDeniedError,
+    RetryPolicy,
     UserCreate,
     UserIsDeletedError,
     UserPatch,
     UserUpdate,
 )
-from yandex_b2b_async.sandbox import Sandbox
+from yandex_b2b_async.sandbox import Reply, Sandbox
 
 
 @pytest.fixture
@@ -210,3 +211,25 @@ async def test_read_side_calls(client: B2BClient, sandbox: Sandbox) -> None:
     assert [dep.name async for dep in client.departments.list()] == ["Marketing B2B"]
     assert sandbox.cost_center_id in [cc.id async for cc in client.cost_centers.list()]
     assert [info.client_id for info in await client.auth.clients()] == [sandbox.client_id]
+
+
+async def test_department_create_with_a_lost_answer_is_not_repeated(sandbox: Sandbox) -> None:
+    """A department create whose answer was lost is found by name, not created twice."""
+    sandbox.faults.script(
+        "POST", "/integration/2.0/departments/create", [Reply.drop_after(), Reply(status=503)]
+    )
+    policy = RetryPolicy(backoff_initial=0, backoff_max=0)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        created = await client.departments.create("Marketing")
+    assert created.reconciled
+    assert [dep["id"] for dep in sandbox.departments()] == [created.id]
+
+
+async def test_department_create_answered_503_unprocessed_is_sent_again(sandbox: Sandbox) -> None:
+    """A 503 that did nothing leads to a lookup that finds nothing, then one more create."""
+    sandbox.faults.script("POST", "/integration/2.0/departments/create", [Reply(status=503)])
+    policy = RetryPolicy(backoff_initial=0, backoff_max=0)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        created = await client.departments.create("Marketing")
+    assert not created.reconciled
+    assert [dep["id"] for dep in sandbox.departments()] == [created.id]

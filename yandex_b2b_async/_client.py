@@ -261,6 +261,7 @@ class B2BClient:
         params: Mapping[str, str | int] | None = ...,
         body: object = ...,
         retry: RetryPolicy | NotGiven | None = ...,
+        idempotent: bool = ...,
     ) -> _T: ...
 
     @overload
@@ -273,6 +274,7 @@ class B2BClient:
         params: Mapping[str, str | int] | None = ...,
         body: object = ...,
         retry: RetryPolicy | NotGiven | None = ...,
+        idempotent: bool = ...,
     ) -> None: ...
 
     async def _request(
@@ -284,13 +286,14 @@ class B2BClient:
         params: Mapping[str, str | int] | None = None,
         body: object = None,
         retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        idempotent: bool = True,
     ) -> _T | None:
         """Send one API call: pace, send, retry, decode.
 
         ``body`` is a request model (unstructured by the converter) or a JSON-ready value;
         ``response`` the model the success body decodes to (``None``: the body is not read
-        for data). Raises :class:`APIError` subclasses, :class:`TransportError`,
-        :class:`ClientClosedError`.
+        for data). ``idempotent=False`` retries only failures that certainly did nothing.
+        Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
         if isinstance(retry, NotGiven):
             policy = self._retry
@@ -316,6 +319,7 @@ class B2BClient:
                 started=started,
                 describe=f"{method} {path}",
                 budget=self._retry_budget,
+                idempotent=idempotent,
             )
         if response is None:
             return None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Final
 
 from ._client import NOT_GIVEN, NotGiven
 from ._constants import DEFAULT_PAGE_LIMIT
-from .errors import ValidationError
+from .errors import ServerError, TransportError, ValidationError
 from .models import (
     UNSET,
     CreatedDepartment,
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 __all__ = ["DepartmentsAPI"]
 
 _DEPARTMENTS: Final = "/departments"
+
+logger: Final = logging.getLogger("yandex_b2b_async")
 
 
 class DepartmentsAPI:
@@ -58,17 +61,51 @@ class DepartmentsAPI:
         *,
         retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
     ) -> CreatedDepartment:
-        """Create a department under ``parent_id`` (``None``: under the root)."""
+        """Create a department under ``parent_id`` (``None``: under the root).
+
+        Nothing identifies a department but its name and parent, so a create whose answer was
+        lost (a reset, a timeout, a 5xx) is not blindly repeated: the departments are read, and
+        one with this name under this parent is returned with ``reconciled=True``. Only when
+        there is none is the create sent again (up to the policy's ``max_attempts``).
+        """
         _check_text("name", name, allow_empty=False)
         if parent_id is not None:
             _check_id("parent_id", parent_id)
-        return await self._client._request(
-            "POST",
-            _DEPARTMENTS + "/create",
-            body={"parent_id": parent_id, "name": name},
-            response=CreatedDepartment,
-            retry=retry,
-        )
+        policy = self._client.retry if isinstance(retry, NotGiven) else retry
+        rounds = 1 if policy is None else policy.max_attempts
+        for round_number in range(1, rounds + 1):
+            try:
+                return await self._client._request(
+                    "POST",
+                    _DEPARTMENTS + "/create",
+                    body={"parent_id": parent_id, "name": name},
+                    response=CreatedDepartment,
+                    retry=policy,
+                    idempotent=False,
+                )
+            except (TransportError, ServerError) as error:
+                if isinstance(error, TransportError) and not error.sent:
+                    raise
+                found = await self._find(name, parent_id, retry=policy)
+                if found is not None:
+                    logger.warning(
+                        "POST /departments/create: the answer was lost; department %s with this "
+                        "name and parent exists, returning it (no duplicate made)",
+                        found,
+                    )
+                    return CreatedDepartment(id=found, reconciled=True)
+                if policy is None or round_number == rounds:
+                    raise
+                await policy.sleep(policy.backoff(round_number))
+        raise AssertionError("unreachable: the last round returns or raises")
+
+    async def _find(
+        self, name: str, parent_id: str | None, *, retry: RetryPolicy | None
+    ) -> str | None:
+        async for department in self.list(retry=retry):
+            if department.name == name and department.parent_id == parent_id:
+                return department.id
+        return None
 
     async def update(
         self,

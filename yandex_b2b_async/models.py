@@ -345,9 +345,14 @@ class DepartmentsPage:
 
 @attrs.frozen(kw_only=True)
 class CreatedDepartment:
-    """The answer to a department create (the page names the id ``_id``)."""
+    """The answer to a department create (the page names the id ``_id``).
+
+    ``reconciled`` is True when the create's answer was lost and the department was found by
+    its name and parent instead of being created again.
+    """
 
     id: str
+    reconciled: bool = False
 
 
 @attrs.frozen(kw_only=True)

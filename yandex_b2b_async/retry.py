@@ -189,18 +189,25 @@ class RetryPolicy:
         started: float,
         describe: str = "",
         budget: RetryBudget | None = None,
+        idempotent: bool = True,
     ) -> _T:
         """Go on after the first attempt of a call failed with ``first_error``.
 
         ``attempt(time_left)`` makes one more attempt; ``time_left`` is the seconds left before
         the deadline (None without one), which bounds its pacing and its timeout. ``started``
         is the call's start on :attr:`clock`. Each retry spends from ``budget`` when given.
+        ``idempotent=False`` (a create that cannot be reconciled by the server's answer) retries
+        only failures that certainly did nothing: never-sent requests and 429s.
 
         Returns the first successful attempt's result, or raises the last error with
         ``attempts`` set to how many attempts were made and ``after_unknown_outcome`` set when
         an earlier attempt may have been processed without its answer reaching us.
         """
-        if self.max_attempts <= 1 or not self.is_retryable(first_error):
+
+        def retryable(error: BaseException) -> bool:
+            return self.is_retryable(error) and (idempotent or not _may_have_run(error))
+
+        if self.max_attempts <= 1 or not retryable(first_error):
             raise first_error
         pending_first: list[B2BError] = [first_error]
         last_error = first_error
@@ -267,7 +274,7 @@ class RetryPolicy:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.max_attempts),
             wait=wait,
-            retry=retry_if_exception(self.is_retryable),
+            retry=retry_if_exception(retryable),
             sleep=self.sleep,
             reraise=True,
         )
@@ -277,7 +284,7 @@ class RetryPolicy:
             final, why = give_up.error, give_up.reason
         except B2BError as error:
             final = error
-            why = "max_attempts" if self.is_retryable(error) else "not_retryable"
+            why = "max_attempts" if retryable(error) else "not_retryable"
         final.attempts = attempts
         final.after_unknown_outcome = unknown_outcome or final.after_unknown_outcome
         # A later answer that is not retryable (a 406 a create then reconciles, a 404) is the
@@ -379,6 +386,13 @@ def _outcome_unknown(error: BaseException | None) -> bool:
     if isinstance(error, TransportError):
         return error.sent
     return isinstance(error, APIError) and error.status >= 500
+
+
+def _may_have_run(error: BaseException) -> bool:
+    """Whether a failed attempt may have been carried out (anything but never-sent or 429)."""
+    if isinstance(error, TransportError):
+        return error.sent
+    return not (isinstance(error, APIError) and error.status == 429)
 
 
 def _failure(error: B2BError) -> str:
