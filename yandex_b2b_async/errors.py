@@ -8,11 +8,12 @@ aiohttp exception escapes to the caller. Nothing here ever holds the OAuth token
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
 from typing import Final
+
+import orjson
 
 __all__ = [
     "APIError",
@@ -243,7 +244,7 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
 
 def _parse_error_body(body: bytes) -> tuple[str | None, str | None, dict[str, object] | None]:
     try:
-        data = json.loads(body)
+        data = orjson.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None, None, None
     if isinstance(data, dict) and "code" not in data and isinstance(data.get("errors"), list):
