@@ -371,3 +371,18 @@ async def test_adaptive_mode_settles_near_the_servers_rate() -> None:
             pacer.on_throttle(None, sent_at=sent)
     assert 0.75 * server_rate <= answered / 120 <= server_rate
     assert throttled < 0.05 * answered
+
+
+async def test_a_429_below_the_last_peak_aims_the_recovery_lower() -> None:
+    """Throttled below the last peak, the rate recovers toward 85% of it (fast convergence)."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True), default_pause=0.0)
+    pacer.on_throttle(None, sent_at=clock.now)  # first cut, from 100: the curve aims at 100
+    clock.now += ADAPTIVE_RECOVERY_SECONDS / 2
+    below_peak = pacer.current_rate
+    assert below_peak is not None
+    assert below_peak < 100
+    pacer.on_throttle(None, sent_at=clock.now)
+    clock.now += ADAPTIVE_RECOVERY_SECONDS
+    aimed = below_peak * (1 + ADAPTIVE_DECREASE) / 2
+    assert pacer.current_rate == pytest.approx(aimed, rel=0.01)

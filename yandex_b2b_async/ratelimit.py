@@ -127,6 +127,7 @@ class Pacer:
         "_cut_rate",
         "_default_pause",
         "_fill",
+        "_last_peak",
         "_max_pause",
         "_measure_count",
         "_measure_start",
@@ -168,6 +169,7 @@ class Pacer:
         # Adaptive state: the rate at the last cut (CUBIC's W_max), when sending resumed after
         # it, and the rate right after it. ``_cut_at`` is None once the rate is fully back.
         self._peak = self._configured
+        self._last_peak = 0.0
         self._cut_at: float | None = None
         self._cut_rate = self._configured
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
@@ -299,9 +301,18 @@ class Pacer:
                 current = self._measured
             floor = min(ADAPTIVE_MIN_RATE, self._configured)
             self._cut_rate = max(floor, current * ADAPTIVE_DECREASE)
-            # The curve must rise even when the floor held the cut up: it aims at least at the
-            # rate the cut would have come from.
-            self._peak = max(current, self._cut_rate / ADAPTIVE_DECREASE)
+            peak = current
+            if current < self._last_peak:
+                # CUBIC's fast convergence (RFC 8312, 4.6): throttled below the last peak, the
+                # limit is lower than that peak was, so aim the recovery lower. Without it the
+                # curve climbs back to the old peak and meets a 429 every few seconds.
+                peak = current * (1.0 + ADAPTIVE_DECREASE) / 2.0
+            self._last_peak = current
+            if self._cut_rate > current * ADAPTIVE_DECREASE:
+                # The curve must rise even when the floor held the cut up: it aims at least at
+                # the rate the cut would have come from.
+                peak = max(peak, self._cut_rate / ADAPTIVE_DECREASE)
+            self._peak = peak
             self._cut_at = max(now, self._paused_until)
             self._fill = self._cut_rate
 
