@@ -28,6 +28,7 @@ from yandex_b2b_async import (
     UserIsDeletedError,
     UserPatch,
     UserUpdate,
+    ValidationError,
 )
 
 TOKEN = "test-token-0123456789"
@@ -460,3 +461,21 @@ async def test_per_call_retry_override(recorder: Recorder) -> None:
         assert len(recorder.requests) == 1
         await client.users.archive("u1")
         assert len(recorder.requests) == 3
+
+
+async def test_retry_zero_means_one_attempt(recorder: Recorder) -> None:
+    """retry=0 on a call is the same as RetryPolicy.none(): one attempt, no retry."""
+    policy = RetryPolicy(backoff_initial=0, backoff_max=0)
+    async with B2BClient(TOKEN, base_url=recorder.url, retry=policy) as client:
+        recorder.answer(Answer(status=503, body={}))
+        with pytest.raises(ServerError) as caught:
+            await client.users.archive("u1", retry=0)
+    assert len(recorder.requests) == 1
+    assert caught.value.attempts == 1
+
+
+async def test_retry_false_is_refused(client: B2BClient, recorder: Recorder) -> None:
+    """retry=False is not a policy: refused before anything is sent."""
+    with pytest.raises(ValidationError):
+        await client.users.archive("u1", retry=False)  # type: ignore[arg-type]
+    assert recorder.requests == []

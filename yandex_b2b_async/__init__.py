@@ -5,7 +5,7 @@ one or in bulk, with validation before sending, typed errors, retries and client
 ``yandex_b2b_async.sandbox`` holds an in-memory emulator of the API for tests.
 """
 
-from ._client import NOT_GIVEN, B2BClient, NotGiven
+from ._client import NOT_GIVEN, B2BClient, NotGiven, RetryOption
 from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
 from .bulk import (
     BulkItem,
@@ -109,6 +109,7 @@ __all__ = [
     "RateLimitError",
     "RetryBudget",
     "RetryEvent",
+    "RetryOption",
     "RetryPolicy",
     "ServerError",
     "Service",

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Final, TypeVar, overload
+from typing import Final, Literal, TypeAlias, TypeVar, overload
 
 import aiohttp
 import orjson
@@ -38,7 +38,7 @@ from .errors import (
 from .ratelimit import Pacer, RateLimit
 from .retry import RetryBudget, RetryPolicy
 
-__all__ = ["NOT_GIVEN", "B2BClient", "NotGiven"]
+__all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
 
 _T = TypeVar("_T")
 
@@ -68,6 +68,10 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
+
+RetryOption: TypeAlias = RetryPolicy | NotGiven | Literal[0] | None
+"""What a call's ``retry=`` takes: a policy, ``None`` or ``0`` (one attempt, no retry), or
+:data:`NOT_GIVEN` (the client's policy)."""
 
 _DEFAULT_RETRY: Final = RetryPolicy()
 
@@ -261,7 +265,7 @@ class B2BClient:
         response: type[_T],
         params: Mapping[str, str | int] | None = ...,
         body: object = ...,
-        retry: RetryPolicy | NotGiven | None = ...,
+        retry: RetryOption = ...,
         idempotent: bool = ...,
     ) -> _T: ...
 
@@ -274,7 +278,7 @@ class B2BClient:
         response: None = ...,
         params: Mapping[str, str | int] | None = ...,
         body: object = ...,
-        retry: RetryPolicy | NotGiven | None = ...,
+        retry: RetryOption = ...,
         idempotent: bool = ...,
     ) -> None: ...
 
@@ -286,7 +290,7 @@ class B2BClient:
         response: type[_T] | None = None,
         params: Mapping[str, str | int] | None = None,
         body: object = None,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
         idempotent: bool = True,
     ) -> _T | None:
         """Send one API call: pace, send, retry, decode.
@@ -296,12 +300,7 @@ class B2BClient:
         for data). ``idempotent=False`` retries only failures that certainly did nothing.
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
-        if isinstance(retry, NotGiven):
-            policy = self._retry
-        else:
-            policy = retry
-            if policy is not None:
-                self._check_policy(policy)
+        policy = self._policy_for(retry)
         data = None if body is None else _encode(body)
         url = self._urls.get(path)
         if url is None:
@@ -330,6 +329,15 @@ class B2BClient:
         if response is None:
             return None
         return _decode(payload, response, method, path)
+
+    def _policy_for(self, retry: RetryOption) -> RetryPolicy | None:
+        """The policy a call runs under: the client's, or the call's own (checked)."""
+        if isinstance(retry, NotGiven):
+            return self._retry
+        if retry is None or (retry == 0 and not isinstance(retry, bool)):
+            return None
+        self._check_policy(retry)
+        return retry
 
     def _check_policy(self, policy: object) -> None:
         if not isinstance(policy, RetryPolicy):

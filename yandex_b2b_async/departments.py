@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Final
 
-from ._client import NOT_GIVEN, NotGiven
+from ._client import NOT_GIVEN, RetryOption
 from ._constants import DEFAULT_PAGE_LIMIT
 from .errors import ServerError, TransportError, ValidationError
 from .models import (
@@ -38,7 +38,7 @@ class DepartmentsAPI:
         self._client = client
 
     async def archive(
-        self, department_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
     ) -> DepartmentArchiveResult:
         """Remove a department and its whole subtree (``POST /departments/archive``).
 
@@ -59,7 +59,7 @@ class DepartmentsAPI:
         name: str,
         parent_id: str | None = None,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> CreatedDepartment:
         """Create a department under ``parent_id`` (``None``: under the root).
 
@@ -71,7 +71,7 @@ class DepartmentsAPI:
         _check_text("name", name, allow_empty=False)
         if parent_id is not None:
             _check_id("parent_id", parent_id)
-        policy = self._client.retry if isinstance(retry, NotGiven) else retry
+        policy = self._client._policy_for(retry)
         rounds = 1 if policy is None else policy.max_attempts
         for round_number in range(1, rounds + 1):
             try:
@@ -113,7 +113,7 @@ class DepartmentsAPI:
         *,
         name: str | Unset = UNSET,
         parent_id: str | Unset = UNSET,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> None:
         """Rename or move a department (``PUT /departments/update``); only given fields change.
 
@@ -141,7 +141,7 @@ class DepartmentsAPI:
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> DepartmentsPage:
         """One page of departments (``GET /departments/list?limit=…&offset=…``)."""
         _check_limit(limit)
@@ -158,7 +158,7 @@ class DepartmentsAPI:
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[Department]:
         """Every department, page by page, lazily."""
         offset = 0

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ._client import NOT_GIVEN, NotGiven
+from ._client import NOT_GIVEN, RetryOption
 from ._constants import DEFAULT_PAGE_LIMIT
 from .departments import _check_offset
 from .models import ClientInfo, CostCenter, CostCentersPage
@@ -16,7 +16,6 @@ from .users import _check_limit
 
 if TYPE_CHECKING:
     from ._client import B2BClient
-    from .retry import RetryPolicy
 
 __all__ = ["AuthAPI", "CostCentersAPI"]
 
@@ -34,7 +33,7 @@ class CostCentersAPI:
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> CostCentersPage:
         """One page of cost centers (``GET /cost_centers/list?limit=…&offset=…``)."""
         _check_limit(limit)
@@ -51,7 +50,7 @@ class CostCentersAPI:
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[CostCenter]:
         """Every cost center, page by page, lazily."""
         offset = 0
@@ -75,9 +74,7 @@ class AuthAPI:
     def __init__(self, client: B2BClient) -> None:
         self._client = client
 
-    async def clients(
-        self, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
-    ) -> list[ClientInfo]:
+    async def clients(self, *, retry: RetryOption = NOT_GIVEN) -> list[ClientInfo]:
         """The clients (company accounts) this token reaches (``GET /auth/list``)."""
         answer = await self._client._request(
             "GET", "/auth/list", response=_ClientsAnswer, retry=retry

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ._client import NOT_GIVEN, NotGiven
+from ._client import NOT_GIVEN, RetryOption
 from ._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT
 from .errors import (
     B2BError,
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 
     from ._client import B2BClient
     from .bulk import BulkItem, BulkProgress, BulkReport
-    from .retry import RetryPolicy
     from .sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
@@ -66,7 +65,7 @@ class UsersAPI:
         self,
         user: UserCreate,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreatedUser:
         """Create an employee (``POST /users``) and return the new id.
@@ -98,7 +97,7 @@ class UsersAPI:
         user_id: str,
         user: UserUpdate,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> None:
         """Replace an employee's record (``PUT /users?user_id=…``)."""
         _check_id("user_id", user_id)
@@ -112,7 +111,7 @@ class UsersAPI:
         user_id: str,
         patch: UserPatch,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> None:
         """Change the fields set in ``patch`` (``PATCH /users?user_id=…``).
 
@@ -125,9 +124,7 @@ class UsersAPI:
             "PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry
         )
 
-    async def archive(
-        self, user_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
-    ) -> None:
+    async def archive(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> None:
         """Archive an employee (``POST /users/archive?user_id=…``). Raises
         :class:`NotFoundError` for an unknown id."""
         _check_id("user_id", user_id)
@@ -140,7 +137,7 @@ class UsersAPI:
         user_id: str,
         patch: UserPatch | None = None,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> None:
         """Restore an archived employee, optionally with new data.
 
@@ -172,7 +169,7 @@ class UsersAPI:
         self,
         user: UserCreate,
         *,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreateOrRestoreResult:
         """Create an employee, or restore the archived one that has this phone.
@@ -216,7 +213,7 @@ class UsersAPI:
 
     # -- reads -------------------------------------------------------------------------------
 
-    async def get(self, user_id: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN) -> User:
+    async def get(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> User:
         """One employee, archived ones included (``GET /users?user_id=…``)."""
         _check_id("user_id", user_id)
         return await self._client._request(
@@ -224,7 +221,7 @@ class UsersAPI:
         )
 
     async def find_by_phone(
-        self, phone: str, *, retry: RetryPolicy | NotGiven | None = NOT_GIVEN
+        self, phone: str, *, retry: RetryOption = NOT_GIVEN
     ) -> builtins.list[User]:
         """Every employee with this phone, archived ones included (``POST /users/by_phone``)."""
         _check_text("phone", phone, allow_empty=False)
@@ -241,7 +238,7 @@ class UsersAPI:
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         cursor: str | None = None,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> UsersPage:
         """One page of employees in creation order (``GET /users?limit=…&cursor=…``)."""
         _check_limit(limit)
@@ -257,7 +254,7 @@ class UsersAPI:
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[UsersPage]:
         """Every page of employees, following ``next_cursor`` until the last page."""
         _check_limit(limit)
@@ -287,7 +284,7 @@ class UsersAPI:
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
-        retry: RetryPolicy | NotGiven | None = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[User]:
         """Every employee of the client (archived ones too), page by page, lazily."""
         async for page in self.pages(limit=limit, retry=retry):
