@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,7 +15,9 @@ from yandex_b2b_async import (
     Limit,
     NotFoundError,
     PermissionDeniedError,
+    RateLimitError,
     RetryPolicy,
+    TransportError,
     UserCreate,
     UserIsDeletedError,
     UserPatch,
@@ -233,3 +236,18 @@ async def test_department_create_answered_503_unprocessed_is_sent_again(sandbox:
         created = await client.departments.create("Marketing")
     assert not created.reconciled
     assert [dep["id"] for dep in sandbox.departments()] == [created.id]
+
+
+async def test_a_pause_longer_than_the_deadline_fails_at_once(sandbox: Sandbox) -> None:
+    """A call whose deadline ends before the client's 429 pause does is not sent and not held."""
+    sandbox.faults.script("GET", "/integration/2.0/users", [Reply.rate_limited(30)])
+    async with B2BClient(sandbox.token, base_url=sandbox.url, timeout=1, retry=None) as client:
+        with pytest.raises(RateLimitError):
+            await client.users.get("0" * 32)
+        requests = sandbox.stats.requests
+        with pytest.raises(TransportError) as caught:
+            await asyncio.wait_for(
+                client.users.get("0" * 32, retry=RetryPolicy(deadline=2)), timeout=1
+            )
+    assert caught.value.sent is False
+    assert sandbox.stats.requests == requests

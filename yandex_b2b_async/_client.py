@@ -35,7 +35,7 @@ from .errors import (
     ValidationError,
     error_from_response,
 )
-from .ratelimit import Pacer, RateLimit
+from .ratelimit import Pacer, PacingTimeout, RateLimit
 from .retry import RetryBudget, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
@@ -308,9 +308,20 @@ class B2BClient:
             url = self._urls[path] = URL(self._api_url + path)
         if params:
             url = url.with_query(params)
-        started = policy.clock() if policy is not None and policy.deadline is not None else 0.0
+        deadline = policy.deadline if policy is not None else None
+        started = policy.clock() if policy is not None and deadline is not None else 0.0
         try:
-            payload = await self._attempt(method, path, url, data)
+            # Under a deadline the first attempt's pacing wait is bounded by it too: a client
+            # paused by a long Retry-After must not hold a call past its deadline.
+            payload = await self._attempt(method, path, url, data, deadline)
+        except PacingTimeout as paced:
+            raise TransportError(
+                f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
+                f"past the call's deadline ({deadline:g}s)",
+                sent=False,
+                method=method,
+                path=path,
+            ) from paced
         except (APIError, TransportError) as error:
             if policy is None:
                 raise
