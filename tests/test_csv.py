@@ -141,6 +141,17 @@ def test_bad_encoding_anywhere_refuses_the_file_before_any_row(tmp_path: Path) -
     assert (caught.value.line, caught.value.column) == (3, 1)
 
 
+def test_a_lone_carriage_return_is_refused_in_the_users_words(tmp_path: Path) -> None:
+    """A bare CR inside an unquoted cell refuses the file naming the line, without Python's
+    advice about file modes."""
+    content = HEADER + "A\rB,+79990000001,,1,cc,,,\n"
+    with pytest.raises(InputFileError) as caught:
+        read_users_csv(_write(tmp_path, content))
+    assert caught.value.line == 2
+    assert "carriage return" in str(caught.value)
+    assert "newline mode" not in str(caught.value)
+
+
 def test_an_empty_file_is_refused(tmp_path: Path) -> None:
     """A file without a header is refused."""
     with pytest.raises(InputFileError, match="header"):

@@ -206,7 +206,11 @@ def _rows(path: FilePath) -> Iterator[tuple[int, list[str]]]:
             return
         except csv.Error as exc:
             line = skipped + reader.line_num
-            raise InputFileError(name, f"is not valid CSV: {exc}", line=line) from None
+            reason = str(exc)
+            if "new-line character seen in unquoted field" in reason:
+                # Python's own wording advises a file mode; the user's fix is in the file.
+                reason = "a line break (a lone carriage return) inside an unquoted cell"
+            raise InputFileError(name, f"is not valid CSV: {reason}", line=line) from None
         start = previous_end + 1
         previous_end = skipped + reader.line_num
         if cells and any(cell.strip() for cell in cells):
