@@ -3,6 +3,7 @@ sandbox, including the property that applying a plan and planning again gives an
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Sequence
 
@@ -21,14 +22,17 @@ from yandex_b2b_async import (
     UserCreate,
     ValidationError,
 )
+from yandex_b2b_async.bulk import BulkItem
 from yandex_b2b_async.sandbox import Sandbox, SandboxError
 from yandex_b2b_async.sync import (
     ArchiveCapError,
+    SyncAction,
     SyncArchive,
     SyncCreate,
     SyncKey,
     SyncRestore,
     SyncUpdate,
+    apply_plan,
     build_plan,
 )
 
@@ -506,3 +510,44 @@ async def test_applying_a_plan_then_planning_again_yields_an_empty_plan(
                 force=True,
             )
             assert not again, again.describe()
+
+
+async def test_each_action_is_handed_over_as_it_ends(client: B2BClient, sandbox: Sandbox) -> None:
+    """apply_plan's on_item sees every action once, numbered in plan order, as it ends."""
+    cc = sandbox.cost_center_id
+    sandbox.add_user(phone="+79000000001", fullname="Old")
+    desired = [want("+79000000001", cost_centers_id=cc)]
+    desired += [want(f"+7912{index:07d}", cost_centers_id=cc) for index in range(30)]
+    plan = await client.users.plan_sync(desired)
+    seen: list[BulkItem[SyncAction, str]] = []
+    report = await apply_plan(client.users, plan, concurrency=4, on_item=seen.append)
+    assert sorted(item.index for item in seen) == list(range(len(plan)))
+    assert {item.index: item.id for item in seen} == {item.index: item.id for item in report.items}
+
+
+async def test_an_interrupted_apply_has_handed_over_only_true_items(
+    client: B2BClient, sandbox: Sandbox
+) -> None:
+    """Cancelled mid-run, every item already handed over is true: each created id exists."""
+    cc = sandbox.cost_center_id
+    sandbox.faults.latency(0.01)
+    desired = [want(f"+7913{index:07d}", cost_centers_id=cc) for index in range(200)]
+    plan = await client.users.plan_sync(desired)
+    seen: list[BulkItem[SyncAction, str]] = []
+    ten_done = asyncio.Event()
+
+    def hand_over(item: BulkItem[SyncAction, str]) -> None:
+        seen.append(item)
+        if len(seen) >= 10:
+            ten_done.set()
+
+    run = asyncio.create_task(apply_plan(client.users, plan, concurrency=4, on_item=hand_over))
+    await ten_done.wait()
+    run.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await run
+    assert 10 <= len(seen) < len(plan)
+    for item in seen:
+        if item.ok:
+            assert item.id is not None
+            assert sandbox.user(item.id)["phone"] == item.input.key

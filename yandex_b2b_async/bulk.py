@@ -563,6 +563,7 @@ async def bulk(
     id_of: Callable[[_In, _Out], str | None] | None = None,
     cancel_grace: float = DEFAULT_BULK_CANCEL_GRACE,
     call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
+    on_item: Callable[[BulkItem[_In, _Out]], None] | None = None,
 ) -> BulkReport[_In, _Out]:
     """Run ``call(input)`` for every input, at most ``concurrency`` at a time.
 
@@ -575,6 +576,8 @@ async def bulk(
     ``call_if_unsure`` replaces ``call`` for an input whose last journaled call may have been
     carried out although it failed (a lost reply, a 5xx, a cancellation mid-call), so that a
     rerun can recognise its own earlier work (a create answered 406 naming the employee it made).
+    ``on_item`` is called with every item the moment it ends (a report file written as the run
+    goes survives a crash or a cancellation).
 
     Raises :class:`ValidationError` for a bad ``concurrency``, ``total`` or ``cancel_grace``
     before any input is read. An exception raised by the *inputs* iterable itself stops the run
@@ -583,10 +586,16 @@ async def bulk(
     and ``CancelledError`` is re-raised.
     """
     items: list[BulkItem[_In, _Out]] = []
+
+    def deliver(item: BulkItem[_In, _Out]) -> None:
+        items.append(item)
+        if on_item is not None:
+            on_item(item)
+
     run, opened = _start(
         call,
         inputs,
-        items.append,
+        deliver if on_item is not None else items.append,
         concurrency=concurrency,
         on_progress=on_progress,
         total=total,

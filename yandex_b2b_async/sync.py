@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import functools
 import json
 import os
 import sys
@@ -490,6 +491,7 @@ async def apply_plan(
     concurrency: int = DEFAULT_BULK_CONCURRENCY,
     on_progress: Callable[[BulkProgress], None] | None = None,
     journal: JournalPath | None = None,
+    on_item: Callable[[BulkItem[SyncAction, str]], None] | None = None,
 ) -> SyncReport:
     """Carry out ``plan`` through the bulk engine and return one report item per action.
 
@@ -499,7 +501,8 @@ async def apply_plan(
     ``concurrency`` calls are in flight, paced and retried by the client. A create is
     ``create_or_restore``; a restore keeps the plan's ``cost_centers_id``. One failure never
     stops the others. ``journal`` is the bulk engine's JSON-lines journal: a rerun of the same
-    plan skips the actions it records as done. ``on_progress`` sees the whole run's counts.
+    plan skips the actions it records as done. ``on_progress`` sees the whole run's counts;
+    ``on_item`` each action's item (numbered in plan order) the moment it ends.
     """
     if not isinstance(plan, SyncPlan):
         raise ValidationError("plan", "must be a SyncPlan (from plan_sync)", value=plan)
@@ -532,6 +535,12 @@ async def apply_plan(
     for phase in phases:
         if not phase:
             continue
+        offset = len(items)
+
+        def renumbered(item: BulkItem[SyncAction, str], offset: int = offset) -> None:
+            if on_item is not None:
+                on_item(attrs.evolve(item, index=offset + item.index))
+
         report = await bulk(
             execute,
             phase,
@@ -541,8 +550,8 @@ async def apply_plan(
             operation=_OPERATION,
             key=_journal_key,
             id_of=_id_of,
+            on_item=renumbered if on_item is not None else None,
         )
-        offset = len(items)
         items.extend(attrs.evolve(item, index=offset + item.index) for item in report.items)
         before = attrs.evolve(
             before,
@@ -691,13 +700,21 @@ async def run_sync(
         report_file = stack.enter_context(_open_report(report)) if report is not None else None
         try:
             result = await apply_plan(
-                users, wanted, concurrency=concurrency, on_progress=progress, journal=journal
+                users,
+                wanted,
+                concurrency=concurrency,
+                on_progress=progress,
+                journal=journal,
+                # Written as each action ends, so an interrupted run leaves a true report.
+                on_item=(
+                    functools.partial(_write_report_line, report_file, desired)
+                    if report_file is not None
+                    else None
+                ),
             )
         finally:
             if progress is not None:
                 progress.close()
-        if report_file is not None:
-            _write_report(report_file, result, desired)
     return _print_outcome(result, desired, out, err)
 
 
@@ -730,21 +747,23 @@ def _open_report(path: str | os.PathLike[str]) -> IO[str]:
     return open(path, "w", encoding="utf-8")
 
 
-def _write_report(file: IO[str], result: SyncReport, desired: DesiredFile) -> None:
-    for item in result.items:
-        action = item.input
-        line: dict[str, object] = {
-            "line": _line_of(action, desired),
-            "action": _action_name(action),
-            "key": action.key,
-            "ok": item.ok,
-        }
-        if item.error is None:
-            line["id"] = item.id
-            line["outcome"] = "skipped" if item.skipped else _VERBS[type(action)]
-        else:
-            line["error"] = error_summary(item.error)
-        file.write(json.dumps(line, ensure_ascii=False) + "\n")
+def _write_report_line(
+    file: IO[str], desired: DesiredFile, item: BulkItem[SyncAction, str]
+) -> None:
+    action = item.input
+    line: dict[str, object] = {
+        "line": _line_of(action, desired),
+        "action": _action_name(action),
+        "key": action.key,
+        "ok": item.ok,
+    }
+    if item.error is None:
+        line["id"] = item.id
+        line["outcome"] = "skipped" if item.skipped else _VERBS[type(action)]
+    else:
+        line["error"] = error_summary(item.error)
+    file.write(json.dumps(line, ensure_ascii=False) + "\n")
+    file.flush()
 
 
 def _print_outcome(result: SyncReport, desired: DesiredFile, out: IO[str], err: IO[str]) -> int:
