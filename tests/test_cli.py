@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from yandex_b2b_async.sandbox import Sandbox
+from yandex_b2b_async.sandbox import Reply, Sandbox
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "employees.csv"
@@ -160,6 +160,29 @@ def test_a_rerun_with_the_journal_skips_the_rows_that_succeeded(
     assert b2b_sandbox.stats.count("POST", USERS) == 0
     assert {line["outcome"] for line in _report(report)} == {"skipped"}
     assert len(b2b_sandbox.users()) == 20
+
+
+def test_a_rerun_finishes_a_row_whose_create_reply_was_lost(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """A row whose create happened with its reply lost is done on the journal's rerun."""
+    path = _csv(tmp_path, ["A,+79990000001,,true,cc-1,,,"])
+    journal = tmp_path / "journal.jsonl"
+    # The create is carried out but its reply lost; the retry is refused for another reason,
+    # so the first run ends with the row failed although its employee exists.
+    b2b_sandbox.faults.script(
+        "POST", USERS, [Reply.drop_after(), Reply(status=400, body={"code": "X", "message": "x"})]
+    )
+    first = _cli("users", "create", path, "--journal", journal, sandbox=b2b_sandbox)
+    assert first.returncode == 1, first.stdout
+    report = tmp_path / "report.jsonl"
+    second = _cli(
+        "users", "create", path, "--journal", journal, "--report", report, sandbox=b2b_sandbox
+    )
+    assert second.returncode == 0, second.stdout + second.stderr
+    [line] = _report(report)
+    assert line["ok"] is True
+    assert [user["id"] for user in b2b_sandbox.users()] == [line["id"]]
 
 
 def test_archive_then_restore_from_files(tmp_path: Path, b2b_sandbox: Sandbox) -> None:

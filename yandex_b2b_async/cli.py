@@ -86,7 +86,9 @@ class Job(Generic[_T, _R]):
     ``rows`` yields the rows lazily (the file was checked already); ``call`` sends one valid
     row's value; ``outcome`` names what a success did ("created", "archived", …);
     ``operation`` and ``key`` key the journal (the library's own bulk methods use the same, so
-    their journals are interchangeable); ``details`` adds fields to a report line.
+    their journals are interchangeable); ``details`` adds fields to a report line;
+    ``call_if_unsure`` replaces ``call`` for a row whose journaled call may have been carried
+    out although it failed (see :func:`bulk`).
     """
 
     title: str
@@ -98,6 +100,7 @@ class Job(Generic[_T, _R]):
     id_of: Callable[[_T, _R], str | None]
     key: Callable[[_T], str] = input_key
     details: Callable[[_T, _R | None], dict[str, object]] = lambda _, __: {}
+    call_if_unsure: Callable[[B2BClient, _T], Awaitable[_R]] | None = None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -123,12 +126,17 @@ def _users_create(commands: _Commands) -> None:
         async def create(client: B2BClient, user: UserCreate) -> CreateOrRestoreResult:
             return await client.users.create_or_restore(user)
 
+        async def create_again(client: B2BClient, user: UserCreate) -> CreateOrRestoreResult:
+            # An earlier run's create of this row may have happened with its reply lost.
+            return await client.users.create_or_restore(user, earlier_attempt_unknown=True)
+
         return Job(
             title=f"users create {args.file}",
             operation="users.create",
             rows=read_users_csv(args.file, check=False),
             total=total,
             call=create,
+            call_if_unsure=create_again,
             outcome=lambda result: "restored" if result.restored else "created",
             id_of=lambda _, result: result.id,
         )
@@ -488,11 +496,20 @@ async def _run_job(args: argparse.Namespace, job: Job[_T, _R]) -> int:
         try:
             async with _client_for(args) as client:
 
-                async def call(row: CsvRow[_T]) -> _R:
+                def value_of(row: CsvRow[_T]) -> _T:
                     if row.error is not None:
                         raise row.error
                     assert row.value is not None
-                    return await job.call(client, row.value)
+                    return row.value
+
+                async def call(row: CsvRow[_T]) -> _R:
+                    return await job.call(client, value_of(row))
+
+                unsure = job.call_if_unsure
+
+                async def call_again(row: CsvRow[_T]) -> _R:
+                    assert unsure is not None
+                    return await unsure(client, value_of(row))
 
                 def key(row: CsvRow[_T]) -> str:
                     return job.key(row.value) if row.value is not None else f"line:{row.line}"
@@ -512,6 +529,7 @@ async def _run_job(args: argparse.Namespace, job: Job[_T, _R]) -> int:
                     operation=job.operation,
                     key=key,
                     id_of=id_of,
+                    call_if_unsure=call_again if unsure is not None else None,
                 )
                 # aclosing: the run must stop (its grace period included) before the client closes.
                 async with contextlib.aclosing(stream):
