@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Final
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar
 
 from ._client import NOT_GIVEN, RetryOption
 from ._constants import DEFAULT_PAGE_LIMIT
@@ -29,6 +29,9 @@ __all__ = ["DepartmentsAPI"]
 _DEPARTMENTS: Final = "/departments"
 
 logger: Final = logging.getLogger("yandex_b2b_async")
+
+_Item = TypeVar("_Item")
+_Item_co = TypeVar("_Item_co", covariant=True)
 
 
 class DepartmentsAPI:
@@ -161,14 +164,34 @@ class DepartmentsAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[Department]:
         """Every department, page by page, lazily."""
-        offset = 0
-        while True:
-            page = await self.list_page(limit=limit, offset=offset, retry=retry)
-            for department in page.items:
-                yield department
-            offset += len(page.items)
-            if not page.items or (page.total_amount is not None and offset >= page.total_amount):
-                return
+        async for department in offset_items(
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+        ):
+            yield department
+
+
+class _OffsetPage(Protocol[_Item_co]):
+    """A page of an offset-paged list: departments and cost centers."""
+
+    @property
+    def items(self) -> tuple[_Item_co, ...]: ...
+
+    @property
+    def total_amount(self) -> int | None: ...
+
+
+async def offset_items(
+    fetch: Callable[[int], Awaitable[_OffsetPage[_Item]]],
+) -> AsyncIterator[_Item]:
+    """Every item of an offset-paged list: ``fetch(offset)`` until an empty page or the total."""
+    offset = 0
+    while True:
+        page = await fetch(offset)
+        for item in page.items:
+            yield item
+        offset += len(page.items)
+        if not page.items or (page.total_amount is not None and offset >= page.total_amount):
+            return
 
 
 def _check_offset(offset: object) -> None:

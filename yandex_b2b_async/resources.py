@@ -10,7 +10,7 @@ import attrs
 
 from ._client import NOT_GIVEN, RetryOption
 from ._constants import DEFAULT_PAGE_LIMIT
-from .departments import _check_offset
+from .departments import _check_offset, offset_items
 from .models import ClientInfo, CostCenter, CostCentersPage
 from .users import _check_limit
 
@@ -53,14 +53,10 @@ class CostCentersAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[CostCenter]:
         """Every cost center, page by page, lazily."""
-        offset = 0
-        while True:
-            page = await self.list_page(limit=limit, offset=offset, retry=retry)
-            for cost_center in page.items:
-                yield cost_center
-            offset += len(page.items)
-            if not page.items or (page.total_amount is not None and offset >= page.total_amount):
-                return
+        async for cost_center in offset_items(
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+        ):
+            yield cost_center
 
 
 @attrs.frozen(kw_only=True)
