@@ -16,6 +16,7 @@ import attrs
 from aiohttp import web
 from multidict import CIMultiDict
 
+from tests._recorder import serve_loopback
 from yandex_b2b_async import RetryPolicy
 
 # Shaped like a real OAuth token so that any leak would look like one, but clearly fake. Built
@@ -80,14 +81,7 @@ class HostileServer:
         )
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_loopback(self._handle, handler_cancellation=True)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import attrs
 from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @attrs.frozen(kw_only=True)
@@ -39,6 +41,18 @@ class Answer:
     content_type: str | None = None
 
 
+async def serve_loopback(
+    handler: Handler, *, handler_cancellation: bool = False
+) -> tuple[web.AppRunner, str]:
+    """Serve ``handler`` for every method and path on a free loopback port: (runner, URL)."""
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app, access_log=None, handler_cancellation=handler_cancellation)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+
 class Recorder:
     """Records every request; answers each with the next scripted :class:`Answer`."""
 
@@ -57,14 +71,7 @@ class Recorder:
         return self.requests[-1]
 
     async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
+        self._runner, self.url = await serve_loopback(self._handle)
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -212,26 +212,6 @@ def scripts(draw: st.DrawFn) -> tuple[str, list[Answer]]:
 MAX_RETRY_AFTER = 0.05
 # A guard against hangs, far above what any example needs (waits are instant, nothing sleeps).
 CALL_GUARD_SECONDS = 20.0
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    server = HostileServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def raw() -> AsyncIterator[RawServer]:
-    server = RawServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def _settle(call: Awaitable[object]) -> tuple[object, B2BError | None]:

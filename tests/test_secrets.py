@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import socket
 import traceback
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -38,26 +37,6 @@ def _rendered(error: BaseException) -> str:
         parts += [str(cause), repr(cause)]
         cause = cause.__cause__ or cause.__context__
     return "\n".join(parts)
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    server = HostileServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
-async def raw() -> AsyncIterator[RawServer]:
-    server = RawServer()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 @pytest.fixture
