@@ -31,7 +31,7 @@ _REPO: Final = Path(__file__).resolve().parent.parent
 
 async def run(settings: Settings) -> Result:
     """Run the report form at N and the streaming form at N and N/10, each in its own child."""
-    from yandex_b2b_async.users import UsersAPI as users_api
+    from yandex_b2b_async.resources.users import UsersAPI as users_api
 
     if not hasattr(users_api, "bulk_create"):
         raise NotRun("client.users.bulk_create is not there yet")

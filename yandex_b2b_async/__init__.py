@@ -5,8 +5,9 @@ one or in bulk, with validation before sending, typed errors, retries and client
 ``yandex_b2b_async.sandbox`` holds an in-memory emulator of the API for tests.
 """
 
-from ._client import NOT_GIVEN, B2BClient, NotGiven, RetryOption
+from ._client import B2BClient
 from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
     BulkProgress,
@@ -54,7 +55,7 @@ from .models import (
     UserUpdate,
 )
 from .ratelimit import Pacer, RateLimit
-from .retry import RetryBudget, RetryEvent, RetryPolicy
+from .retry import RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
     FieldChange,

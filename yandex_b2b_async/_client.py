@@ -1,6 +1,6 @@
 """B2BClient: the session's lifecycle, the configuration, and the single request path.
 
-Every endpoint of every resource is a thin declaration that calls :meth:`B2BClient._request`,
+Every endpoint of every resource is a thin declaration that calls :meth:`B2BClient.request`,
 which paces, sends, retries and decodes. Nothing else in the library touches aiohttp.
 """
 
@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Final, Literal, TypeAlias, TypeVar, overload
+from typing import Final, TypeVar, overload
 
 import aiohttp
 import orjson
@@ -27,6 +27,7 @@ from ._constants import (
     USER_AGENT,
 )
 from ._converter import structure, unstructure
+from ._types import NOT_GIVEN, NotGiven
 from .errors import (
     APIError,
     ClientClosedError,
@@ -36,7 +37,8 @@ from .errors import (
     error_from_response,
 )
 from .ratelimit import Pacer, PacingTimeout, RateLimit
-from .retry import RetryBudget, RetryPolicy
+from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
+from .retry import RetryBudget, RetryOption, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
 
@@ -49,29 +51,6 @@ logger: Final = logging.getLogger("yandex_b2b_async")
 _MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 
-
-class NotGiven:
-    """The type of :data:`NOT_GIVEN`: an argument the caller did not pass (``None`` is a value)."""
-
-    _instance: NotGiven | None = None
-
-    def __new__(cls) -> NotGiven:
-        if cls._instance is None:
-            cls._instance = super().__new__(cls)
-        return cls._instance
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-NOT_GIVEN: Final = NotGiven()
-
-RetryOption: TypeAlias = RetryPolicy | NotGiven | Literal[0] | None
-"""What a call's ``retry=`` takes: a policy, ``None`` or ``0`` (one attempt, no retry), or
-:data:`NOT_GIVEN` (the client's policy)."""
 
 _DEFAULT_RETRY: Final = RetryPolicy()
 
@@ -165,10 +144,6 @@ class B2BClient:
         self._headers: Final = headers
         self._json_headers: Final = {**headers, **_JSON_HEADERS}
 
-        from .departments import DepartmentsAPI
-        from .resources import AuthAPI, CostCentersAPI
-        from .users import UsersAPI
-
         self.users: Final = UsersAPI(self)
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
@@ -257,7 +232,7 @@ class B2BClient:
     # -- the single request path --------------------------------------------------------------
 
     @overload
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -270,7 +245,7 @@ class B2BClient:
     ) -> _T: ...
 
     @overload
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -282,7 +257,7 @@ class B2BClient:
         idempotent: bool = ...,
     ) -> None: ...
 
-    async def _request(
+    async def request(
         self,
         method: str,
         path: str,
@@ -293,7 +268,10 @@ class B2BClient:
         retry: RetryOption = NOT_GIVEN,
         idempotent: bool = True,
     ) -> _T | None:
-        """Send one API call: pace, send, retry, decode.
+        """Send one API call: pace, send, retry, decode. The one request path of every resource.
+
+        ``path`` is relative to ``/integration/2.0`` (``"/users"``). Use it for a request this
+        library has no method for yet; a resource method is the same call with validation.
 
         ``body`` is a request model (unstructured by the converter) or a JSON-ready value;
         ``response`` the model the success body decodes to (``None``: the body is not read

@@ -18,35 +18,31 @@ import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from ._types import UNSET
 from .errors import ValidationError
-from .models import (
-    AssignedLimit,
-    CostCenter,
-    CostCenterField,
-    CreatedDepartment,
-    CreatedUser,
-    Department,
-    Limit,
-    Service,
-    User,
-    UserCreate,
-    UserPatch,
-    UserUpdate,
-)
+from .models import AssignedLimit, Limit, Service
 
 __all__ = ["configure_converter", "converter", "structure", "unstructure"]
 
 _T = TypeVar("_T")
 
-_REQUEST_MODELS: Final = (Limit, UserCreate, UserUpdate, UserPatch)
-_MODELS_WITH_ID: Final = (
-    User,
-    Department,
-    CreatedDepartment,
-    CreatedUser,
-    CostCenter,
-    CostCenterField,
-)
+
+def is_request_model(cls: Any) -> bool:
+    """A request model is an attrs class whose fields validate (a validator, a converter or
+    an :data:`UNSET` default): it is sent without its unset fields and rebuilt through its
+    validators. Every other attrs class is a response model."""
+    return attrs.has(cls) and any(
+        field.validator is not None or field.converter is not None or field.default is UNSET
+        for field in attrs.fields(cls)
+    )
+
+
+def _has_id(cls: Any) -> bool:
+    return (
+        attrs.has(cls)
+        and not is_request_model(cls)
+        and any(field.name == "id" for field in attrs.fields(cls))
+    )
 
 
 class MalformedError(ValueError):
@@ -143,15 +139,16 @@ def configure_converter(conv: cattrs.Converter) -> None:
     )
     conv.register_structure_hook(AssignedLimit, _structure_assigned_limit)
     conv.register_structure_hook_factory(_is_json_array, _array_only(conv))
-    for request_model in _REQUEST_MODELS:
-        # Generated once per class: a plain function with no per-call dispatch on the hot path.
-        conv.register_unstructure_hook(
-            request_model,
-            make_dict_unstructure_fn(request_model, conv, _cattrs_omit_if_default=True),
-        )
-        conv.register_structure_hook(request_model, _structure_request)
-    for model in _MODELS_WITH_ID:
-        conv.register_structure_hook(model, _with_id_alias(make_dict_structure_fn(model, conv)))
+    # Generated once per class, on first use: a plain function with no per-call dispatch on
+    # the hot path. A model of any group is covered without being listed here.
+    conv.register_unstructure_hook_factory(
+        is_request_model,
+        lambda cls: make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True),
+    )
+    conv.register_structure_hook_func(is_request_model, _structure_request)
+    conv.register_structure_hook_factory(
+        _has_id, lambda cls: _with_id_alias(make_dict_structure_fn(cls, conv))
+    )
 
 
 converter: Final = cattrs.Converter(detailed_validation=False)

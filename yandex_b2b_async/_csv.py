@@ -25,8 +25,9 @@ from typing import Final, Generic, TypeVar
 
 import attrs
 
+from ._validators import check_text
 from .errors import B2BError, ValidationError
-from .models import Limit, UserCreate, _check_text
+from .models import Limit, UserCreate
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -334,6 +335,6 @@ def read_user_ids(path: FilePath, *, check: bool = True) -> Iterator[CsvRow[str]
 def _read_ids(path: FilePath) -> Iterator[CsvRow[str]]:
     for line, raw in _ids_rows(path):
         try:
-            yield CsvRow(line=line, value=_check_text(_ID_COLUMN, raw.strip(), allow_empty=False))
+            yield CsvRow(line=line, value=check_text(_ID_COLUMN, raw.strip(), allow_empty=False))
         except ValidationError as exc:
             yield CsvRow(line=line, error=exc)

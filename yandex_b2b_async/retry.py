@@ -24,7 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final, Literal, TypeVar
+from typing import Final, Literal, TypeAlias, TypeVar
 
 import attrs
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -40,10 +40,11 @@ from ._constants import (
     DEFAULT_SUCCESS_REFILL,
     DEFAULT_TRANSPORT_RETRY_COST,
 )
+from ._types import NotGiven
 from .errors import APIError, B2BError, InvalidResponseError, TransportError, ValidationError
 from .ratelimit import PacingTimeout
 
-__all__ = ["GiveUpReason", "RetryBudget", "RetryEvent", "RetryPolicy"]
+__all__ = ["GiveUpReason", "RetryBudget", "RetryEvent", "RetryOption", "RetryPolicy"]
 
 _T = TypeVar("_T")
 
@@ -411,3 +412,8 @@ def _call_hook(hook: Callable[[RetryEvent], None], event: RetryEvent) -> None:
         hook(event)
     except Exception:
         logger.exception("a RetryPolicy hook raised; ignored")
+
+
+RetryOption: TypeAlias = RetryPolicy | NotGiven | Literal[0] | None
+"""What a call's ``retry=`` takes: a policy, ``None`` or ``0`` (one attempt, no retry), or
+:data:`NOT_GIVEN` (the client's policy)."""

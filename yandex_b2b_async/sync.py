@@ -32,7 +32,7 @@ from .errors import B2BError, ValidationError
 from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch
 
 if TYPE_CHECKING:
-    from .users import UsersAPI
+    from .resources.users import UsersAPI
 
 __all__ = [
     "ArchiveCapError",

@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import TYPE_CHECKING, Final, Protocol, TypeVar
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Final
 
-from ._client import NOT_GIVEN, RetryOption
-from ._constants import DEFAULT_PAGE_LIMIT
-from .errors import ServerError, TransportError, ValidationError
-from .models import (
-    UNSET,
-    CreatedDepartment,
-    Department,
-    DepartmentArchiveResult,
-    DepartmentsPage,
-    Unset,
-    _check_text,
-)
-from .users import _check_id, _check_limit
+from .._constants import DEFAULT_PAGE_LIMIT
+from .._pagination import offset_items
+from .._types import NOT_GIVEN, UNSET, Unset
+from .._validators import check_id, check_limit, check_offset, check_text
+from ..errors import ServerError, TransportError, ValidationError
+from ..models import CreatedDepartment, Department, DepartmentArchiveResult, DepartmentsPage
+from ..retry import RetryOption
+from ._base import APIResource
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
-    from .retry import RetryPolicy
+    from ..retry import RetryPolicy
 
 __all__ = ["DepartmentsAPI"]
 
@@ -30,15 +24,9 @@ _DEPARTMENTS: Final = "/departments"
 
 logger: Final = logging.getLogger("yandex_b2b_async")
 
-_Item = TypeVar("_Item")
-_Item_co = TypeVar("_Item_co", covariant=True)
 
-
-class DepartmentsAPI:
+class DepartmentsAPI(APIResource):
     """Departments of the selected client: ``client.departments``."""
-
-    def __init__(self, client: B2BClient) -> None:
-        self._client = client
 
     async def archive(
         self, department_id: str, *, retry: RetryOption = NOT_GIVEN
@@ -48,8 +36,8 @@ class DepartmentsAPI:
         Returns every removed id. The API refuses (400, :class:`BadRequestError`) when the
         subtree holds an employee who is not archived or a role (manager, secretary).
         """
-        _check_id("department_id", department_id)
-        return await self._client._request(
+        check_id("department_id", department_id)
+        return await self._request(
             "POST",
             _DEPARTMENTS + "/archive",
             params={"department_id": department_id},
@@ -71,14 +59,14 @@ class DepartmentsAPI:
         one with this name under this parent is returned with ``reconciled=True``. Only when
         there is none is the create sent again (up to the policy's ``max_attempts``).
         """
-        _check_text("name", name, allow_empty=False)
+        check_text("name", name, allow_empty=False)
         if parent_id is not None:
-            _check_id("parent_id", parent_id)
+            check_id("parent_id", parent_id)
         policy = self._client._policy_for(retry)
         rounds = 1 if policy is None else policy.max_attempts
         for round_number in range(1, rounds + 1):
             try:
-                return await self._client._request(
+                return await self._request(
                     "POST",
                     _DEPARTMENTS + "/create",
                     body={"parent_id": parent_id, "name": name},
@@ -122,16 +110,16 @@ class DepartmentsAPI:
 
         Raises :class:`APIError` with status 409 when the move would make a cycle.
         """
-        _check_id("department_id", department_id)
+        check_id("department_id", department_id)
         body: dict[str, str] = {}
         if name is not UNSET:
-            body["name"] = _check_text("name", name, allow_empty=False)
+            body["name"] = check_text("name", name, allow_empty=False)
         if parent_id is not UNSET:
-            _check_id("parent_id", parent_id)
+            check_id("parent_id", parent_id)
             body["parent_id"] = parent_id
         if not body:
             raise ValidationError("name", "give name, parent_id or both: nothing to change")
-        await self._client._request(
+        await self._request(
             "PUT",
             _DEPARTMENTS + "/update",
             params={"department_id": department_id},
@@ -147,9 +135,9 @@ class DepartmentsAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> DepartmentsPage:
         """One page of departments (``GET /departments/list?limit=…&offset=…``)."""
-        _check_limit(limit)
-        _check_offset(offset)
-        return await self._client._request(
+        check_limit(limit)
+        check_offset(offset)
+        return await self._request(
             "GET",
             _DEPARTMENTS + "/list",
             params={"limit": limit, "offset": offset},
@@ -168,32 +156,3 @@ class DepartmentsAPI:
             lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
         ):
             yield department
-
-
-class _OffsetPage(Protocol[_Item_co]):
-    """A page of an offset-paged list: departments and cost centers."""
-
-    @property
-    def items(self) -> tuple[_Item_co, ...]: ...
-
-    @property
-    def total_amount(self) -> int | None: ...
-
-
-async def offset_items(
-    fetch: Callable[[int], Awaitable[_OffsetPage[_Item]]],
-) -> AsyncIterator[_Item]:
-    """Every item of an offset-paged list: ``fetch(offset)`` until an empty page or the total."""
-    offset = 0
-    while True:
-        page = await fetch(offset)
-        for item in page.items:
-            yield item
-        offset += len(page.items)
-        if not page.items or (page.total_amount is not None and offset >= page.total_amount):
-            return
-
-
-def _check_offset(offset: object) -> None:
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError("offset", "must be an integer >= 0", value=offset)

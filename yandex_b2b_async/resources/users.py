@@ -1,7 +1,7 @@
 """UsersAPI: the employee calls of the API 2.0 (``/integration/2.0/users``).
 
 Each method is a declaration — method, path, query, request model, response model — over
-:meth:`B2BClient._request`. The two calls with logic of their own are :meth:`UsersAPI.restore`
+:meth:`B2BClient.request`. The two calls with logic of their own are :meth:`UsersAPI.restore`
 (which keeps the cost center a bare PATCH would reset) and :meth:`UsersAPI.create_or_restore`
 (the documents' rule for a phone that belongs to an archived employee).
 """
@@ -11,23 +11,17 @@ from __future__ import annotations
 import builtins
 import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from ._client import NOT_GIVEN, RetryOption
-from ._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT
-from .errors import (
-    B2BError,
-    ConflictError,
-    InvalidResponseError,
-    UserIsDeletedError,
-    ValidationError,
-)
-from .models import (
-    _PHONE_RE,
-    UNSET,
+from .._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT
+from .._pagination import cursor_pages
+from .._types import NOT_GIVEN, UNSET
+from .._validators import check_id, check_limit, check_phone, require
+from ..errors import B2BError, ConflictError, UserIsDeletedError, ValidationError
+from ..models import (
     CreatedUser,
     CreateOrRestoreResult,
     User,
@@ -35,16 +29,16 @@ from .models import (
     UserPatch,
     UsersPage,
     UserUpdate,
-    _check_text,
 )
+from ..retry import RetryOption
+from ._base import APIResource
 
 if TYPE_CHECKING:
     import os
     from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
 
-    from ._client import B2BClient
-    from .bulk import BulkItem, BulkProgress, BulkReport
-    from .sync import SyncKey, SyncPlan, SyncReport
+    from ..bulk import BulkItem, BulkProgress, BulkReport
+    from ..sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
 
@@ -53,11 +47,8 @@ logger: Final = logging.getLogger("yandex_b2b_async")
 _USERS: Final = "/users"
 
 
-class UsersAPI:
+class UsersAPI(APIResource):
     """Employees of the selected client: ``client.users``."""
-
-    def __init__(self, client: B2BClient) -> None:
-        self._client = client
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -81,11 +72,9 @@ class UsersAPI:
         email or nickname, :class:`UserIsDeletedError` when the phone belongs to an archived
         employee (see :meth:`create_or_restore`), and the other :class:`APIError` subclasses.
         """
-        _require(user, UserCreate, "user")
+        require(user, UserCreate, "user")
         try:
-            return await self._client._request(
-                "POST", _USERS, body=user, response=CreatedUser, retry=retry
-            )
+            return await self._request("POST", _USERS, body=user, response=CreatedUser, retry=retry)
         except ConflictError as conflict:
             reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
             if reconciled is None:
@@ -100,11 +89,9 @@ class UsersAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> None:
         """Replace an employee's record (``PUT /users?user_id=…``)."""
-        _check_id("user_id", user_id)
-        _require(user, UserUpdate, "user")
-        await self._client._request(
-            "PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry
-        )
+        check_id("user_id", user_id)
+        require(user, UserUpdate, "user")
+        await self._request("PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry)
 
     async def patch(
         self,
@@ -118,19 +105,15 @@ class UsersAPI:
         Leaving ``cost_centers_id`` unset makes the API assign the client's *main* cost center
         (see :class:`UserPatch`).
         """
-        _check_id("user_id", user_id)
-        _require(patch, UserPatch, "patch")
-        await self._client._request(
-            "PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry
-        )
+        check_id("user_id", user_id)
+        require(patch, UserPatch, "patch")
+        await self._request("PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry)
 
     async def archive(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> None:
         """Archive an employee (``POST /users/archive?user_id=…``). Raises
         :class:`NotFoundError` for an unknown id."""
-        _check_id("user_id", user_id)
-        await self._client._request(
-            "POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry
-        )
+        check_id("user_id", user_id)
+        await self._request("POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry)
 
     async def restore(
         self,
@@ -148,9 +131,9 @@ class UsersAPI:
         ``cost_centers_id``, the employee is read first (``GET /users?user_id=…``) and its
         current one is sent, because a PATCH without it would assign the main cost center.
         """
-        _check_id("user_id", user_id)
+        check_id("user_id", user_id)
         patch = UserPatch() if patch is None else patch
-        _require(patch, UserPatch, "patch")
+        require(patch, UserPatch, "patch")
         if patch.is_deleted is True:
             raise ValidationError("patch.is_deleted", "must not be True in a restore")
         if patch.cost_centers_id is UNSET:
@@ -215,8 +198,8 @@ class UsersAPI:
 
     async def get(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> User:
         """One employee, archived ones included (``GET /users?user_id=…``)."""
-        _check_id("user_id", user_id)
-        return await self._client._request(
+        check_id("user_id", user_id)
+        return await self._request(
             "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry
         )
 
@@ -224,10 +207,8 @@ class UsersAPI:
         self, phone: str, *, retry: RetryOption = NOT_GIVEN
     ) -> builtins.list[User]:
         """Every employee with this phone, archived ones included (``POST /users/by_phone``)."""
-        _check_text("phone", phone, allow_empty=False)
-        if not _PHONE_RE.fullmatch(phone):
-            raise ValidationError("phone", "must be in international format, e.g. +79001234567")
-        page = await self._client._request(
+        check_phone("phone", phone)
+        page = await self._request(
             "POST", _USERS + "/by_phone", body={"phone": phone}, response=UsersPage, retry=retry
         )
         # The by_phone page's items carry no `phone` field: it is the one searched for.
@@ -241,14 +222,12 @@ class UsersAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> UsersPage:
         """One page of employees in creation order (``GET /users?limit=…&cursor=…``)."""
-        _check_limit(limit)
+        check_limit(limit)
         params: dict[str, str | int] = {"limit": limit}
         if cursor is not None:
-            _check_id("cursor", cursor)
+            check_id("cursor", cursor)
             params["cursor"] = cursor
-        return await self._client._request(
-            "GET", _USERS, params=params, response=UsersPage, retry=retry
-        )
+        return await self._request("GET", _USERS, params=params, response=UsersPage, retry=retry)
 
     async def pages(
         self,
@@ -257,28 +236,13 @@ class UsersAPI:
         retry: RetryOption = NOT_GIVEN,
     ) -> AsyncIterator[UsersPage]:
         """Every page of employees, following ``next_cursor`` until the last page."""
-        _check_limit(limit)
-        cursor: str | None = None
-        seen: set[str] = set()
-        first = True
-        while True:
-            page = await self.list_page(limit=limit, cursor=cursor, retry=retry)
-            # The API gives a next_cursor on every page that holds employees, so the last
-            # request answers an empty page: only a first page is yielded empty.
-            if page.items or first:
-                yield page
-            first = False
-            cursor = page.next_cursor
-            if not cursor or not page.items:
-                return
-            if cursor in seen:
-                raise InvalidResponseError(
-                    200,
-                    message="the API answered a next_cursor it gave before (a paging loop)",
-                    method="GET",
-                    path=_USERS,
-                )
-            seen.add(cursor)
+        check_limit(limit)
+
+        def fetch(cursor: str | None) -> Awaitable[UsersPage]:
+            return self.list_page(limit=limit, cursor=cursor, retry=retry)
+
+        async for page in cursor_pages(fetch, method="GET", path=_USERS):
+            yield page
 
     async def list(
         self,
@@ -313,11 +277,11 @@ class UsersAPI:
         than 10% of the active employees, unless ``force``. Raises :class:`ValidationError`
         naming the rows when a key value repeats or (by nickname) is empty.
         """
-        from .sync import build_plan, check_desired, collect, read_account
+        from ..sync import build_plan, check_desired, collect, read_account
 
         wanted = await collect(desired)
         check_desired(wanted, key=key)
-        _check_limit(page_size)
+        check_limit(page_size)
         account = await read_account(self, page_size=page_size)
         return build_plan(wanted, account, key=key, archive_missing=archive_missing, force=force)
 
@@ -336,7 +300,7 @@ class UsersAPI:
         ``id`` is the employee it created or changed. One failure never stops the others.
         ``journal`` lets a rerun of the same plan skip what already succeeded.
         """
-        from .sync import apply_plan
+        from ..sync import apply_plan
 
         return await apply_plan(
             self, plan, concurrency=concurrency, on_progress=on_progress, journal=journal
@@ -363,7 +327,7 @@ class UsersAPI:
         (a JSON-lines file) a rerun skips the users that succeeded; a user is recognised by its
         content, so a row edited since is sent again. See :func:`yandex_b2b_async.bulk.bulk`.
         """
-        from .bulk import bulk
+        from ..bulk import bulk
 
         return await bulk(
             self.create_or_restore,
@@ -387,7 +351,7 @@ class UsersAPI:
         total: int | None = None,
     ) -> AsyncGenerator[BulkItem[UserCreate, CreateOrRestoreResult], None]:
         """:meth:`bulk_create`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from .bulk import bulk_stream
+        from ..bulk import bulk_stream
 
         return bulk_stream(
             self.create_or_restore,
@@ -412,7 +376,7 @@ class UsersAPI:
     ) -> BulkReport[str, None]:
         """:meth:`archive` every id, at most ``concurrency`` calls at a time; one item per id,
         in input order."""
-        from .bulk import bulk
+        from ..bulk import bulk
 
         return await bulk(
             self._archive_one,
@@ -435,7 +399,7 @@ class UsersAPI:
         total: int | None = None,
     ) -> AsyncGenerator[BulkItem[str, None], None]:
         """:meth:`bulk_archive`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from .bulk import bulk_stream
+        from ..bulk import bulk_stream
 
         return bulk_stream(
             self._archive_one,
@@ -459,7 +423,7 @@ class UsersAPI:
     ) -> BulkReport[str, None]:
         """:meth:`restore` every id (each keeps its cost center), at most ``concurrency``
         at a time; one item per id, in input order."""
-        from .bulk import bulk
+        from ..bulk import bulk
 
         return await bulk(
             self._restore_one,
@@ -482,7 +446,7 @@ class UsersAPI:
         total: int | None = None,
     ) -> AsyncGenerator[BulkItem[str, None], None]:
         """:meth:`bulk_restore`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from .bulk import bulk_stream
+        from ..bulk import bulk_stream
 
         return bulk_stream(
             self._restore_one,
@@ -529,17 +493,3 @@ def _restore_patch(user: UserCreate) -> UserPatch:
         department_id=user.department_id,
         limits=user.limits,
     )
-
-
-def _require(value: object, cls: type, field: str) -> None:
-    if not isinstance(value, cls):
-        raise ValidationError(field, f"must be a {cls.__name__}", value=type(value).__name__)
-
-
-def _check_id(field: str, value: object) -> None:
-    _check_text(field, value, allow_empty=False)
-
-
-def _check_limit(limit: object) -> None:
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
-        raise ValidationError("limit", "must be an integer from 1 to 1000", value=limit)
