@@ -242,6 +242,7 @@ class B2BClient:
         body: object = ...,
         retry: RetryOption = ...,
         idempotent: bool = ...,
+        headers: Mapping[str, str] | None = ...,
     ) -> _T: ...
 
     @overload
@@ -255,6 +256,7 @@ class B2BClient:
         body: object = ...,
         retry: RetryOption = ...,
         idempotent: bool = ...,
+        headers: Mapping[str, str] | None = ...,
     ) -> None: ...
 
     async def request(
@@ -267,6 +269,7 @@ class B2BClient:
         body: object = None,
         retry: RetryOption = NOT_GIVEN,
         idempotent: bool = True,
+        headers: Mapping[str, str] | None = None,
     ) -> _T | None:
         """Send one API call: pace, send, retry, decode. The one request path of every resource.
 
@@ -276,6 +279,8 @@ class B2BClient:
         ``body`` is a request model (unstructured by the converter) or a JSON-ready value;
         ``response`` the model the success body decodes to (``None``: the body is not read
         for data). ``idempotent=False`` retries only failures that certainly did nothing.
+        ``headers`` are sent with every attempt of the call, retries included (an
+        ``X-Idempotency-Token`` is the same on each, which makes a create safe to retry).
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
         policy = self._policy_for(retry)
@@ -291,7 +296,7 @@ class B2BClient:
         try:
             # Under a deadline the first attempt's pacing wait is bounded by it too: a client
             # paused by a long Retry-After must not hold a call past its deadline.
-            payload = await self._attempt(method, path, url, data, deadline)
+            payload = await self._attempt(method, path, url, data, deadline, headers)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -305,7 +310,7 @@ class B2BClient:
                 raise
 
             async def attempt(time_left: float | None) -> bytes:
-                return await self._attempt(method, path, url, data, time_left)
+                return await self._attempt(method, path, url, data, time_left, headers)
 
             payload = await policy.run_after_failure(
                 error,
@@ -345,6 +350,7 @@ class B2BClient:
         url: URL,
         data: bytes | None,
         time_left: float | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> bytes:
         """One HTTP exchange: wait for a slot and the pacer, send, read, classify.
 
@@ -356,7 +362,7 @@ class B2BClient:
         if slots is not None:
             await slots.acquire()
         try:
-            return await self._exchange(session, method, path, url, data, time_left)
+            return await self._exchange(session, method, path, url, data, time_left, headers)
         finally:
             if slots is not None:
                 slots.release()
@@ -369,6 +375,7 @@ class B2BClient:
         url: URL,
         data: bytes | None,
         time_left: float | None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> bytes:
         pacer = self._pacer
         timeout = self._timeout
@@ -381,13 +388,16 @@ class B2BClient:
             remaining = until - time.monotonic()
             if remaining < self._timeout_seconds:
                 timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
+        headers = self._json_headers if data is not None else self._headers
+        if extra_headers:
+            headers = {**headers, **extra_headers}
         started = time.monotonic()
         try:
             async with session.request(
                 method,
                 url,
                 data=data,
-                headers=self._json_headers if data is not None else self._headers,
+                headers=headers,
                 timeout=timeout,
                 # A redirect could carry the Authorization header to another host; the API
                 # never redirects, so a 3xx is reported as an error instead.
@@ -408,7 +418,7 @@ class B2BClient:
                     raise InvalidResponseError(
                         status, message="answer is too large", method=method, path=path
                     )
-                headers = reply.headers
+                reply_headers = reply.headers
         except aiohttp.ConnectionTimeoutError as exc:
             raise TransportError(
                 f"{method} {path}: could not connect within {self._timeout_seconds:g}s",
@@ -450,7 +460,7 @@ class B2BClient:
             if budget is not None and budget.available < budget.capacity:
                 budget.on_success()
             return payload
-        error = error_from_response(status, payload, headers, method=method, path=path)
+        error = error_from_response(status, payload, reply_headers, method=method, path=path)
         if status == 429 or (status >= 500 and error.retry_after is not None):
             pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
         raise error

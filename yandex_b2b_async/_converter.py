@@ -16,11 +16,11 @@ from typing import Any, Final, TypeVar, get_args, get_origin
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from ._types import UNSET
 from .errors import ValidationError
-from .models import AssignedLimit, Limit, Service
+from .models import AssignedLimit, Limit, Number, Service
 
 __all__ = ["configure_converter", "converter", "structure", "unstructure"]
 
@@ -35,6 +35,25 @@ def is_request_model(cls: Any) -> bool:
         field.validator is not None or field.converter is not None or field.default is UNSET
         for field in attrs.fields(cls)
     )
+
+
+def _renamed(cls: Any) -> dict[str, Any]:
+    """Wire names that are Python keywords: a field ``class_`` is ``"class"`` on the wire."""
+    return {
+        field.name: override(rename=field.name[:-1])
+        for field in attrs.fields(cls)
+        if field.name.endswith("_") and not field.name.startswith("_")
+    }
+
+
+def _has_renamed(cls: Any) -> bool:
+    return attrs.has(cls) and not is_request_model(cls) and bool(_renamed(cls))
+
+
+def _number(value: object, _: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise MalformedError(f"expected a number, got {type(value).__name__}")
+    return float(value)
 
 
 def _has_id(cls: Any) -> bool:
@@ -141,13 +160,19 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook_factory(_is_json_array, _array_only(conv))
     # Generated once per class, on first use: a plain function with no per-call dispatch on
     # the hot path. A model of any group is covered without being listed here.
+    conv.register_structure_hook(Number, _number)
     conv.register_unstructure_hook_factory(
         is_request_model,
-        lambda cls: make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True),
+        lambda cls: make_dict_unstructure_fn(
+            cls, conv, _cattrs_omit_if_default=True, **_renamed(cls)
+        ),
     )
     conv.register_structure_hook_func(is_request_model, _structure_request)
     conv.register_structure_hook_factory(
-        _has_id, lambda cls: _with_id_alias(make_dict_structure_fn(cls, conv))
+        _has_renamed, lambda cls: make_dict_structure_fn(cls, conv, **_renamed(cls))
+    )
+    conv.register_structure_hook_factory(
+        _has_id, lambda cls: _with_id_alias(make_dict_structure_fn(cls, conv, **_renamed(cls)))
     )
 
 

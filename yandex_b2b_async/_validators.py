@@ -7,8 +7,11 @@ by the request models, which pass :data:`UNSET` through. No network, no models.
 
 from __future__ import annotations
 
+import datetime
+import math
 import re
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
 import attrs
@@ -20,11 +23,17 @@ __all__ = [
     "CONTROL_RE",
     "PHONE_RE",
     "boolean",
+    "check_date",
+    "check_datetime",
     "check_id",
+    "check_ids",
     "check_limit",
+    "check_lon_lat",
+    "check_number",
     "check_offset",
     "check_phone",
     "check_text",
+    "check_uuid",
     "email",
     "phone",
     "require",
@@ -39,6 +48,10 @@ _EMAIL_MAX: Final = 254  # RFC 5321 path limit
 CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
 # Control characters, and lone surrogates (a badly decoded file) that cannot go out as UTF-8.
 _BAD_CHAR_RE: Final = re.compile("[\x00-\x1f\x7f\ud800-\udfff]")
+_DATE_RE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME_RE: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?"
+)
 
 
 def check_text(field: str, value: object, *, allow_empty: bool) -> str:
@@ -133,3 +146,97 @@ def boolean(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     """A validator of a bool field (``1`` and ``"true"`` are not bools)."""
     if value is not UNSET and not isinstance(value, bool):
         raise ValidationError(attribute.name, "must be a bool (True or False)", value=value)
+
+
+# -- orders and services: coordinates, dates, tokens ------------------------------------------
+
+
+def check_number(field: str, value: object, *, low: float, high: float) -> float:
+    """A finite number (not a bool) from ``low`` to ``high``, as a float."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or not low <= value <= high
+    ):
+        raise ValidationError(field, f"must be a number from {low:g} to {high:g}", value=value)
+    return float(value)
+
+
+def check_lon_lat(field: str, value: object) -> tuple[float, float]:
+    """A point as the documents write it: ``[longitude, latitude]`` (longitude first)."""
+    if isinstance(value, str | bytes | dict) or not isinstance(value, Sequence) or len(value) != 2:
+        raise ValidationError(field, "must be a pair [longitude, latitude] of numbers", value=value)
+    lon = check_number(f"{field}[0] (longitude)", value[0], low=-180.0, high=180.0)
+    lat = check_number(f"{field}[1] (latitude)", value[1], low=-90.0, high=90.0)
+    return (lon, lat)
+
+
+def check_date(field: str, value: object) -> str:
+    """A calendar date ``YYYY-MM-DD``; a :class:`datetime.date` is written in that format."""
+    if isinstance(value, datetime.datetime):
+        raise ValidationError(field, "must be a date (YYYY-MM-DD), not a datetime", value=value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if not isinstance(value, str) or not _DATE_RE.fullmatch(value):
+        raise ValidationError(field, "must be a date in the format YYYY-MM-DD", value=value)
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(field, "is not a calendar date", value=value) from None
+    return value
+
+
+def check_datetime(field: str, value: object, *, offset: bool = True) -> str:
+    """A moment in ISO 8601 (``YYYY-MM-DDThh:mm:ss±hh:mm``); a :class:`datetime.datetime`
+    is written that way. ``offset=True`` requires the UTC offset (an aware datetime);
+    ``offset=False`` requires none (the pages that take UTC without a zone)."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    elif isinstance(value, str) and _DATETIME_RE.fullmatch(value):
+        try:
+            moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError(field, "is not a valid date and time", value=value) from None
+    else:
+        raise ValidationError(
+            field, "must be a date and time like 2024-05-01T10:00:00+03:00", value=value
+        )
+    aware = moment.tzinfo is not None and moment.utcoffset() is not None
+    if offset and not aware:
+        raise ValidationError(field, "needs a UTC offset (e.g. +03:00)", value=value)
+    if not offset and aware:
+        raise ValidationError(field, "is UTC without an offset on this page", value=value)
+    if isinstance(value, str):
+        return value
+    return moment.isoformat()
+
+
+def check_uuid(field: str, value: object) -> str:
+    """A UUID (``X-Idempotency-Token``), as its canonical string."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a UUID (a str or uuid.UUID)", value=value)
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        raise ValidationError(field, "must be a UUID like 3f2a…-…", value=value) from None
+
+
+def check_ids(field: str, values: object, *, maximum: int | None = None) -> tuple[str, ...]:
+    """A non-empty list of ids without repeats (at most ``maximum``)."""
+    if isinstance(values, str | bytes) or not isinstance(values, Iterable):
+        raise ValidationError(field, "must be a list of ids", value=values)
+    ids = tuple(values)
+    if not ids:
+        raise ValidationError(field, "must hold at least one id")
+    if maximum is not None and len(ids) > maximum:
+        raise ValidationError(field, f"must hold at most {maximum} ids", value=len(ids))
+    seen: set[str] = set()
+    for index, item in enumerate(ids):
+        check_id(f"{field}[{index}]", item)
+        if item in seen:
+            raise ValidationError(f"{field}[{index}]", "is given twice", value=item)
+        seen.add(item)
+    return ids

@@ -22,11 +22,15 @@ __all__ = [
     "BadRequestError",
     "ClientClosedError",
     "ConflictError",
+    "GoneError",
     "InvalidResponseError",
     "NotFoundError",
+    "OrderStatusError",
+    "OrderWaitTimeout",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "StateConflictError",
     "TransportError",
     "UserIsDeletedError",
     "ValidationError",
@@ -158,12 +162,46 @@ class ConflictError(APIError):
     """406: a record with these parameters already exists; ``conflict_user_id`` names it."""
 
 
+class StateConflictError(APIError):
+    """409: the request conflicts with the record's current state (an order that can no longer
+    be cancelled, a route changed later by the driver, a vehicle plate taken). Not retried."""
+
+
+class GoneError(APIError):
+    """410: too late for this request (an order's feedback after a day, an expired order)."""
+
+
 class RateLimitError(APIError):
     """429: too many requests. ``retry_after`` is the server's wait in seconds, if it gave one."""
 
 
 class ServerError(APIError):
     """5xx: the server failed; the request may or may not have been processed."""
+
+
+class OrderStatusError(B2BError):
+    """An order's status rules the call out: a cancel or a route change of an order that is
+    finished, or a :meth:`~OrdersAPI.wait` whose order ended in another status.
+
+    Raised before anything is sent when the client knows the status. ``order_id``, ``status``
+    (the order's) and ``action`` (``"cancel"``, ``"change_destinations"``, ``"wait"``).
+    """
+
+    def __init__(self, order_id: str, status: str, action: str, reason: str) -> None:
+        self.order_id = order_id
+        self.status = status
+        self.action = action
+        super().__init__(f"order {order_id}: {action}: {reason} (status {status!r})")
+
+
+class OrderWaitTimeout(B2BError, TimeoutError):
+    """:meth:`~OrdersAPI.wait` reached its timeout first; ``status`` is the last one seen."""
+
+    def __init__(self, order_id: str, status: str | None, timeout: float) -> None:
+        self.order_id = order_id
+        self.status = status
+        self.timeout = timeout
+        super().__init__(f"order {order_id}: still {status!r} after {timeout:g}s of waiting")
 
 
 class InvalidResponseError(APIError):
@@ -181,6 +219,8 @@ _BY_STATUS: Final[Mapping[int, type[APIError]]] = {
     403: PermissionDeniedError,
     404: NotFoundError,
     406: ConflictError,
+    409: StateConflictError,
+    410: GoneError,
     429: RateLimitError,
 }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from typing import Final
+from typing import Final, NewType
 
 import attrs
 
@@ -12,7 +12,11 @@ from .._types import UNSET, Unset
 from .._validators import text
 from ..errors import ValidationError
 
-__all__ = ["AssignedLimit", "Limit", "Service", "to_limits", "to_service"]
+__all__ = ["AssignedLimit", "Limit", "Number", "Service", "to_limits", "to_service"]
+
+Number = NewType("Number", float)
+"""A JSON number in an answer: an integer or a fraction alike (``"cost": 2188`` and
+``"cost_with_vat": 2625.6`` on one page), read as a float."""
 
 
 class Service(enum.StrEnum):
