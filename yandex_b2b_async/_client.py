@@ -37,7 +37,19 @@ from .errors import (
     error_from_response,
 )
 from .ratelimit import Pacer, PacingTimeout, RateLimit
-from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
+from .resources import (
+    AuthAPI,
+    CostCentersAPI,
+    DepartmentsAPI,
+    EatsAPI,
+    OrdersAPI,
+    PromocodesAPI,
+    TankerAPI,
+    TravelsAPI,
+    UsersAPI,
+    VehiclesAPI,
+    ZonesAPI,
+)
 from .retry import RetryBudget, RetryOption, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
@@ -148,6 +160,13 @@ class B2BClient:
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
         self.auth: Final = AuthAPI(self)
+        self.orders: Final = OrdersAPI(self)
+        self.zones: Final = ZonesAPI(self)
+        self.promocodes: Final = PromocodesAPI(self)
+        self.vehicles: Final = VehiclesAPI(self)
+        self.tanker: Final = TankerAPI(self)
+        self.eats: Final = EatsAPI(self)
+        self.travels: Final = TravelsAPI(self)
 
     # -- configuration, read-only -----------------------------------------------------------
 

@@ -58,4 +58,19 @@ DEFAULT_BULK_CONCURRENCY: Final = 8
 DEFAULT_BULK_CANCEL_GRACE: Final = 5.0
 
 HEADER_CLIENT_ID: Final = "X-YaTaxi-Selected-Corp-Client-Id"
+# The create pages of orders, promocodes and vehicles: one token (a UUID) is one order.
+HEADER_IDEMPOTENCY_TOKEN: Final = "X-Idempotency-Token"
+
+# orders.wait: the first poll at once, then 2 s, growing by half while the status stands still,
+# up to 15 s (a ride's stages last minutes; the progress page gives no polling rate, so this
+# errs on the polite side), for at most an hour (a long ride plus its search).
+DEFAULT_WAIT_POLL_INITIAL: Final = 2.0
+DEFAULT_WAIT_POLL_MAX: Final = 15.0
+DEFAULT_WAIT_TIMEOUT: Final = 3600.0
+# The taxi report page: "не более 100 элементов" per request.
+TAXI_REPORT_MAX_IDS: Final = 100
+# The travels page: limit "от 1 до 10, по умолчанию 10".
+TRAVELS_MAX_LIMIT: Final = 10
+# The tanker page: limit "от 1 до 1000", 100 without one; the eats page: 150 without one.
+EATS_DEFAULT_LIMIT: Final = 150
 USER_AGENT: Final = "yandex_b2b_async"

@@ -10,6 +10,24 @@ from ._base import APIResource
 from .auth import AuthAPI
 from .cost_centers import CostCentersAPI
 from .departments import DepartmentsAPI
+from .orders import OrdersAPI
+from .promocodes import PromocodesAPI
+from .services import EatsAPI, TankerAPI, TravelsAPI
 from .users import UsersAPI
+from .vehicles import VehiclesAPI
+from .zones import ZonesAPI
 
-__all__ = ["APIResource", "AuthAPI", "CostCentersAPI", "DepartmentsAPI", "UsersAPI"]
+__all__ = [
+    "APIResource",
+    "AuthAPI",
+    "CostCentersAPI",
+    "DepartmentsAPI",
+    "EatsAPI",
+    "OrdersAPI",
+    "PromocodesAPI",
+    "TankerAPI",
+    "TravelsAPI",
+    "UsersAPI",
+    "VehiclesAPI",
+    "ZonesAPI",
+]
