@@ -33,6 +33,7 @@ from .._constants import (
     HEADER_IDEMPOTENCY_TOKEN,
     TAXI_REPORT_MAX_IDS,
 )
+from .._converter import unstructure
 from .._pagination import offset_items
 from .._types import NOT_GIVEN
 from .._validators import (
@@ -237,7 +238,7 @@ class OrdersAPI(APIResource):
             "POST",
             _ORDERS + "/change-destinations",
             params={"order_id": order_id},
-            body={"created_time": stamp, "destinations": points},
+            body={"created_time": stamp, "destinations": [unstructure(point) for point in points]},
             response=ChangedDestinations,
             retry=retry,
         )

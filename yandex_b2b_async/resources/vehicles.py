@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Final
 import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
+from .._converter import unstructure
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN
 from .._validators import check_id, check_ids, check_limit
@@ -80,7 +81,7 @@ class VehiclesAPI(APIResource):
         created = await self._request(
             "POST",
             _VEHICLES + "/bulk-create",
-            body={"vehicles": batch},
+            body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
             response=CreatedVehicles,
             headers={HEADER_IDEMPOTENCY_TOKEN: token},
             retry=retry,
@@ -100,7 +101,7 @@ class VehiclesAPI(APIResource):
         await self._request(
             "POST",
             _VEHICLES + "/bulk-update",
-            body={"vehicles": batch},
+            body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
             headers={HEADER_IDEMPOTENCY_TOKEN: new_idempotency_token(idempotency_token)},
             retry=retry,
         )

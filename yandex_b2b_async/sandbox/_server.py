@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import signal
 import sys
 import threading
@@ -19,6 +20,8 @@ from typing import IO, Self
 
 from aiohttp import web
 
+from ._checks import ManualClock
+from ._services import Services, services_of
 from .app import ROUTES, build_app
 from .faults import Faults
 from .state import JSONObject, SandboxError, State
@@ -282,6 +285,7 @@ class Sandbox:
                 cost_center_id=self.cost_center_id,
             )
             self.state.add_token([self.client_id], token=self.token)
+            services_of(self.state).clear()
             self.stats.reset()
         self.faults.clear()
 
@@ -289,6 +293,128 @@ class Sandbox:
         """Zero the counters and empty the request log."""
         with self._lock:
             self.stats.reset()
+
+    # --- orders and services: the clock, and seeding ---------------------------------------------
+    # Taxi orders live on a manual clock: nothing happens to them until `advance` is called.
+
+    @property
+    def services(self) -> Services:
+        """The orders', promocodes', vehicles' and other services' data (take `lock` to touch
+        it from another thread while the sandbox serves)."""
+        return services_of(self.state)
+
+    @property
+    def lock(self) -> threading.Lock:
+        """The lock the request handler holds while it reads or changes the data."""
+        return self._lock
+
+    @property
+    def clock(self) -> ManualClock:
+        """The services' manual clock (`now()`, `wall()`, `advance(seconds)`)."""
+        return self.services.clock
+
+    def advance(self, seconds: float) -> None:
+        """Move the services' clock forward: an order created now is `driving` after 30 s,
+        `waiting` after 210 s, `transporting` after 330 s and `complete` after 1230 s."""
+        with self._lock:
+            self.services.clock.advance(seconds)
+
+    def taxi_orders(self, client_id: str | None = None) -> list[JSONObject]:
+        """Every taxi order of the client, in creation order, as `orders/info` shows them."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            taxi = self.services.taxi
+            return [taxi.info(client_id, order.id) for order in taxi.census(client_id)]
+
+    def fail_order(self, order_id: str, *, client_id: str | None = None) -> None:
+        """Make the taxi company give an order up: its status becomes `failed`."""
+        with self._lock:
+            self.services.taxi.fail(client_id or self.client_id, order_id)
+
+    def promocode_orders(self, client_id: str | None = None) -> list[JSONObject]:
+        """Every promocode series of the client, as `promocodes/orders/info` shows them."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            return [
+                series.to_json()
+                for series in self.services.promocodes.series.values()
+                if series.client_id == client_id
+            ]
+
+    def use_promocode(self, order_id: str, *, client_id: str | None = None) -> str:
+        """Use one code of a series (as a rider would: the series can no longer be
+        cancelled); returns the code's id."""
+        with self._lock:
+            return self.services.promocodes.use(client_id or self.client_id, order_id)
+
+    def vehicles(self, client_id: str | None = None) -> list[JSONObject]:
+        """Every car of the client, archived ones too, as `vehicles/list` shows them."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            fleet = self.services.fleet
+            return fleet.list_vehicles(
+                client_id, limit=1000, cursor=None, user_id=None, include_deleted=True
+            )["items"]  # type: ignore[return-value]
+
+    def add_tanker_order(
+        self,
+        *,
+        user_id: str,
+        closed_at: datetime.datetime | None = None,
+        fuel_type: str = "a95",
+        liters: float = 30.0,
+        price: float = 1650.0,
+        client_id: str | None = None,
+    ) -> str:
+        """Seed a refuelling closed at `closed_at` (aware; the clock's now by default)."""
+        with self._lock:
+            return self.services.reports.add_tanker(
+                client_id or self.client_id,
+                user_id=user_id,
+                closed_at=closed_at or self.services.clock.wall(),
+                fuel_type=fuel_type,
+                liters=liters,
+                price=price,
+            )
+
+    def add_eats_order(
+        self,
+        *,
+        user_id: str,
+        created_at: datetime.datetime | None = None,
+        restaurant: str = "Sandbox Pizza",
+        client_id: str | None = None,
+    ) -> str:
+        """Seed a food order made at `created_at` (aware; the clock's now by default)."""
+        with self._lock:
+            return self.services.reports.add_eats(
+                client_id or self.client_id,
+                user_id=user_id,
+                created_at=created_at or self.services.clock.wall(),
+                restaurant=restaurant,
+            )
+
+    def add_travel(
+        self,
+        *,
+        name: str,
+        traveller_id: str,
+        date_from: datetime.date | None = None,
+        date_to: datetime.date | None = None,
+        client_id: str | None = None,
+    ) -> str:
+        """Seed a business trip with a hotel booking (dates: from today, two days)."""
+        with self._lock:
+            now = self.services.clock.wall()
+            first = date_from or now.date()
+            return self.services.reports.add_travel(
+                client_id or self.client_id,
+                name=name,
+                date_from=first,
+                date_to=date_to or first + datetime.timedelta(days=2),
+                traveller_id=traveller_id,
+                created_at=now,
+            )
 
 
 def serve(

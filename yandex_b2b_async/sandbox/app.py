@@ -17,6 +17,7 @@ from typing import Final
 import attrs
 from aiohttp import web
 
+from ._services import SERVICE_ENDPOINTS
 from .faults import Faults, Reply, encode_body, error_body
 from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
 from .stats import LoggedRequest, Stats
@@ -49,6 +50,7 @@ class Call:
     client_id: str
     query: Mapping[str, str]
     body: JSONValue
+    headers: Mapping[str, str] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -198,6 +200,11 @@ ENDPOINTS: Final = (
         method="GET", path=f"{API_PREFIX}/cost_centers/list", run=_list_cost_centers, query=_PAGE
     ),
     Endpoint(method="GET", path=f"{API_PREFIX}/auth/list", run=_auth_list, authorize=False),
+    # Orders, zones, promocodes, vehicles, tanker, eats, travels: declared in _services.py.
+    *(
+        Endpoint(method=method, path=API_PREFIX + path, run=run, query=query, has_body=body)
+        for method, path, run, query, body in SERVICE_ENDPOINTS
+    ),
 )
 # The (method, path) pairs served: what a fault script may name.
 ROUTES: Final = frozenset((endpoint.method, endpoint.path) for endpoint in ENDPOINTS)
@@ -342,6 +349,7 @@ class _Handler:
                     client_id=client_id,
                     query=request.query,
                     body=decoded.body,
+                    headers=request.headers,
                 )
                 result = endpoint.run(self._state, call)
         except ApiError as exc:

@@ -1,0 +1,190 @@
+"""Field checks of the raw JSON the services' endpoints receive (orders, promocodes, vehicles).
+
+Each check names the field in a 400 `VALIDATION_ERROR`, as the employee rules in `state.py` do:
+the sandbox exists to catch what a client sends wrong. A manual clock lives here too, since
+every service's rules read time from it. Plain Python, no HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import re
+import uuid
+from collections.abc import Collection
+from typing import Final
+
+from .state import ApiError, JSONObject, JSONValue
+
+__all__ = [
+    "ManualClock",
+    "boolean",
+    "check_keys",
+    "date",
+    "expect_object",
+    "idempotency_token",
+    "integer",
+    "invalid",
+    "iso_datetime",
+    "lon_lat",
+    "new_id",
+    "number",
+    "string",
+    "string_list",
+]
+
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class ManualClock:
+    """The time of the sandbox's services: it moves only when told to (`advance`), so a test
+    decides when an order's driver arrives. `now()` is seconds since the clock was made;
+    `wall()` the aware UTC datetime it stands for (it starts at the real time of its making,
+    so dates the client checks against today agree with the sandbox's)."""
+
+    def __init__(self, start: datetime.datetime | None = None) -> None:
+        self._start = start or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        self._elapsed = 0.0
+
+    def now(self) -> float:
+        """Seconds since the clock was made."""
+        return self._elapsed
+
+    def wall(self, at: float | None = None) -> datetime.datetime:
+        """The UTC moment of `at` seconds on this clock (now when None)."""
+        return self._start + datetime.timedelta(seconds=self._elapsed if at is None else at)
+
+    def at(self, moment: datetime.datetime) -> float:
+        """The clock seconds of an aware moment (negative before the clock's start)."""
+        return (moment - self._start).total_seconds()
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward by `seconds` (>= 0)."""
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"a clock moves forward only: seconds must be >= 0, got {seconds}")
+        self._elapsed += seconds
+
+    def reset(self) -> None:
+        """Back to the start."""
+        self._elapsed = 0.0
+
+
+def new_id() -> str:
+    """A fresh record id, as the API's: 32 hex digits."""
+    return uuid.uuid4().hex
+
+
+def invalid(field: str, message: str) -> ApiError:
+    """The 400 the API answers for a bad field."""
+    return ApiError(400, "VALIDATION_ERROR", message, {"field": field})
+
+
+def expect_object(body: JSONValue, what: str = "request body") -> JSONObject:
+    """The body as a JSON object, or 400."""
+    if not isinstance(body, dict):
+        raise ApiError(400, "VALIDATION_ERROR", f"the {what} must be a JSON object")
+    return body
+
+
+def check_keys(body: JSONObject, allowed: Collection[str], required: Collection[str] = ()) -> None:
+    """400 for a field the page does not document, or a required one left out."""
+    for key in body:
+        if key not in allowed:
+            raise invalid(key, f"unknown field {key!r}")
+    for key in required:
+        if key not in body:
+            raise invalid(key, f"the field {key!r} is required")
+
+
+def string(field: str, value: JSONValue, *, allow_empty: bool = False) -> str:
+    """A string (non-empty unless `allow_empty`)."""
+    if not isinstance(value, str):
+        raise invalid(field, f"{field} must be a string")
+    if not allow_empty and not value.strip():
+        raise invalid(field, f"{field} must not be empty")
+    return value
+
+
+def string_list(field: str, value: JSONValue) -> list[str]:
+    """A list of non-empty strings."""
+    if not isinstance(value, list):
+        raise invalid(field, f"{field} must be a list of strings")
+    return [string(f"{field}[{index}]", item) for index, item in enumerate(value)]
+
+
+def boolean(field: str, value: JSONValue) -> bool:
+    """A JSON bool (not 1, not "true")."""
+    if not isinstance(value, bool):
+        raise invalid(field, f"{field} must be a boolean")
+    return value
+
+
+def integer(field: str, value: JSONValue, *, low: int, high: int) -> int:
+    """A JSON integer from `low` to `high`."""
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise invalid(field, f"{field} must be an integer from {low} to {high}")
+    return value
+
+
+def number(field: str, value: JSONValue) -> float:
+    """A finite JSON number."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise invalid(field, f"{field} must be a number")
+    return float(value)
+
+
+def lon_lat(field: str, value: JSONValue) -> tuple[float, float]:
+    """A point `[longitude, latitude]` within range."""
+    if not isinstance(value, list) or len(value) != 2:
+        raise invalid(field, f"{field} must be [longitude, latitude]")
+    lon, lat = number(field, value[0]), number(field, value[1])
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise invalid(field, f"{field} is out of range: longitude first, then latitude")
+    return lon, lat
+
+
+def iso_datetime(field: str, value: JSONValue, *, utc_default: bool = True) -> datetime.datetime:
+    """An ISO 8601 moment; without an offset it is taken as UTC when `utc_default`."""
+    text = string(field, value)
+    try:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid(field, f"{field} must be a date and time in ISO 8601") from None
+    if moment.tzinfo is None:
+        if not utc_default:
+            raise invalid(field, f"{field} needs a UTC offset")
+        moment = moment.replace(tzinfo=datetime.UTC)
+    return moment
+
+
+def date(field: str, value: JSONValue) -> datetime.date:
+    """A date `YYYY-MM-DD`."""
+    text = string(field, value)
+    if not _DATE.fullmatch(text):
+        raise invalid(field, f"{field} must be a date YYYY-MM-DD")
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise invalid(field, f"{field} is not a calendar date") from None
+
+
+def idempotency_token(headers: object) -> str:
+    """The `X-Idempotency-Token` of a create: required, a UUID."""
+    getter = getattr(headers, "get", None)
+    token = getter("X-Idempotency-Token") if getter is not None else None
+    if not token:
+        raise ApiError(
+            400,
+            "IDEMPOTENCY_TOKEN_REQUIRED",
+            "the X-Idempotency-Token header (a UUID) is required",
+            {"field": "X-Idempotency-Token"},
+        )
+    try:
+        return str(uuid.UUID(str(token)))
+    except ValueError:
+        raise ApiError(
+            400,
+            "VALIDATION_ERROR",
+            "X-Idempotency-Token must be a UUID",
+            {"field": "X-Idempotency-Token"},
+        ) from None
