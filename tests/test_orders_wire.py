@@ -207,7 +207,7 @@ async def test_routestats_sends_bare_lon_lat_pairs(client: B2BClient, recorder: 
     level = stats.level("econom")
     assert level is not None
     assert level.estimated_waiting is not None
-    assert level.estimated_waiting.seconds == 240
+    assert level.estimated_waiting.seconds == 240.0
     assert stats.toll_roads is not None
     assert stats.toll_roads.has_tolls is True
 
