@@ -133,7 +133,7 @@ async def test_without_one_token_per_call_lost_replies_duplicate_orders(sandbox:
         async def create(index: int) -> str:
             while True:
                 try:
-                    answer = await client.request(
+                    await client.request(
                         "POST",
                         "/orders/create",
                         body=order(user_id, index),
@@ -141,7 +141,6 @@ async def test_without_one_token_per_call_lost_replies_duplicate_orders(sandbox:
                     )
                 except TransportError:
                     continue
-                assert answer is None
                 return ""
 
         await run_creates(90, create)
