@@ -10,6 +10,8 @@ import traceback
 import aiohttp
 import pytest
 
+from tests._hostile import Answer as HostileAnswer
+from tests._hostile import HostileServer
 from tests._recorder import Answer, Recorder
 from yandex_b2b_async import (
     B2BClient,
@@ -53,11 +55,54 @@ def test_malformed_token_is_refused_without_echoing_it(token: str) -> None:
         assert token.strip() not in str(caught.value)
 
 
-def test_deadline_shorter_than_timeout_is_refused() -> None:
-    """A retry deadline shorter than one attempt's timeout is a configuration error."""
+@pytest.mark.parametrize("token", [f"Bearer {TOKEN}", f"bearer {TOKEN}", f"OAuth {TOKEN}"])
+def test_a_token_with_its_scheme_is_refused_saying_to_drop_it(token: str) -> None:
+    """A token given with "Bearer " (or "OAuth ") in front is refused at construction, and the
+    message says to drop the scheme without echoing the token."""
     with pytest.raises(ValidationError) as caught:
-        B2BClient(TOKEN, timeout=30, retry=RetryPolicy(deadline=5))
-    assert caught.value.field == "retry.deadline"
+        B2BClient(token)
+    assert caught.value.field == "token"
+    assert "drop the leading" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://b2b-api.go.yandex.ru/integration/2.0",
+        "https://b2b-api.go.yandex.ru/integration/2.0/",
+        "https://b2b-api.go.yandex.ru/",
+    ],
+)
+def test_a_base_url_copied_with_the_api_prefix_means_the_host(base_url: str) -> None:
+    """A base_url ending in /integration/2.0 (with or without a slash) is the same host."""
+    assert B2BClient(TOKEN, base_url=base_url).base_url == "https://b2b-api.go.yandex.ru"
+
+
+async def test_a_base_url_with_the_api_prefix_reaches_the_api(recorder: Recorder) -> None:
+    """Calls of a client given the full API URL go to /integration/2.0/..., not a doubled one."""
+    async with B2BClient(TOKEN, base_url=f"{recorder.url}/integration/2.0/") as client:
+        await client.users.archive("u1")
+    assert recorder.last.path == "/integration/2.0/users/archive"
+
+
+def test_a_deadline_shorter_than_the_timeout_is_accepted() -> None:
+    """RetryPolicy(deadline=5) with the default 30 s timeout is a valid configuration."""
+    client = B2BClient(TOKEN, retry=RetryPolicy(deadline=5))
+    assert client.retry is not None
+    assert client.retry.deadline == 5
+
+
+async def test_the_deadline_cuts_the_first_attempts_timeout(hostile: HostileServer) -> None:
+    """Under a deadline shorter than the timeout, the first attempt times out at the deadline."""
+    hostile.answer(HostileAnswer(delay=30.0))
+    policy = RetryPolicy(deadline=0.2, backoff_initial=0, backoff_max=0)
+    async with B2BClient(TOKEN, base_url=hostile.url, timeout=30, retry=policy) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.users.archive("u1")
+    assert caught.value.sent
+    assert "no answer within 0.2s" in str(caught.value)
+    assert caught.value.attempts == 1
 
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan")])
