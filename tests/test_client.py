@@ -3,9 +3,12 @@ token in reprs and errors."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import socket
 import traceback
+from collections.abc import Iterator
 
 import aiohttp
 import pytest
@@ -22,8 +25,16 @@ from yandex_b2b_async import (
     UserPatch,
     ValidationError,
 )
+from yandex_b2b_async.sandbox import Sandbox
 
 TOKEN = "fake-token-SECRET-7f3a9c"
+
+
+@pytest.fixture
+def sandbox_in_thread() -> Iterator[Sandbox]:
+    """A sandbox serving from its own thread (usable from any event loop)."""
+    with Sandbox() as sandbox:
+        yield sandbox
 
 
 @pytest.mark.parametrize(
@@ -219,3 +230,27 @@ async def test_client_without_context_manager_creates_its_session(recorder: Reco
     finally:
         await client.close()
     assert client.closed
+
+
+def test_one_client_serves_two_asyncio_runs_without_warnings(sandbox_in_thread: Sandbox) -> None:
+    """A client used (without async with) in two asyncio.run() calls works in both, and leaves
+    no unclosed session behind: each run's session closes with its loop."""
+    client = B2BClient(sandbox_in_thread.token, base_url=sandbox_in_thread.url)
+    asyncio.run(client.auth.clients())
+    asyncio.run(client.auth.clients())
+    asyncio.run(client.close())
+    gc.collect()  # an unclosed session would warn here, and warnings are errors
+    assert client.closed
+
+
+def test_a_client_with_max_concurrency_serves_two_asyncio_runs(sandbox_in_thread: Sandbox) -> None:
+    """The concurrency cap of a client works again under a second event loop."""
+    client = B2BClient(sandbox_in_thread.token, base_url=sandbox_in_thread.url, max_concurrency=1)
+
+    async def three_at_once() -> None:
+        await asyncio.gather(*(client.auth.clients() for _ in range(3)))
+
+    asyncio.run(three_at_once())
+    asyncio.run(three_at_once())
+    asyncio.run(client.close())
+    gc.collect()
