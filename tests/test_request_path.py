@@ -1,5 +1,5 @@
-"""The single request path: the reconcile hook of a create whose outcome is unknown, and how
-loudly a give-up is logged when the caller handles the failure itself."""
+"""The single request path: the reconcile hook of a create whose outcome is unknown, how loudly
+a give-up is logged when the caller handles the failure itself, and the query fast path."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from yarl import URL
 
 from yandex_b2b_async import B2BClient, RetryPolicy, ServerError, UserCreate
+from yandex_b2b_async._request import _with_query
 from yandex_b2b_async.retries import caller_handles_failures
 from yandex_b2b_async.sandbox import Reply, Sandbox
 
@@ -136,3 +140,21 @@ async def test_reconcile_runs_without_retries_too(sandbox: Sandbox) -> None:
         created = await client.departments.create("Sales")
     assert created.reconciled
     assert len(sandbox.departments()) == 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    params=st.dictionaries(
+        st.sampled_from(["user_id", "limit", "cursor", "offset"]),
+        st.text(max_size=12) | st.integers(min_value=0, max_value=10**6),
+        min_size=1,
+    )
+)
+def test_the_query_fast_path_builds_the_url_yarl_would(params: dict[str, str | int]) -> None:
+    """Whatever the values, the request path's query is the one yarl's with_query makes."""
+    base = "http://127.0.0.1:1/integration/2.0/users"
+    url = URL(base)
+    built = _with_query(base, url, params)
+    expected = url.with_query(params)
+    assert built == expected
+    assert built.raw_query_string == expected.raw_query_string

@@ -9,7 +9,7 @@ beyond accepting a borrowed session.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from types import TracebackType
 from typing import Final, TypeVar, overload
 
@@ -217,7 +217,7 @@ class B2BClient:
     # -- the single request path --------------------------------------------------------------
 
     @overload
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -229,10 +229,10 @@ class B2BClient:
         idempotent: bool = ...,
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
-    ) -> _T: ...
+    ) -> Coroutine[object, object, _T]: ...
 
     @overload
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -244,9 +244,9 @@ class B2BClient:
         idempotent: bool = ...,
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
-    ) -> None: ...
+    ) -> Coroutine[object, object, None]: ...
 
-    async def request(
+    def request(
         self,
         method: str,
         path: str,
@@ -258,7 +258,7 @@ class B2BClient:
         idempotent: bool = True,
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
-    ) -> _T | None:
+    ) -> Coroutine[object, object, _T | None]:
         """Send one API call: pace, send, retry, decode. The one request path of every resource.
 
         ``path`` is relative to ``/integration/2.0`` (``"/users"``). Use it for a request this
@@ -274,7 +274,9 @@ class B2BClient:
         one is logged at DEBUG, not INFO or WARNING.
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
-        return await self._requests.call(
+        # A plain method returning the request path's coroutine: awaiting it is the call, and
+        # the success path saves a coroutine frame of its own.
+        return self._requests.call(
             method,
             path,
             response=response,

@@ -55,9 +55,8 @@ class Request:
         self,
         method: str,
         url: URL,
-        *,
         headers: Mapping[str, str],
-        body: bytes | None = None,
+        body: bytes | None,
         timeout: float,
         path: str = "",
     ) -> None:
@@ -214,8 +213,7 @@ class AiohttpTransport:
         if (
             session is None
             or session.closed
-            or not self._owns
-            or asyncio.get_running_loop() is not self._loop
+            or (self._owns and asyncio.get_running_loop() is not self._loop)
         ):
             session = await self._session_for_this_loop()
         timeout = self._timeouts.get(request.timeout)
