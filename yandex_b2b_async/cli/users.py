@@ -20,13 +20,16 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._csv import (
     CsvRow,
     InputFileError,
+    count_phones,
     count_user_ids,
     count_users_csv,
+    read_phones,
     read_user_ids,
     read_users_csv,
 )
+from .._duplicates import duplicate_rows
 from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
-from ..errors import ValidationError
+from ..errors import B2BError, ValidationError
 from ..models import CreateOrRestoreResult, UserCreate
 from ..sync import (
     ArchiveCapError,
@@ -55,7 +58,7 @@ from .runner import (
     run_job,
 )
 
-__all__ = ["register"]
+__all__ = ["PhoneMatchError", "register"]
 
 _T = TypeVar("_T")
 
@@ -103,6 +106,16 @@ async def _create_again(client: B2BClient, user: UserCreate) -> CreateOrRestoreR
 def _run_create(args: argparse.Namespace) -> int:
     def job() -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
         total = check_file(count_users_csv, args.file)
+        # A key repeated inside the file fails every row that has it, before anything is sent.
+        repeated = duplicate_rows(
+            (row.line, row.value)
+            for row in read_users_csv(args.file, check=False)
+            if row.value is not None
+        )
+
+        def refused(row: CsvRow[UserCreate]) -> Exception | None:
+            return row.error or repeated.get(row.line)
+
         return Job(
             title=f"users create {args.file}",
             rows=read_users_csv(args.file, check=False),
@@ -117,8 +130,9 @@ def _run_create(args: argparse.Namespace) -> int:
                 id_of=lambda _, result: result.id,
                 key=input_key,
                 call_if_unsure=_create_again,
+                refused=refused,
             ),
-            check=_row_error,
+            check=refused,
         )
 
     return run_job(args, job)
@@ -146,6 +160,14 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         + (" Each keeps its cost center." if action == "restore" else ""),
     )
     parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV)")
+    parser.add_argument(
+        "--by",
+        choices=("id", "phone"),
+        default="id",
+        help="what FILE lists: user ids (default), or phones (one per line, or a CSV with a "
+        "phone column), each looked up with the by-phone call; a phone that matches no "
+        f"{'active' if action == 'archive' else 'archived'} employee, or several, fails its row",
+    )
     parser.set_defaults(run=_run_archive if action == "archive" else _run_restore)
 
 
@@ -165,7 +187,54 @@ def _run_restore(args: argparse.Namespace) -> int:
     return _run_by_id(args, "restore")
 
 
+class PhoneMatchError(B2BError):
+    """A phone of an ``--by phone`` file that matches no employee to act on, or several.
+
+    ``code`` is ``NO_EMPLOYEE_WITH_PHONE`` or ``SEVERAL_EMPLOYEES_WITH_PHONE``; ``user_ids``
+    the matches (several). The message never holds the phone.
+    """
+
+    def __init__(self, code: str, message: str, user_ids: tuple[str, ...] = ()) -> None:
+        self.code = code
+        self.user_ids = user_ids
+        super().__init__(message)
+
+
+async def _match_phone(client: B2BClient, phone: str, *, archived: bool) -> str:
+    """The one employee with ``phone`` to archive (an active one) or restore (an archived one)."""
+    state = "archived" if archived else "active"
+    found = [
+        user.id
+        for user in await client.users.find_by_phone(phone)
+        if bool(user.is_deleted) is archived
+    ]
+    if not found:
+        raise PhoneMatchError("NO_EMPLOYEE_WITH_PHONE", f"no {state} employee has this phone")
+    if len(found) > 1:
+        raise PhoneMatchError(
+            "SEVERAL_EMPLOYEES_WITH_PHONE",
+            f"{len(found)} {state} employees have this phone ({', '.join(found)}); "
+            "list their user ids instead",
+            tuple(found),
+        )
+    return found[0]
+
+
+async def _archive_by_phone(client: B2BClient, phone: str) -> str:
+    user_id = await _match_phone(client, phone, archived=False)
+    await client.users.archive(user_id)
+    return user_id
+
+
+async def _restore_by_phone(client: B2BClient, phone: str) -> str:
+    user_id = await _match_phone(client, phone, archived=True)
+    await client.users.restore(user_id)
+    return user_id
+
+
 def _run_by_id(args: argparse.Namespace, action: str) -> int:
+    if args.by == "phone":
+        return _run_by_phone(args, action)
     done = "archived" if action == "archive" else "restored"
 
     def job() -> Job[CsvRow[str], None]:
@@ -184,6 +253,32 @@ def _run_by_id(args: argparse.Namespace, action: str) -> int:
                 _archive_one if action == "archive" else _restore_one,
                 id_of=lambda user_id, _: user_id,
                 key=input_key,
+            ),
+            check=_row_error,
+        )
+
+    return run_job(args, job)
+
+
+def _run_by_phone(args: argparse.Namespace, action: str) -> int:
+    done = "archived" if action == "archive" else "restored"
+
+    def job() -> Job[CsvRow[str], str]:
+        total = check_file(count_phones, args.file)
+        return Job(
+            title=f"users {action} --by phone {args.file}",
+            rows=read_phones(args.file, check=False),
+            total=total,
+            form=RowFormat(
+                line=_line,
+                outcome=lambda _, __: done,
+                details=lambda _, user_id: {"user_id": user_id} if user_id is not None else {},
+            ),
+            operation=row_operation(
+                f"users.{action}.by_phone",
+                _archive_by_phone if action == "archive" else _restore_by_phone,
+                id_of=lambda _, user_id: user_id,
+                key=lambda phone: input_key(("phone", phone)),  # no phone in the journal
             ),
             check=_row_error,
         )
