@@ -9,6 +9,7 @@ import griffe
 import pytest
 
 from docs._ext.attrs_init import AttrsInit
+from docs._ext.private_defaults import PrivateDefaults
 from docs._ext.sphinx_markup import SphinxMarkup, to_markdown
 
 _PATHS = {
@@ -134,7 +135,7 @@ def package() -> griffe.Module:
     loaded = griffe.load(
         "yandex_b2b_async",
         search_paths=[str(Path(__file__).parent.parent)],
-        extensions=griffe.load_extensions(SphinxMarkup, AttrsInit),
+        extensions=griffe.load_extensions(SphinxMarkup, AttrsInit, PrivateDefaults),
     )
     assert isinstance(loaded, griffe.Module)
     return loaded
@@ -212,3 +213,24 @@ def test_attrs_init_follows_the_rules_of_attrs(tmp_path: Path) -> None:
     )
     parameters = [(p.name, str(p.default)) for p in module["Child.__init__"].parameters]
     assert parameters == [("self", "None"), ("a", "None"), ("b", "list()"), ("c", "'x'")]
+
+
+def _defaults(package: griffe.Module, path: str) -> dict[str, str]:
+    return {p.name: str(p.default) for p in package[path].parameters if p.default is not None}
+
+
+def test_a_private_constant_default_shows_its_value(package: griffe.Module) -> None:
+    """``timeout=DEFAULT_TIMEOUT`` (from ``_constants``) is documented as ``timeout=30.0``."""
+    defaults = _defaults(package, "_client.B2BClient.__init__")
+    assert defaults["timeout"] == "30.0"
+    assert defaults["base_url"] == "'https://b2b-api.go.yandex.ru'"
+
+
+def test_a_call_with_literal_arguments_is_shown_too(package: griffe.Module) -> None:
+    """A private default built by a plain call shows the call (``RetryPolicy()``)."""
+    assert _defaults(package, "_client.B2BClient.__init__")["retry"] == "RetryPolicy()"
+
+
+def test_an_exported_sentinel_keeps_its_name(package: griffe.Module) -> None:
+    """``NOT_GIVEN`` is imported and compared by users: it stays a name, not ``NotGiven()``."""
+    assert _defaults(package, "resources.users.UsersAPI.create")["retry"] == "NOT_GIVEN"

@@ -59,8 +59,8 @@ def _parameters(cls: griffe.Class, kw_only: bool) -> Iterator[griffe.Parameter]:
             continue
         if field is None:
             default: str | griffe.Expr | None = value
-        elif "factory" in field:
-            default = griffe.ExprCall(function=field["factory"], arguments=[])
+        elif isinstance(factory := field.get("factory"), griffe.Expr):
+            default = griffe.ExprCall(function=factory, arguments=[])
         else:
             default = field.get("default")
         alias = field.get("alias") if field else None
