@@ -147,18 +147,85 @@ def _docstring(package: griffe.Module, path: str) -> str:
     return str(docstring.value)
 
 
-def test_a_role_resolves_through_the_module_imports(package: griffe.Module) -> None:
-    """``UsersAPI.create`` names ``ConflictError``, imported from errors: that is the link."""
-    assert 'identifier="yandex_b2b_async.errors.ConflictError"' in _docstring(
-        package, "resources.users.UsersAPI.create"
+_SAMPLE = {
+    "__init__.py": """
+        from .client import Client
+
+        __all__ = ["Client"]
+        """,
+    "client.py": '''
+        class Client:
+            """Call :meth:`close` when done."""
+
+            def close(self) -> None:
+                """Close it."""
+        ''',
+    "errors.py": '''
+        class Conflict(Exception):
+            """A conflict."""
+        ''',
+    "resources/__init__.py": "",
+    "resources/users.py": '''
+        """Calls over :class:`Client`."""
+
+        from ..errors import Conflict
+
+
+        class UsersAPI:
+            def create(self) -> None:
+                """Raises :class:`Conflict`."""
+
+            def restore(self) -> None:
+                """Restore one."""
+        ''',
+    "models.py": '''
+        class Patch:
+            """See :meth:`UsersAPI.restore`.
+
+            .. warning::
+               Careful.
+            """
+        ''',
+    "bulk.py": '''
+        """Used by :class:`~sample.users.UsersAPI`, whose module has moved."""
+        ''',
+}
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> griffe.Module:
+    """A small package whose docstrings name objects in every way the resolver handles."""
+    for name, text in _SAMPLE.items():
+        path = tmp_path / "sample" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+    loaded = griffe.load(
+        "sample", search_paths=[str(tmp_path)], extensions=griffe.load_extensions(SphinxMarkup)
     )
+    assert isinstance(loaded, griffe.Module)
+    return loaded
 
 
-def test_a_role_resolves_to_the_one_object_of_that_name(package: griffe.Module) -> None:
-    """The models module does not import ``UsersAPI``; the package's only ``UsersAPI`` is meant."""
-    text = _docstring(package, "models.users.UserPatch")
-    assert 'identifier="yandex_b2b_async.resources.users.UsersAPI.restore"' in text
-    assert ".. warning::" not in text
+@pytest.mark.parametrize(
+    ("where", "target"),
+    [
+        pytest.param("client.Client", "sample.client.Client.close", id="own-scope"),
+        pytest.param("resources.users.UsersAPI.create", "sample.errors.Conflict", id="import"),
+        pytest.param("resources.users", "sample.client.Client", id="package-top-level"),
+        pytest.param("models.Patch", "sample.resources.users.UsersAPI.restore", id="unique-name"),
+        pytest.param("bulk", "sample.resources.users.UsersAPI", id="moved-module"),
+    ],
+)
+def test_a_role_resolves_as_python_would_from_its_docstring(
+    sample: griffe.Module, where: str, target: str
+) -> None:
+    """A role links to its object: in scope, imported, top-level, the only one, or moved."""
+    assert f'identifier="{target}"' in _docstring(sample, where)
+
+
+def test_the_extension_rewrites_directives_of_a_loaded_package(sample: griffe.Module) -> None:
+    """Loaded through griffe, a ``.. warning::`` is an admonition by the time it renders."""
+    assert "!!! warning" in _docstring(sample, "models.Patch")
 
 
 def test_no_role_text_is_left_in_any_docstring(package: griffe.Module) -> None:

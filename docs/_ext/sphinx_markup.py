@@ -126,20 +126,25 @@ def _role(match: re.Match[str], resolve: Resolver) -> str:
 def _resolver(obj: griffe.Object, package: griffe.Module, unique: dict[str, str]) -> Resolver:
     """Resolve names as written in ``obj``'s docstring: in its scope, as a top-level name of
     the package, as a full dotted path, or as the one module-level object of the package that
-    has that name (``UsersAPI`` in a models module, which does not import it)."""
+    has that name (``UsersAPI`` in a models module, which does not import it; the last part of
+    a full path whose module has moved)."""
 
     def resolve(name: str) -> str | None:
         head, _, rest = name.partition(".")
-        candidates = []
+        heads = []
         with suppress(griffe.NameResolutionError):
-            candidates.append(obj.resolve(head))
+            heads.append(obj.resolve(head))
         if head in package.members:
-            candidates.append(package.members[head].path)
-        candidates.append(head)
+            heads.append(package.members[head].path)
+        heads.append(head)
         if head in unique:
-            candidates.append(unique[head])
-        for candidate in candidates:
-            path = f"{candidate}.{rest}" if rest else candidate
+            heads.append(unique[head])
+        paths = [f"{h}.{rest}" if rest else h for h in heads]
+        last = name.rpartition(".")[2]
+        if head == package.name and last in unique:
+            # A full path that no longer exists (its module moved): the one object of its name.
+            paths.append(unique[last])
+        for path in paths:
             with suppress(
                 KeyError, ValueError, griffe.AliasResolutionError, griffe.CyclicAliasError
             ):
