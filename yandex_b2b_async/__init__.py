@@ -8,6 +8,7 @@ before sending, typed errors, retries and client-side pacing.
 
 from ._client import B2BClient
 from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
@@ -142,8 +143,8 @@ from .models import (
     VehicleUpdate,
     ZoneInfo,
 )
-from .ratelimit import Pacer, RateLimit
-from .retry import RetryBudget, RetryEvent, RetryOption, RetryPolicy
+from .pacing import Pacer, RateLimit
+from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
     FieldChange,
@@ -171,6 +172,7 @@ __all__ = [
     "ActiveOrders",
     "ArchiveCapError",
     "AssignedLimit",
+    "AsyncTransport",
     "AuthenticationError",
     "AviaReservation",
     "B2BClient",
@@ -209,6 +211,7 @@ __all__ = [
     "EatsOrdersPage",
     "EstimatedWaiting",
     "FieldChange",
+    "GiveUpReason",
     "GoneError",
     "HotelReservation",
     "InputFileError",

@@ -73,7 +73,7 @@ from ..models.orders import route_pairs
 from ._base import APIResource, new_idempotency_token
 
 if TYPE_CHECKING:
-    from ..retry import RetryOption
+    from ..retries import RetryOption
 
 __all__ = ["OrdersAPI"]
 

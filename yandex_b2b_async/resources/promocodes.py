@@ -30,7 +30,7 @@ from ..models.promocodes import MAX_ACTIVE_DAYS
 from ._base import APIResource, new_idempotency_token
 
 if TYPE_CHECKING:
-    from ..retry import RetryOption
+    from ..retries import RetryOption
 
 __all__ = ["PromocodesAPI"]
 

@@ -29,7 +29,7 @@ from ..models import (
 from ._base import APIResource
 
 if TYPE_CHECKING:
-    from ..retry import RetryOption
+    from ..retries import RetryOption
 
 __all__ = ["EatsAPI", "TankerAPI", "TravelsAPI"]
 

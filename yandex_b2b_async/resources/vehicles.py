@@ -24,7 +24,7 @@ from ._base import APIResource, new_idempotency_token
 if TYPE_CHECKING:
     import uuid
 
-    from ..retry import RetryOption
+    from ..retries import RetryOption
 
 __all__ = ["VehiclesAPI"]
 

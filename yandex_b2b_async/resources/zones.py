@@ -10,7 +10,7 @@ from ..models import ZoneInfo
 from ._base import APIResource
 
 if TYPE_CHECKING:
-    from ..retry import RetryOption
+    from ..retries import RetryOption
 
 __all__ = ["ZonesAPI"]
 
