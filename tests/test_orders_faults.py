@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Final
+from typing import Any, Final
 
 import pytest
 
@@ -71,22 +71,29 @@ def script_faults(sandbox: Sandbox, kind: str, count: int) -> None:
 
 
 @pytest.mark.parametrize(
-    ("kind", "count"),
+    ("kind", "count", "over"),
     [
-        ("dropped after processing", 1000),
-        ("500 after processing", 1000),
-        ("answer slower than the timeout", 150),
+        ("dropped after processing", 2000, "memory"),
+        ("500 after processing", 2000, "memory"),
+        ("answer slower than the timeout", 300, "memory"),
+        ("dropped after processing", 300, "loopback"),
+        ("500 after processing", 300, "loopback"),
+        ("answer slower than the timeout", 60, "loopback"),
     ],
 )
 async def test_lost_replies_retried_make_one_order_per_call(
-    sandbox: Sandbox, kind: str, count: int
+    sandbox: Sandbox, kind: str, count: int, over: str
 ) -> None:
-    """Orders made equal calls made when a third of the replies are lost after processing."""
+    """Orders made equal calls made when a third of the replies are lost after processing,
+    served in memory (thousands of creates) and over a real socket."""
     user_id = sandbox.add_user(phone="+79990000015")
     script_faults(sandbox, kind, count)
     timeout = 0.2 if kind == "answer slower than the timeout" else 10.0
+    where: dict[str, Any] = (
+        {"transport": sandbox.transport()} if over == "memory" else {"base_url": sandbox.url}
+    )
     async with B2BClient(
-        sandbox.token, base_url=sandbox.url, retry=POLICY, retry_budget=None, timeout=timeout
+        sandbox.token, retry=POLICY, retry_budget=None, timeout=timeout, **where
     ) as client:
 
         async def create(index: int) -> str:
@@ -112,16 +119,16 @@ async def test_random_lost_replies_with_errors_and_drops_make_one_order_per_call
     # 35% of attempts fail: 12 attempts make a call that fails them all a 3e-6 event.
     policy = RetryPolicy(max_attempts=12, backoff_initial=0.0, backoff_max=0.0, sleep=_instant)
     async with B2BClient(
-        sandbox.token, base_url=sandbox.url, retry=policy, retry_budget=None
+        sandbox.token, transport=sandbox.transport(), retry=policy, retry_budget=None
     ) as client:
 
         async def create(index: int) -> str:
             return (await client.orders.create(order(user_id, index))).order_id
 
-        ids = await run_creates(1000, create)
-    assert len(sandbox.services.taxi.census()) == 1000
-    assert len(set(ids)) == 1000
-    assert sandbox.stats.dropped_after > 100
+        ids = await run_creates(2000, create)
+    assert len(sandbox.services.taxi.census()) == 2000
+    assert len(set(ids)) == 2000
+    assert sandbox.stats.dropped_after > 200
 
 
 async def test_without_one_token_per_call_lost_replies_duplicate_orders(sandbox: Sandbox) -> None:
