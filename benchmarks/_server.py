@@ -71,6 +71,18 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
             "duplicates": sum(count - 1 for count in per_phone.values() if count > 1),
         }
 
+    def orders_census() -> JSON:
+        """Taxi orders of the client: how many, how many distinct calls (by comment), and
+        duplicates (orders beyond one per call)."""
+        per_call: Counter[str] = Counter(
+            order.comment or "" for order in sandbox.services.taxi.census(sandbox.client_id)
+        )
+        return {
+            "orders": sum(per_call.values()),
+            "calls": len(per_call),
+            "duplicates": sum(count - 1 for count in per_call.values() if count > 1),
+        }
+
     def rss() -> JSON:
         return {"max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
@@ -83,6 +95,7 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
         "stats": stats_view,
         "reset_stats": sandbox.reset_stats,
         "census": census,
+        "orders_census": orders_census,
         "rss": rss,
     }
 
@@ -200,6 +213,12 @@ class ServerProcess:
     async def census(self, prefix: str) -> dict[str, int]:
         """Active employees with a phone starting with ``prefix``: employees, phones, duplicates."""
         result = await self.call("census", prefix=prefix)
+        assert isinstance(result, dict)
+        return {k: int(v) for k, v in result.items()}
+
+    async def orders_census(self) -> dict[str, int]:
+        """Taxi orders of the client: orders, distinct calls, duplicates."""
+        result = await self.call("orders_census")
         assert isinstance(result, dict)
         return {k: int(v) for k, v in result.items()}
 

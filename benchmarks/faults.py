@@ -1,4 +1,5 @@
-"""Workload 5, faults: are employees created exactly once when the network and server misbehave?
+"""Workload 5, faults: are employees and taxi orders created exactly once when the network and
+server misbehave?
 
 N creates run twice at the same concurrency: first against a healthy sandbox, then with random
 faults on ``/users``: 10% answered 5xx (not processed), 5% connections dropped before processing,
@@ -7,6 +8,10 @@ attempt count and retry budget, with short backoffs so the run stays short. Afte
 sandbox counts the active employees per phone: every phone must have exactly one (duplicates
 and missing both 0). Also reported: attempts per call and the faulted run's time over the
 fault-free run's.
+
+Then the same faults on ``/orders/create``: N taxi orders (one per call, told apart by their
+comment), each call retried under its one ``X-Idempotency-Token``. The sandbox counts the orders
+per call: duplicate orders must be 0.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from __future__ import annotations
 import inspect
 from typing import Final
 
-from yandex_b2b_async import B2BClient, RetryPolicy, UserCreate
+from yandex_b2b_async import B2BClient, OrderCreate, RetryPolicy, RoutePoint, UserCreate
 
 from ._common import Figure, Result, Settings, gather_limited, phone
 from ._server import ServerProcess
@@ -27,6 +32,8 @@ ERROR_RATE: Final = 0.10
 DROP_BEFORE_RATE: Final = 0.05
 DROP_AFTER_RATE: Final = 0.02
 USERS_PATH: Final = "/integration/2.0/users"
+ORDERS_PATH: Final = "/integration/2.0/orders/create"
+ROUTE: Final = (RoutePoint(geopoint=(37.59, 55.73)), RoutePoint(geopoint=(37.61, 55.75)))
 
 
 async def run(settings: Settings) -> Result:
@@ -82,8 +89,15 @@ async def run(settings: Settings) -> Result:
                 "missing": n - census["phones"],
                 "budget_denied": int(getattr(budget, "denied", 0)),
             }
+        orders = await _orders_run(server, settings, policy)
     faulted, clean = runs["faulted"], runs["fault-free"]
-    result.details = {"n": n, "concurrency": CONCURRENCY, "runs": runs, "budget": has_budget}
+    result.details = {
+        "n": n,
+        "concurrency": CONCURRENCY,
+        "runs": runs,
+        "budget": has_budget,
+        "orders": orders,
+    }
     result.add(
         Figure(
             name="duplicates (employees created twice)",
@@ -117,6 +131,17 @@ async def run(settings: Settings) -> Result:
             note=f"{faulted['seconds']:.1f} s vs {clean['seconds']:.1f} s for {n} creates",
         )
     )
+    result.add(
+        Figure(
+            name="duplicate orders (taxi orders placed twice)",
+            value=int(orders["duplicates"]),
+            target="0",
+            met=orders["duplicates"] == 0,
+            note=f"{int(orders['orders'])} orders for {int(orders['n'])} calls, "
+            f"{int(orders['failed_calls'])} calls raised; {int(orders['creates_sent'])} "
+            f"creates sent, {int(orders['dropped_after'])} replies lost after processing",
+        )
+    )
     if clean["duplicates"] or clean["missing"]:
         result.add(
             Figure(
@@ -127,3 +152,52 @@ async def run(settings: Settings) -> Result:
             )
         )
     return result
+
+
+async def _orders_run(
+    server: ServerProcess, settings: Settings, policy: RetryPolicy
+) -> dict[str, float]:
+    """N taxi order creates under the same random faults; the sandbox's count of them."""
+    n = settings.pick(5_000, 1_000)
+    await server.call("clear")
+    await server.call("reset_stats")
+    async with B2BClient(server.token, base_url=server.url, retry=policy) as client:
+        employee = await client.users.create(
+            UserCreate(
+                fullname="Rider",
+                phone="+75300000000",
+                is_active=True,
+                cost_centers_id=server.cost_center_id,
+            )
+        )
+        await server.call(
+            "random",
+            error_rate=ERROR_RATE,
+            drop_before_rate=DROP_BEFORE_RATE,
+            drop_after_rate=DROP_AFTER_RATE,
+            paths=[ORDERS_PATH],
+            seed=15,
+        )
+
+        async def create(i: int) -> object:
+            return await client.orders.create(
+                OrderCreate(user_id=employee.id, route=ROUTE, class_="econom", comment=f"{i}")
+            )
+
+        elapsed, errors = await gather_limited(create, n, CONCURRENCY)
+    await server.call("clear")
+    stats = await server.call("stats")
+    assert isinstance(stats, dict)
+    by_path = stats["by_path"]
+    assert isinstance(by_path, dict)
+    census = await server.orders_census()
+    return {
+        "n": n,
+        "seconds": elapsed,
+        "failed_calls": len(errors),
+        "creates_sent": int(by_path.get(f"POST {ORDERS_PATH}", 0)),
+        "dropped_after": int(str(stats["dropped_after"])),
+        "orders": census["orders"],
+        "calls": census["calls"],
+        "duplicates": census["duplicates"],
+    }

@@ -21,11 +21,12 @@ from yandex_b2b_async import (
     RetryPolicy,
     RoutePoint,
     StateConflictError,
+    TransportError,
     ValidationError,
     VehicleCreate,
     VehicleUpdate,
 )
-from yandex_b2b_async.sandbox import Sandbox
+from yandex_b2b_async.sandbox import Reply, Sandbox
 
 ROUTE = [
     RoutePoint(geopoint=(37.593983, 55.738759), fullname="Зубовский бульвар"),
@@ -471,3 +472,16 @@ async def test_travels_list_follows_next_cursor(
     first = await client.travels.list_page(name="Москва")
     assert len(first.travel_items) == 10
     assert first.next_cursor is not None
+
+
+async def test_a_failed_create_gives_its_token_to_repeat_it(sandbox: Sandbox, user_id: str) -> None:
+    """A create whose only reply was lost raises with its token; repeating with it is the same
+    order the lost attempt made, not a second one."""
+    sandbox.faults.script("POST", "/integration/2.0/orders/create", [Reply.drop_after()])
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=None) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.orders.create(econom(user_id))
+        token = caught.value.idempotency_token
+        assert token is not None
+        again = await client.orders.create(econom(user_id), idempotency_token=token)
+    assert [order["id"] for order in sandbox.taxi_orders()] == [again.order_id]

@@ -48,10 +48,14 @@ class B2BError(Exception):
     ``attempts`` is how many HTTP attempts the failed call made (1 when it was not retried);
     ``after_unknown_outcome`` is True when an earlier attempt of the call may have been
     processed by the server although its answer was lost (a reset, a timeout, a 5xx).
+    ``idempotency_token`` is the ``X-Idempotency-Token`` a failed create sent (orders,
+    promocodes, vehicles): create again with it to get the order a lost attempt made, if any,
+    and never a second one.
     """
 
     attempts: int = 1
     after_unknown_outcome: bool = False
+    idempotency_token: str | None = None
 
 
 class ValidationError(B2BError, ValueError):

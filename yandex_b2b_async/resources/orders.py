@@ -45,7 +45,7 @@ from .._validators import (
     check_offset,
     require,
 )
-from ..errors import OrderStatusError, OrderWaitTimeout, ValidationError
+from ..errors import B2BError, OrderStatusError, OrderWaitTimeout, ValidationError
 from ..models import (
     CANCELLABLE_STATUSES,
     FINAL_STATUSES,
@@ -152,7 +152,9 @@ class OrdersAPI(APIResource):
         give the same one to repeat a create safely, e.g. after a crash), else a new UUID for
         this call. Every retry of the call sends the same token, and the API answers a token it
         has seen with the order it made, so a lost reply retried is still one order (the 500
-        case of the create page). The token is returned with the order id.
+        case of the create page). The token is returned with the order id, and set on the
+        error (``error.idempotency_token``) when the call fails: a create repeated with it later
+        (after an outage, a crash) gets the order a lost attempt made instead of a second one.
 
         Raises :class:`NotFoundError` (404: no such employee), :class:`ConflictError` (406:
         the offer's price changed, or no corporate payment), :class:`GoneError` (410: the
@@ -160,14 +162,18 @@ class OrdersAPI(APIResource):
         """
         require(order, OrderCreate, "order")
         token = new_idempotency_token(idempotency_token)
-        created = await self._request(
-            "POST",
-            _ORDERS + "/create",
-            body=order,
-            response=CreatedOrder,
-            headers={HEADER_IDEMPOTENCY_TOKEN: token},
-            retry=retry,
-        )
+        try:
+            created = await self._request(
+                "POST",
+                _ORDERS + "/create",
+                body=order,
+                response=CreatedOrder,
+                headers={HEADER_IDEMPOTENCY_TOKEN: token},
+                retry=retry,
+            )
+        except B2BError as error:
+            error.idempotency_token = token
+            raise
         return attrs.evolve(created, idempotency_token=token)
 
     async def routestats(

@@ -17,7 +17,7 @@ from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, require
-from ..errors import ValidationError
+from ..errors import B2BError, ValidationError
 from ..models import (
     CreatedPromocodeOrder,
     PromocodeCode,
@@ -73,14 +73,18 @@ class PromocodesAPI(APIResource):
                 "active_from", f"is in the past ({day.isoformat()})", value=order.active_from
             )
         token = new_idempotency_token(idempotency_token)
-        created = await self._request(
-            "POST",
-            _ORDERS + "/create",
-            body=order,
-            response=CreatedPromocodeOrder,
-            headers={HEADER_IDEMPOTENCY_TOKEN: token},
-            retry=retry,
-        )
+        try:
+            created = await self._request(
+                "POST",
+                _ORDERS + "/create",
+                body=order,
+                response=CreatedPromocodeOrder,
+                headers={HEADER_IDEMPOTENCY_TOKEN: token},
+                retry=retry,
+            )
+        except B2BError as error:
+            error.idempotency_token = token  # repeat with it: the same series, never two
+            raise
         return attrs.evolve(created, idempotency_token=token)
 
     async def cancel_order(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:

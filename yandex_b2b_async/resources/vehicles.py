@@ -17,7 +17,7 @@ from .._converter import unstructure
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN
 from .._validators import check_id, check_ids, check_limit
-from ..errors import ValidationError
+from ..errors import B2BError, ValidationError
 from ..models import CreatedVehicles, Vehicle, VehicleCreate, VehiclesPage, VehicleUpdate
 from ._base import APIResource, new_idempotency_token
 
@@ -78,14 +78,18 @@ class VehiclesAPI(APIResource):
         """
         batch = _batch("vehicles", vehicles, VehicleCreate)
         token = new_idempotency_token(idempotency_token)
-        created = await self._request(
-            "POST",
-            _VEHICLES + "/bulk-create",
-            body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
-            response=CreatedVehicles,
-            headers={HEADER_IDEMPOTENCY_TOKEN: token},
-            retry=retry,
-        )
+        try:
+            created = await self._request(
+                "POST",
+                _VEHICLES + "/bulk-create",
+                body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
+                response=CreatedVehicles,
+                headers={HEADER_IDEMPOTENCY_TOKEN: token},
+                retry=retry,
+            )
+        except B2BError as error:
+            error.idempotency_token = token  # repeat with it: the same cars, never twice
+            raise
         return attrs.evolve(created, idempotency_token=token)
 
     async def bulk_update(
