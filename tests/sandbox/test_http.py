@@ -280,7 +280,7 @@ async def test_auth_list(api: Api) -> None:
 
 async def test_unknown_path_is_a_json_404(api: Api) -> None:
     """A path the API does not have is a 404 with the JSON error body."""
-    answer = await api.call("GET", "/orders/list")
+    answer = await api.call("GET", "/no-such/endpoint")
     assert (answer.status, answer.content_type, answer.body["code"]) == (
         404,
         "application/json",

@@ -505,3 +505,19 @@ def test_services_clear_forgets_everything(services: Services, user_id: str) -> 
     services.clear()
     assert services.taxi.census() == []
     assert services.clock.now() == 0.0
+
+
+def test_a_realtime_clock_follows_the_wall_clock_and_still_jumps() -> None:
+    """The standalone server's clock moves by itself, and advance() still jumps it ahead."""
+    clock = ManualClock(realtime=True)
+    first = clock.now()
+    clock.advance(60)
+    assert clock.now() >= first + 60
+    later = clock.now()
+    assert clock.now() >= later
+
+
+def test_a_manual_clock_refuses_to_go_back() -> None:
+    """advance() takes only seconds >= 0."""
+    with pytest.raises(ValueError, match="forward"):
+        ManualClock().advance(-1)

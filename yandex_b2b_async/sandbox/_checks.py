@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import time
 import uuid
 from collections.abc import Collection
 from typing import Final
@@ -40,19 +41,26 @@ class ManualClock:
     """The time of the sandbox's services: it moves only when told to (`advance`), so a test
     decides when an order's driver arrives. `now()` is seconds since the clock was made;
     `wall()` the aware UTC datetime it stands for (it starts at the real time of its making,
-    so dates the client checks against today agree with the sandbox's)."""
+    so dates the client checks against today agree with the sandbox's).
 
-    def __init__(self, start: datetime.datetime | None = None) -> None:
+    `realtime=True` (the standalone server: nobody is there to call `advance`) makes it also
+    follow the real time; `advance` still jumps it ahead."""
+
+    def __init__(self, start: datetime.datetime | None = None, *, realtime: bool = False) -> None:
         self._start = start or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
         self._elapsed = 0.0
+        self.realtime = realtime
+        self._origin = time.monotonic()
 
     def now(self) -> float:
         """Seconds since the clock was made."""
+        if self.realtime:
+            return self._elapsed + (time.monotonic() - self._origin)
         return self._elapsed
 
     def wall(self, at: float | None = None) -> datetime.datetime:
         """The UTC moment of `at` seconds on this clock (now when None)."""
-        return self._start + datetime.timedelta(seconds=self._elapsed if at is None else at)
+        return self._start + datetime.timedelta(seconds=self.now() if at is None else at)
 
     def at(self, moment: datetime.datetime) -> float:
         """The clock seconds of an aware moment (negative before the clock's start)."""
@@ -67,6 +75,7 @@ class ManualClock:
     def reset(self) -> None:
         """Back to the start."""
         self._elapsed = 0.0
+        self._origin = time.monotonic()
 
 
 def new_id() -> str:

@@ -444,6 +444,9 @@ def serve(
 ) -> None:
     """Run a sandbox until SIGINT or SIGTERM (blocking), for the command line and benchmarks.
 
+    Its taxi orders live in real time (the services' clock follows the wall clock: a ride takes
+    its twenty minutes), since no test is there to call `advance`.
+
     Once listening it prints, one per line and flushed, `YANDEX_B2B_BASE_URL=<url>`,
     `YANDEX_B2B_TOKEN=<token>`, `YANDEX_B2B_CLIENT_ID=<id>` and
     `YANDEX_B2B_COST_CENTER_ID=<id>` to `out` (stdout): the URL line first, and the names are
@@ -451,6 +454,8 @@ def serve(
     `SandboxError`, before anything is printed.
     """
     sandbox = Sandbox(host=host, port=port, strict=strict, seed=seed, token=token)
+    # Standalone, nobody calls advance(): taxi orders live in real time.
+    sandbox.clock.realtime = True
     if rate_limit is not None:
         sandbox.faults.rate_limit(rate_limit, burst=burst)
     elif burst is not None:
