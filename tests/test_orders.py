@@ -485,3 +485,28 @@ async def test_a_failed_create_gives_its_token_to_repeat_it(sandbox: Sandbox, us
         assert token is not None
         again = await client.orders.create(econom(user_id), idempotency_token=token)
     assert [order["id"] for order in sandbox.taxi_orders()] == [again.order_id]
+
+
+async def test_a_cancel_whose_reply_was_lost_is_not_a_conflict(
+    client: B2BClient, sandbox: Sandbox, user_id: str
+) -> None:
+    """A cancel processed with its reply lost is retried, refused (already cancelled), and
+    resolved by reading the order: the call returns the cancel, not a StateConflictError."""
+    created = await client.orders.create(econom(user_id))
+    sandbox.faults.script("POST", "/integration/2.0/orders/cancel", [Reply.drop_after()])
+    result = await client.orders.cancel(created.order_id, state="free")
+    assert result.status == "cancelled"
+
+
+async def test_a_series_cancel_whose_reply_was_lost_is_not_a_conflict(
+    client: B2BClient, sandbox: Sandbox
+) -> None:
+    """The same for a promocode series: the retry's 409 is read as the lost attempt's work."""
+    until = datetime.date.today() + datetime.timedelta(days=30)
+    created = await client.promocodes.create_order(
+        PromocodeOrderCreate(value=300, count=5, active_until=until)
+    )
+    sandbox.faults.script(
+        "POST", "/integration/2.0/promocodes/orders/cancel", [Reply(status=500, process=True)]
+    )
+    assert await client.promocodes.cancel_order(created.order_id) == "cancelled"

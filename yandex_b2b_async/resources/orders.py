@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import builtins
 import datetime
+import logging
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
@@ -45,7 +46,13 @@ from .._validators import (
     check_offset,
     require,
 )
-from ..errors import B2BError, OrderStatusError, OrderWaitTimeout, ValidationError
+from ..errors import (
+    B2BError,
+    OrderStatusError,
+    OrderWaitTimeout,
+    StateConflictError,
+    ValidationError,
+)
 from ..models import (
     CANCELLABLE_STATUSES,
     FINAL_STATUSES,
@@ -76,6 +83,8 @@ if TYPE_CHECKING:
     from ..retries import RetryOption
 
 __all__ = ["OrdersAPI"]
+
+logger: Final = logging.getLogger("yandex_b2b_async")
 
 _ORDERS: Final = "/orders"
 _STATUSES: Final = ", ".join(status.value for status in OrderStatus)
@@ -265,7 +274,9 @@ class OrdersAPI(APIResource):
         An order whose status or rules allow no cancel (in the car, or over) then raises
         :class:`OrderStatusError` without sending the cancel. Raises
         :class:`StateConflictError` (409) when the server refuses, e.g. because the rule
-        changed since it was read; that is not retried.
+        changed since it was read; that is not retried. A retry refused because an attempt
+        whose answer was lost did cancel the order is not a failure: the order is read and
+        the cancel returned.
         """
         order_id = self._order_id(order)
         if state is not None:
@@ -277,14 +288,28 @@ class OrdersAPI(APIResource):
             self._check_cancellable(info)
             rules = info.cancel_rules
             chosen = _cancel_state(rules.state if rules and rules.state else CancelState.FREE)
-        return await self._request(
-            "POST",
-            _ORDERS + "/cancel",
-            params={"order_id": order_id},
-            body={"state": chosen.value},
-            response=OrderCancelResult,
-            retry=retry,
-        )
+        try:
+            return await self._request(
+                "POST",
+                _ORDERS + "/cancel",
+                params={"order_id": order_id},
+                body={"state": chosen.value},
+                response=OrderCancelResult,
+                retry=retry,
+            )
+        except StateConflictError as conflict:
+            if not conflict.after_unknown_outcome:
+                raise
+            # A retry refused because the order is cancelled: the lost attempt cancelled it.
+            current = await self.info(order_id, retry=retry)
+            if current.status != OrderStatus.CANCELLED:
+                raise
+            logger.warning(
+                "POST /orders/cancel: the answer was lost and the retry found order %s "
+                "cancelled by that attempt; returning it",
+                order_id,
+            )
+            return OrderCancelResult(status=current.status)
 
     async def feedback(
         self,

@@ -17,7 +17,7 @@ from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, require
-from ..errors import B2BError, ValidationError
+from ..errors import B2BError, StateConflictError, ValidationError
 from ..models import (
     CreatedPromocodeOrder,
     PromocodeCode,
@@ -91,16 +91,27 @@ class PromocodesAPI(APIResource):
         """Cancel a series (``POST /promocodes/orders/cancel``); returns the new status.
 
         The API cancels a series only while none of its codes was used: otherwise
-        :class:`StateConflictError` (409). An unknown id is :class:`NotFoundError`.
+        :class:`StateConflictError` (409). An unknown id is :class:`NotFoundError`. A retry
+        refused because an attempt whose answer was lost did cancel the series returns
+        ``"cancelled"`` (the series is read to make sure).
         """
         check_id("order_id", order_id)
-        answer = await self._request(
-            "POST",
-            _ORDERS + "/cancel",
-            params={"order_id": order_id},
-            response=_CancelAnswer,
-            retry=retry,
-        )
+        try:
+            answer = await self._request(
+                "POST",
+                _ORDERS + "/cancel",
+                params={"order_id": order_id},
+                response=_CancelAnswer,
+                retry=retry,
+            )
+        except StateConflictError as conflict:
+            if not conflict.after_unknown_outcome:
+                raise
+            # A retry refused because the series is cancelled: the lost attempt cancelled it.
+            current = await self.get_order(order_id, retry=retry)
+            if current.status != "cancelled":
+                raise
+            return current.status
         return answer.status
 
     async def get_order(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> PromocodeOrder:
