@@ -53,7 +53,7 @@ def test_a_latitude_out_of_range_is_refused(lon: float, lat: float) -> None:
 def test_a_geopoint_that_is_not_a_pair_of_numbers_is_refused(geopoint: object) -> None:
     """NaN, a single number, three numbers, a string, a bool: refused, naming geopoint."""
     with pytest.raises(ValidationError) as caught:
-        RoutePoint(geopoint=geopoint)  # type: ignore[arg-type]
+        RoutePoint(geopoint=geopoint)
     assert caught.value.field.startswith("geopoint")
 
 
@@ -119,7 +119,7 @@ def test_a_geo_restriction_needs_a_zone() -> None:
 def test_a_promocode_date_must_be_a_calendar_date(date: object) -> None:
     """Dates are YYYY-MM-DD calendar dates."""
     with pytest.raises(ValidationError) as caught:
-        PromocodeOrderCreate(value=220, count=5, active_until=date)  # type: ignore[arg-type]
+        PromocodeOrderCreate(value=220, count=5, active_until=date)
     assert caught.value.field == "active_until"
 
 
