@@ -470,6 +470,8 @@ def test_error_from_response_is_total(status: int, body: bytes, hdrs: dict[str, 
         403: "PermissionDeniedError",
         404: "NotFoundError",
         406: "ConflictError",
+        409: "StateConflictError",
+        410: "GoneError",
         429: "RateLimitError",
     }
     if status >= 500:
