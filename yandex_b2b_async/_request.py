@@ -119,22 +119,13 @@ class RequestPath:
         """One API call; see :meth:`B2BClient.request` for the contract."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
-        data = None if body is None else _encode(body)
-        cached = self._urls.get(path)
-        if cached is None:
-            # Parsed once per path: yarl's parse is a measurable part of a call's own cost.
-            text = self._api_url + path
-            cached = self._urls[path] = (URL(text), text)
-        url = cached[0]
-        if params:
-            url = _with_query(cached[1], url, params)
         deadline = policy.deadline if policy is not None else None
         started = policy.clock() if policy is not None and deadline is not None else 0.0
         try:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, url, data, deadline)
+            payload = await self.attempt(method, path, params, body, deadline)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -150,7 +141,7 @@ class RequestPath:
                 policy = _ONE_ATTEMPT
 
             async def again(time_left: float | None) -> bytes:
-                return await self.attempt(method, path, url, data, time_left)
+                return await self.attempt(method, path, params, body, time_left)
 
             async def reconciled() -> _Reconciled | None:
                 assert reconcile is not None
@@ -179,15 +170,17 @@ class RequestPath:
         self,
         method: str,
         path: str,
-        url: URL,
-        data: bytes | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
         time_left: float | None = None,
     ) -> bytes:
-        """One attempt: wait for a slot and the pacer, send, classify. Returns a success body;
-        raises the status's :class:`APIError`, :class:`TransportError`, or
-        :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
+        """One attempt: wait for a slot and the pacer, build the request, send, classify.
+        Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
+        or :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
 
-        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout.
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout. The URL
+        and the body are made after the waits: 10,000 calls started at once then queue having
+        done almost nothing (issue 13), and a retry's cost of making them again is small.
         """
         slots = self._slots
         if slots is not None:
@@ -211,14 +204,16 @@ class RequestPath:
                 remaining = until - time.monotonic()
                 if remaining < timeout:
                     timeout = max(remaining, 0.001)
-            request = Request(
-                method,
-                url,
-                self._json_headers if data is not None else self._headers,
-                data,
-                timeout,
-                path,
-            )
+            cached = self._urls.get(path)
+            if cached is None:
+                # Parsed once per path: yarl's parse is a measurable part of a call's cost.
+                text = self._api_url + path
+                cached = self._urls[path] = (URL(text), text)
+            url = cached[0] if not params else _with_query(cached[1], cached[0], params)
+            if body is None:
+                request = Request(method, url, self._headers, None, timeout, path)
+            else:
+                request = Request(method, url, self._json_headers, _encode(body), timeout, path)
             # -- the attempt starts: observers hook here (attempt start) ------------------
             started = time.monotonic()
             try:
