@@ -21,7 +21,7 @@ import attrs
 
 from ..bulk import NOT_ATTEMPTED, BulkItem, BulkProgress, BulkStop, error_summary
 from ..errors import APIError, B2BError, ValidationError
-from ..retry import RetryEvent
+from ..retries import RetryEvent
 
 __all__ = [
     "LogCap",

@@ -25,8 +25,8 @@ from .._constants import DEFAULT_BASE_URL
 from .._csv import CsvRow, InputFileError
 from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
 from ..errors import B2BError, ValidationError
-from ..ratelimit import RateLimit
-from ..retry import RetryPolicy
+from ..pacing import RateLimit
+from ..retries import RetryPolicy
 from .output import LogCap, ProgressBar, Reporter, RetryCounts, RowFormat, print_summary, redact
 from .parser import (
     ENV_BASE_URL,
