@@ -37,7 +37,15 @@ from .errors import (
     error_from_response,
 )
 from .ratelimit import Pacer, PacingTimeout, RateLimit
-from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
+from .resources import (
+    AuthAPI,
+    CostCentersAPI,
+    DepartmentsAPI,
+    GeoRestrictionsAPI,
+    LimitsAPI,
+    ManagersAPI,
+    UsersAPI,
+)
 from .retry import RetryBudget, RetryOption, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
@@ -148,6 +156,9 @@ class B2BClient:
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
         self.auth: Final = AuthAPI(self)
+        self.limits: Final = LimitsAPI(self)
+        self.managers: Final = ManagersAPI(self)
+        self.geo_restrictions: Final = GeoRestrictionsAPI(self)
 
     # -- configuration, read-only -----------------------------------------------------------
 
