@@ -57,9 +57,7 @@ async def test_a_path_tells_two_departments_of_one_name_apart(
     assert await NameResolver(client).department("Закупки/Москва") == wanted
 
 
-async def test_an_ambiguous_name_names_every_candidate(
-    sandbox: Sandbox, client: B2BClient
-) -> None:
+async def test_an_ambiguous_name_names_every_candidate(sandbox: Sandbox, client: B2BClient) -> None:
     """A name two departments share raises AmbiguousNameError listing both paths."""
     for parent in ("Продажи", "Закупки"):
         sandbox.add_department("Москва", parent_id=sandbox.add_department(parent))
