@@ -10,6 +10,7 @@ import pytest
 from tests._recorder import Answer, Recorder
 from yandex_b2b_async import (
     B2BClient,
+    ConflictError,
     CostCenterCreate,
     CostCenterFieldSetting,
     CostCenterUpdate,
@@ -24,6 +25,7 @@ from yandex_b2b_async import (
     ManagerUpdate,
     NotFoundError,
     PersonalLimit,
+    RetryPolicy,
     Service,
     TimeRestriction,
     ValidationError,
@@ -566,3 +568,41 @@ async def test_spending_details_of_no_one_sends_nothing(
     """No ids: no request, an empty list."""
     assert await client.users.spending_details([]) == []
     assert recorder.requests == []
+
+
+async def test_a_duplicate_after_a_lost_answer_is_the_lost_attempts_work(
+    recorder: Recorder,
+) -> None:
+    """503, nothing listed yet, then the retry is refused as a duplicate: the list is read
+    again and the cost center the lost attempt made is returned, reconciled."""
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    made = {"id": "cc-7", "name": "Проект", "default": False, "field_settings": []}
+    recorder.answer(
+        Answer(status=503, body={"code": "UNAVAILABLE", "message": "try again"}),
+        Answer(body={"items": [], "limit": 100, "offset": 0, "total_amount": 0}),
+        Answer(status=406, body={"code": "COST_CENTER_ALREADY_EXISTS", "message": "exists"}),
+        Answer(body={"items": [made], "limit": 100, "offset": 0, "total_amount": 1}),
+    )
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.01, backoff_max=0.01, sleep=no_wait)
+    async with B2BClient(TOKEN, base_url=recorder.url, retry=policy) as client:
+        created = await client.cost_centers.create(CostCenterCreate(name="Проект"))
+    assert (created.id, created.reconciled) == ("cc-7", True)
+    assert [request.path for request in recorder.requests] == [
+        f"{API}/cost_centers/create",
+        f"{API}/cost_centers/list",
+        f"{API}/cost_centers/create",
+        f"{API}/cost_centers/list",
+    ]
+
+
+async def test_a_duplicate_on_the_first_attempt_is_a_conflict(
+    client: B2BClient, recorder: Recorder
+) -> None:
+    """Without a lost answer before it, a 406 is the caller's ConflictError; nothing is read."""
+    recorder.answer(Answer(status=406, body={"code": "COST_CENTER_ALREADY_EXISTS", "message": "x"}))
+    with pytest.raises(ConflictError):
+        await client.cost_centers.create(CostCenterCreate(name="Проект"))
+    assert len(recorder.requests) == 1

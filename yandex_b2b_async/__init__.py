@@ -7,6 +7,7 @@ one or in bulk, with validation before sending, typed errors, retries and client
 
 from ._client import B2BClient
 from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
@@ -82,9 +83,9 @@ from .models import (
     UserUpdate,
     Weekday,
 )
-from .ratelimit import Pacer, RateLimit
+from .pacing import Pacer, RateLimit
 from .resolve import AmbiguousNameError, NameNotFoundError, NameResolver
-from .retry import RetryBudget, RetryEvent, RetryOption, RetryPolicy
+from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
     FieldChange,
@@ -107,6 +108,7 @@ __all__ = [
     "AmbiguousNameError",
     "ArchiveCapError",
     "AssignedLimit",
+    "AsyncTransport",
     "AuthenticationError",
     "B2BClient",
     "B2BError",
@@ -142,6 +144,7 @@ __all__ = [
     "GeoRestrictionCreate",
     "GeoRestrictionsPage",
     "GeoRule",
+    "GiveUpReason",
     "InputFileError",
     "InvalidResponseError",
     "ItemCancelledError",

@@ -48,7 +48,7 @@ from ._csv import (
 from .bulk import BulkItem, BulkProgress, bulk_stream, error_summary, input_key
 from .errors import APIError, B2BError, ValidationError
 from .models import CreateOrRestoreResult, DepartmentArchiveResult, UserCreate
-from .ratelimit import RateLimit
+from .pacing import RateLimit
 
 __all__ = ["Job", "main"]
 

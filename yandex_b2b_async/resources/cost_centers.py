@@ -16,6 +16,7 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
 from .._types import NOT_GIVEN
 from .._validators import check_id, check_limit, check_offset, require
+from ..errors import ConflictError
 from ..models import (
     CostCenter,
     CostCenterCreate,
@@ -23,9 +24,9 @@ from ..models import (
     CostCenterUpdate,
     CreatedCostCenter,
 )
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import create_once
+from ._reconcile import log_found, settle_duplicate
 
 __all__ = ["CostCentersAPI"]
 
@@ -54,32 +55,27 @@ class CostCentersAPI(APIResource):
         sandbox refuses a second one with 406); the pages say nothing either way.
         """
         require(cost_center, CostCenterCreate, "cost_center")
-        policy = self._client._policy_for(retry)
 
-        async def send() -> CreatedCostCenter:
-            answer = await self._request(
+        async def reconcile() -> CreatedCostCenter | None:
+            async for existing in self.list(retry=retry):
+                if existing.name == cost_center.name:
+                    log_found("POST " + _CREATE, existing.id)
+                    return CreatedCostCenter(id=existing.id, reconciled=True)
+            return None
+
+        try:
+            return await self._request(
                 "POST",
                 _CREATE,
                 body=cost_center,
-                response=_IdAnswer,
-                retry=policy,
+                response=CreatedCostCenter,
+                retry=retry,
                 idempotent=False,
+                reconcile=reconcile,
+                handles=(ConflictError,),
             )
-            return CreatedCostCenter(id=answer.id)
-
-        async def find() -> str | None:
-            async for existing in self.list(retry=policy):
-                if existing.name == cost_center.name:
-                    return existing.id
-            return None
-
-        return await create_once(
-            policy=policy,
-            send=send,
-            find=find,
-            reconciled=lambda found: CreatedCostCenter(id=found, reconciled=True),
-            call="POST " + _CREATE,
-        )
+        except ConflictError as error:
+            return await settle_duplicate(error, reconcile)
 
     async def update(
         self,

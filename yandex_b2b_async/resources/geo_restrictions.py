@@ -17,16 +17,16 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
 from .._types import NOT_GIVEN
 from .._validators import check_id, check_limit, check_offset, require
-from ..errors import NotFoundError
+from ..errors import BadRequestError, NotFoundError
 from ..models import (
     CreatedGeoRestriction,
     GeoRestriction,
     GeoRestrictionCreate,
     GeoRestrictionsPage,
 )
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import create_once
+from ._reconcile import log_found, settle_duplicate
 
 __all__ = ["GeoRestrictionsAPI"]
 
@@ -82,36 +82,31 @@ class GeoRestrictionsAPI(APIResource):
         with ``reconciled=True``; only when there is none is the create sent again.
         """
         require(area, GeoRestrictionCreate, "area")
-        policy = self._client._policy_for(retry)
 
-        async def send() -> CreatedGeoRestriction:
-            answer = await self._request(
-                "POST",
-                _GEO + "/create",
-                body=area,
-                response=_IdAnswer,
-                retry=policy,
-                idempotent=False,
-            )
-            return CreatedGeoRestriction(id=answer.id)
-
-        async def find() -> str | None:
-            async for existing in self.list(retry=policy):
+        async def reconcile() -> CreatedGeoRestriction | None:
+            async for existing in self.list(retry=retry):
                 if (
                     existing.name == area.name
                     and tuple(existing.geo.center) == area.geo.center
                     and existing.geo.radius == area.geo.radius
                 ):
-                    return existing.id
+                    log_found("POST " + _GEO + "/create", existing.id)
+                    return CreatedGeoRestriction(id=existing.id, reconciled=True)
             return None
 
-        return await create_once(
-            policy=policy,
-            send=send,
-            find=find,
-            reconciled=lambda found: CreatedGeoRestriction(id=found, reconciled=True),
-            call="POST " + _GEO + "/create",
-        )
+        try:
+            return await self._request(
+                "POST",
+                _GEO + "/create",
+                body=area,
+                response=CreatedGeoRestriction,
+                retry=retry,
+                idempotent=False,
+                reconcile=reconcile,
+                handles=(BadRequestError,),
+            )
+        except BadRequestError as error:
+            return await settle_duplicate(error, reconcile)
 
     async def update(
         self, geo_id: str, area: GeoRestrictionCreate, *, retry: RetryOption = NOT_GIVEN

@@ -18,7 +18,7 @@ from .._types import NOT_GIVEN
 from .._validators import check_id, check_limit, check_offset, check_text, require
 from ..models import LimitInfo, LimitsPage, PersonalLimit, Service
 from ..models._common import to_service
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
 
 __all__ = ["LimitsAPI"]

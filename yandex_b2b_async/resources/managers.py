@@ -16,7 +16,7 @@ import attrs
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, require
-from ..errors import NotFoundError, ValidationError
+from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import (
     CreatedManager,
     Manager,
@@ -26,9 +26,9 @@ from ..models import (
     ManagerUpdate,
 )
 from ..models.managers import to_role
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import create_once
+from ._reconcile import log_found, settle_duplicate
 
 __all__ = ["ManagersAPI"]
 
@@ -55,35 +55,30 @@ class ManagersAPI(APIResource):
         ``reconciled=True``; only when there is none is the create sent again.
         """
         require(manager, ManagerCreate, "manager")
-        policy = self._client._policy_for(retry)
         department_id = None if manager.department_id is UNSET else manager.department_id
 
-        async def send() -> CreatedManager:
-            answer = await self._request(
+        async def reconcile() -> CreatedManager | None:
+            async for existing in self.list(
+                department_id=department_id, roles=[manager.role], retry=retry
+            ):
+                if existing.yandex_login == manager.yandex_login:
+                    log_found("POST " + _MANAGERS + "/create", existing.id)
+                    return CreatedManager(id=existing.id, reconciled=True)
+            return None
+
+        try:
+            return await self._request(
                 "POST",
                 _MANAGERS + "/create",
                 body=manager,
-                response=_IdAnswer,
-                retry=policy,
+                response=CreatedManager,
+                retry=retry,
                 idempotent=False,
+                reconcile=reconcile,
+                handles=(ConflictError,),
             )
-            return CreatedManager(id=answer.id)
-
-        async def find() -> str | None:
-            async for existing in self.list(
-                department_id=department_id, roles=[manager.role], retry=policy
-            ):
-                if existing.yandex_login == manager.yandex_login:
-                    return existing.id
-            return None
-
-        return await create_once(
-            policy=policy,
-            send=send,
-            find=find,
-            reconciled=lambda found: CreatedManager(id=found, reconciled=True),
-            call="POST " + _MANAGERS + "/create",
-        )
+        except ConflictError as error:
+            return await settle_duplicate(error, reconcile)
 
     async def update(
         self, manager_id: str, manager: ManagerUpdate, *, retry: RetryOption = NOT_GIVEN

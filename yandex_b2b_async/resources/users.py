@@ -31,7 +31,7 @@ from ..models import (
     UserSpending,
     UserUpdate,
 )
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
 
 if TYPE_CHECKING:
@@ -82,7 +82,14 @@ class UsersAPI(APIResource):
         """
         require(user, UserCreate, "user")
         try:
-            return await self._request("POST", _USERS, body=user, response=CreatedUser, retry=retry)
+            return await self._request(
+                "POST",
+                _USERS,
+                body=user,
+                response=CreatedUser,
+                retry=retry,
+                handles=(ConflictError,),  # reconciled below: not a give-up worth a log line
+            )
         except ConflictError as conflict:
             reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
             if reconciled is None:
