@@ -261,3 +261,16 @@ async def test_spending_details_report_what_was_spent(sandbox: Sandbox, client: 
     [spending] = await client.users.spending_details([user_id])
     details = spending.limits[0].spending_details
     assert (spending.user_id, details.orders_cost, details.spent) == (user_id, "10000", "3894")
+
+
+async def test_the_calls_work_through_the_in_memory_transport() -> None:
+    """The same rules serve a client on the sandbox's in-memory transport, without a socket."""
+    sandbox = Sandbox()
+    department_id = sandbox.add_department("Продажи")
+    limit_id = sandbox.add_limit("Такси", "taxi")
+    async with B2BClient(sandbox.token, transport=sandbox.transport()) as client:
+        assert [limit.id async for limit in client.limits.search()] == [limit_id]
+        await client.departments.set_taxi_budget(department_id, 700)
+        assert (await client.departments.taxi_budget(department_id)).budget == 700
+        area = await client.geo_restrictions.create(AREA)
+        assert [found.id async for found in client.geo_restrictions.list()] == [area.id]
