@@ -106,8 +106,10 @@ class LimitsAPI(APIResource):
     ) -> str:
         """Set an employee's personal limit (``PUT /limits/personal?user_id=…``); returns its id.
 
-        A PUT of the whole limit: repeating it sets the same limit again, so a lost answer is
-        retried like any edit.
+        A PUT of the whole limit, taken to replace the employee's personal limit for that
+        service (the page calls it editing "the employee's personal limit"; the sandbox keeps
+        one per employee and service): repeating it sets the same limit again, so a lost answer
+        is retried like any edit.
         """
         check_id("user_id", user_id)
         require(personal, PersonalLimit, "personal")
