@@ -168,3 +168,23 @@ async def test_a_limit_title_shared_by_services_needs_the_service(
     assert await resolver.limit("Обеды и поездки", Service.EATS2) == eats
     assert await resolver.limit_ref("Обеды и поездки", "taxi") == Limit(taxi, Service.TAXI)
     assert requests_to(sandbox, "/limits/search") == 1
+
+
+async def test_an_id_reads_as_itself(sandbox: Sandbox, client: B2BClient) -> None:
+    """A text equal to an existing id is that id: a file of ids reads the same."""
+    department = sandbox.add_department("Продажи")
+    cost_center = sandbox.add_cost_center(name="Проект")
+    limit = sandbox.add_limit("Такси", "taxi")
+    resolver = NameResolver(client)
+    assert await resolver.department(department) == department
+    assert await resolver.cost_center(cost_center) == cost_center
+    assert await resolver.limit(limit, "taxi") == limit
+
+
+async def test_a_limit_id_of_another_service_is_not_taken(
+    sandbox: Sandbox, client: B2BClient
+) -> None:
+    """An id names its own service's limit only."""
+    limit = sandbox.add_limit("Такси", "taxi")
+    with pytest.raises(NameNotFoundError):
+        await NameResolver(client).limit(limit, "eats2")

@@ -10,6 +10,10 @@ A name that matches nothing, or more than one thing, raises :class:`NameNotFound
 candidates. Department and cost-center names are the company's structure, not personal data,
 so they appear in messages; no employee data is ever read here.
 
+Ids still read
+    A text equal to the id of an existing department, cost center or limit (of the service
+    asked for) is that id, so a file that already holds ids reads the same.
+
 Department paths
     Segments are joined by ``/``; a ``/`` inside a name is written ``\\/`` and a backslash
     ``\\\\`` (``Отдел 1\\/2`` is the one department "Отдел 1/2"). A path matches a department
@@ -231,7 +235,7 @@ class NameResolver:
     # -- departments -------------------------------------------------------------------------
 
     async def department(self, path: str) -> str:
-        """The id of the department named by ``path`` (a name or a ``/`` path).
+        """The id of the department named by ``path`` (a name, a ``/`` path, or its id).
 
         Raises :class:`NameNotFoundError` (unless ``create_missing``: then the missing part
         is created), :class:`AmbiguousNameError`, or :class:`ValidationError` for a malformed
@@ -242,6 +246,8 @@ class NameResolver:
         if known is not None:
             return known
         tree = await self._read_tree()
+        if path.strip() in tree.by_id:
+            return path.strip()
         found = tree.matches(anchored, segments)
         if len(found) == 1:
             self._resolved[anchored, segments] = found[0]
@@ -332,7 +338,7 @@ class NameResolver:
 
     async def cost_center(self, name: str) -> str:
         """The id of the cost center with this name (exact, else ignoring case and repeated
-        spaces when that leaves one). Raises :class:`NameNotFoundError` or
+        spaces when that leaves one), or with this id. Raises :class:`NameNotFoundError` or
         :class:`AmbiguousNameError`."""
         check_text("cost_center", name, allow_empty=False)
         wanted = name.strip()
@@ -342,6 +348,8 @@ class NameResolver:
 
         self._cost_centers = _once(self._cost_centers, read)
         known = await asyncio.shield(self._cost_centers)
+        if any(cc_id == wanted for cc_id, _ in known):
+            return wanted
         for same in (lambda a, b: a == b, lambda a, b: _loose(a) == _loose(b)):
             found = [(cc_id, cc_name) for cc_id, cc_name in known if same(cc_name, wanted)]
             if len(found) == 1:
@@ -355,8 +363,8 @@ class NameResolver:
     # -- limits ------------------------------------------------------------------------------
 
     async def limit(self, title: str, service: Service | str | None = None) -> str:
-        """The id of the limit with this title (of ``service`` when given). A title used by
-        limits of several services needs ``service``. Raises :class:`NameNotFoundError` or
+        """The id of the limit with this title or id (of ``service`` when given). A title used
+        by limits of several services needs ``service``. Raises :class:`NameNotFoundError` or
         :class:`AmbiguousNameError`."""
         check_text("limit", title, allow_empty=False)
         wanted_service = None if service is None else to_service(service)
@@ -371,6 +379,8 @@ class NameResolver:
             for info in await asyncio.shield(self._limits)
             if wanted_service is None or info.service == wanted_service
         ]
+        if any(info.id == wanted for info in known):
+            return wanted
         for same in (lambda a, b: a == b, lambda a, b: _loose(a) == _loose(b)):
             found = [info for info in known if same(info.title or "", wanted)]
             if len(found) == 1:
