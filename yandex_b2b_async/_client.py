@@ -34,6 +34,9 @@ from .resources import (
     CostCentersAPI,
     DepartmentsAPI,
     EatsAPI,
+    GeoRestrictionsAPI,
+    LimitsAPI,
+    ManagersAPI,
     OrdersAPI,
     PromocodesAPI,
     TankerAPI,
@@ -153,6 +156,9 @@ class B2BClient:
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
         self.auth: Final = AuthAPI(self)
+        self.limits: Final = LimitsAPI(self)
+        self.managers: Final = ManagersAPI(self)
+        self.geo_restrictions: Final = GeoRestrictionsAPI(self)
         self.orders: Final = OrdersAPI(self)
         self.zones: Final = ZonesAPI(self)
         self.promocodes: Final = PromocodesAPI(self)

@@ -9,8 +9,55 @@ One module per group of the documents (``users``, ``departments``, ``cost_center
 from .._types import UNSET, Unset, unset_to_none
 from ._common import AssignedLimit, Limit, Number, Service
 from .auth import ClientInfo
-from .cost_centers import CostCenter, CostCenterField, CostCentersPage
-from .departments import CreatedDepartment, Department, DepartmentArchiveResult, DepartmentsPage
+from .cost_centers import (
+    CostCenter,
+    CostCenterCreate,
+    CostCenterField,
+    CostCenterFieldSetting,
+    CostCentersPage,
+    CostCenterUpdate,
+    CreatedCostCenter,
+)
+from .departments import (
+    CreatedDepartment,
+    Department,
+    DepartmentArchiveResult,
+    DepartmentBudget,
+    DepartmentsPage,
+)
+from .geo_restrictions import (
+    CreatedGeoRestriction,
+    GeoArea,
+    GeoCircle,
+    GeoRestriction,
+    GeoRestrictionCreate,
+    GeoRestrictionsPage,
+)
+from .limits import (
+    CostLimit,
+    CountLimit,
+    GeoRule,
+    GeoRuleInfo,
+    LimitCounters,
+    LimitInfo,
+    LimitRules,
+    LimitsPage,
+    LimitValue,
+    LimitValues,
+    PersonalLimit,
+    TimeRestriction,
+    TimeRestrictionInfo,
+    TimeRestrictionType,
+    Weekday,
+)
+from .managers import (
+    CreatedManager,
+    Manager,
+    ManagerCreate,
+    ManagerRole,
+    ManagersPage,
+    ManagerUpdate,
+)
 from .orders import (
     ACTIVE_STATUSES,
     CANCELLABLE_STATUSES,
@@ -83,6 +130,7 @@ from .services import (
     TravelsPage,
     TravelUser,
 )
+from .spending import LimitSpending, SpendingDetails, UserSpending
 from .users import (
     CreatedUser,
     CreateOrRestoreResult,
@@ -105,13 +153,7 @@ from .vehicles import (
     VehiclesPage,
     VehicleUpdate,
 )
-from .zones import (
-    RequirementOption,
-    RequirementSelect,
-    SupportedRequirement,
-    TariffClass,
-    ZoneInfo,
-)
+from .zones import RequirementOption, RequirementSelect, SupportedRequirement, TariffClass, ZoneInfo
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -129,18 +171,27 @@ __all__ = [
     "ChangedDestinations",
     "ClientInfo",
     "CostCenter",
+    "CostCenterCreate",
     "CostCenterField",
+    "CostCenterFieldSetting",
+    "CostCenterUpdate",
     "CostCenterValue",
     "CostCenterValueInfo",
     "CostCentersPage",
+    "CostLimit",
+    "CountLimit",
     "CreateOrRestoreResult",
+    "CreatedCostCenter",
     "CreatedDepartment",
+    "CreatedGeoRestriction",
+    "CreatedManager",
     "CreatedOrder",
     "CreatedPromocodeOrder",
     "CreatedUser",
     "CreatedVehicles",
     "Department",
     "DepartmentArchiveResult",
+    "DepartmentBudget",
     "DepartmentsPage",
     "EatsCostCenter",
     "EatsDiscount",
@@ -149,8 +200,27 @@ __all__ = [
     "EatsOrder",
     "EatsOrdersPage",
     "EstimatedWaiting",
+    "GeoArea",
+    "GeoCircle",
+    "GeoRestriction",
+    "GeoRestrictionCreate",
+    "GeoRestrictionsPage",
+    "GeoRule",
+    "GeoRuleInfo",
     "HotelReservation",
     "Limit",
+    "LimitCounters",
+    "LimitInfo",
+    "LimitRules",
+    "LimitSpending",
+    "LimitValue",
+    "LimitValues",
+    "LimitsPage",
+    "Manager",
+    "ManagerCreate",
+    "ManagerRole",
+    "ManagerUpdate",
+    "ManagersPage",
     "Number",
     "OrderCancelResult",
     "OrderCreate",
@@ -162,6 +232,7 @@ __all__ = [
     "OrdersPage",
     "Performer",
     "PerformerVehicle",
+    "PersonalLimit",
     "Price",
     "PromocodeBankName",
     "PromocodeCircle",
@@ -187,6 +258,7 @@ __all__ = [
     "ServiceLevel",
     "SortingDirection",
     "SortingField",
+    "SpendingDetails",
     "SupportedRequirement",
     "TankerOrder",
     "TankerOrdersPage",
@@ -195,6 +267,9 @@ __all__ = [
     "TaxiReport",
     "TaxiReportOrder",
     "TextValue",
+    "TimeRestriction",
+    "TimeRestrictionInfo",
+    "TimeRestrictionType",
     "TrainTrip",
     "TravelItem",
     "TravelUser",
@@ -203,6 +278,7 @@ __all__ = [
     "User",
     "UserCreate",
     "UserPatch",
+    "UserSpending",
     "UserUpdate",
     "UsersPage",
     "Vehicle",
@@ -216,6 +292,7 @@ __all__ = [
     "VehicleLocation",
     "VehicleUpdate",
     "VehiclesPage",
+    "Weekday",
     "ZoneInfo",
     "unset_to_none",
 ]

@@ -10,6 +10,9 @@ from ._base import APIResource
 from .auth import AuthAPI
 from .cost_centers import CostCentersAPI
 from .departments import DepartmentsAPI
+from .geo_restrictions import GeoRestrictionsAPI
+from .limits import LimitsAPI
+from .managers import ManagersAPI
 from .orders import OrdersAPI
 from .promocodes import PromocodesAPI
 from .services import EatsAPI, TankerAPI, TravelsAPI
@@ -23,6 +26,9 @@ __all__ = [
     "CostCentersAPI",
     "DepartmentsAPI",
     "EatsAPI",
+    "GeoRestrictionsAPI",
+    "LimitsAPI",
+    "ManagersAPI",
     "OrdersAPI",
     "PromocodesAPI",
     "TankerAPI",

@@ -19,6 +19,7 @@ from typing import Final
 import attrs
 from aiohttp import web
 
+from ._admin_routes import ADMIN_ROUTES
 from ._services import SERVICE_ENDPOINTS
 from .faults import Faults, Reply, encode_body, error_body
 from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
@@ -144,9 +145,10 @@ def _create_department(state: State, call: Call) -> JSONValue:
     return {"_id": state.create_department(call.client_id, call.body)}
 
 
-def _update_department(state: State, call: Call) -> _Empty:
+def _update_department(state: State, call: Call) -> JSONValue:
     state.update_department(call.client_id, _param(call, "department_id"), call.body)
-    return _EMPTY
+    # The page's "empty 200", as `{}`: clients such as Yandex's SDK read every answer as JSON.
+    return {}
 
 
 def _archive_department(state: State, call: Call) -> JSONValue:
@@ -212,6 +214,7 @@ ENDPOINTS: Final = (
         method="GET", path=f"{API_PREFIX}/cost_centers/list", run=_list_cost_centers, query=_PAGE
     ),
     Endpoint(method="GET", path=f"{API_PREFIX}/auth/list", run=_auth_list, authorize=False),
+    *(Endpoint(method=m, path=p, run=r, query=q, has_body=b) for m, p, r, q, b in ADMIN_ROUTES),
     # Orders, zones, promocodes, vehicles, tanker, eats, travels: declared in _services.py.
     *(
         Endpoint(method=method, path=API_PREFIX + path, run=run, query=query, has_body=body)
