@@ -522,6 +522,11 @@ async def test_geo_list_reads_amount_as_the_total(client: B2BClient, recorder: R
     assert len(recorder.requests) == 1
 
 
+def test_a_circle_at_named_coordinates_puts_longitude_first() -> None:
+    """GeoCircle.at(lat=, lon=) sends [lon, lat], as the pages want."""
+    assert GeoCircle.at(lat=55.73, lon=37.64, radius=200).center == (37.64, 55.73)
+
+
 @pytest.mark.parametrize("center", [(181.0, 55.0), (37.0, 91.0), (37.0,)])
 def test_a_center_out_of_range_is_refused(center: tuple[float, ...]) -> None:
     """A center must be [longitude, latitude] within range."""
