@@ -77,7 +77,9 @@ class RedisPacing:
 
     ``rate`` (calls/s), ``burst`` and ``adaptive`` are the quota's; every process sharing it
     should use the same. ``fallback(now)`` builds the local backend used while Redis is away
-    (``on_down="local"``). ``timeout`` bounds each round trip. ``clock`` is the pacer's clock.
+    (``on_down="local"``). ``timeout`` bounds each round trip. ``clock`` is the pacer's clock;
+    ``wall``, for tests that drive time, replaces the shared clock (Redis's, read through this
+    host's wall clock).
     Connections are made on first use, in the running loop; :meth:`aclose` ends them.
     """
 
@@ -93,6 +95,7 @@ class RedisPacing:
         on_down: OnRedisDown = "local",
         timeout: float = DEFAULT_REDIS_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] | None = None,
     ) -> None:
         self.url: Final = url
         self.name: Final = name
@@ -104,6 +107,7 @@ class RedisPacing:
         self._fallback = fallback
         self._on_down: Final = on_down
         self._clock = clock
+        self._wall = wall
         self._quota: RedisQuota | None = None
         self._local: _Backend | None = None
         self._down_logged = False
@@ -208,6 +212,8 @@ class RedisPacing:
                 burst=self._burst,
                 adaptive=self._adaptive,
                 timeout=self._timeout,
+                wall=self._wall or time.time,
+                sync_clock=self._wall is None,
             )
         return quota
 

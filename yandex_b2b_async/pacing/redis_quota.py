@@ -131,7 +131,9 @@ local T = 1 / rate
 local base = math.max(st.tat or 0, due)
 local tat = math.max(base + T, now)
 local wait = tat - burst * T - now
-if wait > T * 1e-9 then
+-- A microsecond short counts as whole: shared-clock readings near 1.7e9 s resolve only to
+-- about 0.2 us, and a wait too small to move the clock would send the caller straight back.
+if wait > 1e-6 then
   return {0, fmt(wait), fmt(rate), '0'}
 end
 st.tat = tat
