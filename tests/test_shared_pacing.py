@@ -58,6 +58,8 @@ async def processes(redis_server: RedisServer) -> AsyncIterator[ProcessFactory]:
         url: str | None = None,
         on_down: OnRedisDown = "local",
         timeout: float = 0.25,
+        on_shared_pause: Callable[[float], None] | None = None,
+        on_mode: Callable[[bool, str | None], None] | None = None,
     ) -> Process:
         backend = RedisPacing(
             url or redis_server.url,
@@ -68,6 +70,8 @@ async def processes(redis_server: RedisServer) -> AsyncIterator[ProcessFactory]:
             fallback=local_for(config),
             on_down=on_down,
             timeout=timeout,
+            on_shared_pause=on_shared_pause,
+            on_mode=on_mode,
             **({} if clock is None else {"clock": clock, "wall": clock}),
         )
         made.append(backend)
@@ -145,6 +149,20 @@ async def test_a_pause_met_by_one_process_holds_the_other(processes: ProcessFact
     assert clock.now - paused_at >= 2.0
 
 
+async def test_a_process_is_told_of_a_pause_another_set(processes: ProcessFactory) -> None:
+    """A pause learnt from Redis is reported once to the process that did not set it."""
+    clock = FakeClock()
+    config = RateLimit(rate=50, burst=5)
+    learnt: list[float] = []
+    first, _ = processes(config, clock=clock, on_shared_pause=learnt.append)
+    second, second_backend = processes(config, clock=clock)
+    await second.acquire()
+    second.on_throttle(2.0)
+    await settle(second_backend)
+    await first.acquire()
+    assert learnt == [pytest.approx(2.0, abs=1e-3)]
+
+
 async def test_a_cut_in_one_process_slows_the_other(processes: ProcessFactory) -> None:
     """In adaptive mode a 429 met by one process lowers the rate the other is paced at."""
     clock = FakeClock()
@@ -168,13 +186,20 @@ async def test_calls_go_on_locally_while_redis_is_down_and_it_is_said_once(
 ) -> None:
     """With Redis gone the pacer keeps granting on a local bucket, and logs that once."""
     clock = FakeClock()
-    pacer, backend = processes(RateLimit(rate=100, burst=10), clock=clock, url=own_redis.url)
+    modes: list[tuple[bool, str | None]] = []
+    pacer, backend = processes(
+        RateLimit(rate=100, burst=10),
+        clock=clock,
+        url=own_redis.url,
+        on_mode=lambda *m: modes.append(m),
+    )
     await pacer.acquire()
     own_redis.stop()
     with caplog.at_level(logging.WARNING, logger="yandex_b2b_async.pacing"):
         for _ in range(20):
             await asyncio.wait_for(pacer.acquire(), 5)
     assert not backend.shared
+    assert [shared for shared, _ in modes] == [False]
     warnings = [r for r in caplog.records if "unavailable" in r.getMessage()]
     assert len(warnings) == 1
     assert own_redis.url.split("//")[1].split("/")[0] in warnings[0].getMessage()

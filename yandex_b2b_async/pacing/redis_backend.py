@@ -79,7 +79,9 @@ class RedisPacing:
     should use the same. ``fallback(now)`` builds the local backend used while Redis is away
     (``on_down="local"``). ``timeout`` bounds each round trip. ``clock`` is the pacer's clock;
     ``wall``, for tests that drive time, replaces the shared clock (Redis's, read through this
-    host's wall clock).
+    host's wall clock). ``on_shared_pause(seconds)`` is called when an acquire learns of a pause
+    another process set; ``on_mode(shared, reason)`` when the process falls back to local pacing
+    (``shared`` False, ``reason`` the failure) or returns to the shared quota (True, None).
     Connections are made on first use, in the running loop; :meth:`aclose` ends them.
     """
 
@@ -96,6 +98,8 @@ class RedisPacing:
         timeout: float = DEFAULT_REDIS_TIMEOUT,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] | None = None,
+        on_shared_pause: Callable[[float], None] | None = None,
+        on_mode: Callable[[bool, str | None], None] | None = None,
     ) -> None:
         self.url: Final = url
         self.name: Final = name
@@ -116,6 +120,8 @@ class RedisPacing:
         self._rate = rate
         self._paused_until = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
+        self._on_shared_pause = on_shared_pause
+        self._on_mode = on_mode
         #: How many times this process fell back to local pacing, and came back.
         self.fallbacks = 0
         self.recoveries = 0
@@ -153,6 +159,8 @@ class RedisPacing:
             if self._down_logged:  # on_down="fail": Redis answers again
                 self._down_logged = False
                 self.recoveries += 1
+                if self._on_mode is not None:
+                    self._on_mode(True, None)
                 logger.warning("shared pacing: Redis at %s answers again", self.where)
             self._note(grant.rate, grant.paused_for, now)
             return 0.0 if grant.granted else grant.wait
@@ -217,16 +225,22 @@ class RedisPacing:
             )
         return quota
 
-    def _note(self, rate: float, paused_for: float, now: float) -> None:
+    def _note(self, rate: float, paused_for: float, now: float, *, learnt: bool = True) -> None:
         self._rate = rate
-        if paused_for > 0.0 and now + paused_for > self._paused_until:
+        # A pause that ends later than any this process knew of was set by another process
+        # (our own are noted before they are published); a millisecond absorbs clock rounding.
+        if paused_for > 0.0 and now + paused_for > self._paused_until + 1e-3:
             self._paused_until = now + paused_for
+            if learnt and self._on_shared_pause is not None:
+                self._on_shared_pause(paused_for)
 
     def _fall_back(self, exc: RedisUnavailable, now: float) -> _Backend:
         """Go local (or fail) after Redis did not answer."""
         if self._on_down == "fail":
             if not self._down_logged:
                 self._down_logged = True
+                if self._on_mode is not None:
+                    self._on_mode(False, str(exc))
                 logger.warning(
                     "shared pacing: Redis at %s is unavailable (%s); calls fail until it "
                     "answers (on_redis_down='fail')",
@@ -245,6 +259,8 @@ class RedisPacing:
                 local.throttled(now, self._paused_until - now, rate_limited=False, sent_at=None)
             self.fallbacks += 1
             self._next_probe = now + REDIS_PROBE_INTERVAL
+            if self._on_mode is not None:
+                self._on_mode(False, str(exc))
             logger.warning(
                 "shared pacing: Redis at %s is unavailable (%s); this process paces itself "
                 "alone at %g calls/s until Redis answers again",
@@ -274,6 +290,8 @@ class RedisPacing:
             return
         self.recoveries += 1
         now = self._clock()
+        if self._on_mode is not None:
+            self._on_mode(True, None)
         logger.warning(
             "shared pacing: Redis at %s answers again; back to the shared quota", self.where
         )
@@ -306,7 +324,7 @@ class RedisPacing:
                 current, max(0.0, remaining), rate_limited=rate_limited, sent_at=sent_at
             )
             return
-        self._note(rate, left, self._clock())
+        self._note(rate, left, self._clock(), learnt=False)
 
     def _spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)
