@@ -288,3 +288,26 @@ def test_log_lines_name_the_redis_without_its_password() -> None:
         "cache.internal:6380/2"
     )
     assert "s3cret" not in describe_redis_url("rediss://:s3cret@cache.internal")
+
+
+def test_a_backend_reused_under_a_new_event_loop_still_shares(redis_server: RedisServer) -> None:
+    """Two asyncio.run calls on one pacer: the second makes its own connections and shares."""
+    config = RateLimit(rate=100, burst=10)
+    backend = RedisPacing(
+        redis_server.url,
+        f"test-{uuid.uuid4().hex}",
+        rate=config.rate,
+        burst=config.burst,
+        adaptive=False,
+        fallback=local_for(config),
+    )
+    pacer = Pacer(config, backend=backend)
+
+    async def use() -> bool:
+        for _ in range(3):
+            await pacer.acquire()
+        return backend.shared
+
+    assert asyncio.run(use())
+    assert asyncio.run(use())
+    asyncio.run(backend.aclose())

@@ -26,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import Final, Literal, Protocol
 
 from .._constants import DEFAULT_REDIS_TIMEOUT, REDIS_PROBE_INTERVAL
@@ -56,6 +56,16 @@ class _Backend(Protocol):
     def rate(self, now: float) -> float | None: ...
 
     def paused_until(self) -> float: ...
+
+
+async def _closes_with_the_loop(quota: RedisQuota) -> AsyncGenerator[None, None]:
+    """Suspended while the quota is in use. A loop closes the async generators it started when
+    it shuts down (``asyncio.run`` does), so the quota's connections close with their loop even
+    when the client is never closed."""
+    try:
+        yield
+    finally:
+        await quota.aclose()
 
 
 def describe_redis_url(url: str) -> str:
@@ -113,6 +123,8 @@ class RedisPacing:
         self._clock = clock
         self._wall = wall
         self._quota: RedisQuota | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
         self._local: _Backend | None = None
         self._down_logged = False
         self._next_probe = 0.0
@@ -147,7 +159,7 @@ class RedisPacing:
         if local is None:
             if now < self._paused_until:
                 return self._paused_until - now
-            quota = self._get_quota()
+            quota = await self._get_quota()
             try:
                 grant = await quota.acquire(due=quota.now() - (now - due))
             except RedisUnavailable as exc:
@@ -204,25 +216,34 @@ class RedisPacing:
             task.cancel()
         if tasks:
             await asyncio.wait(tasks, timeout=self._timeout)
-        quota, self._quota = self._quota, None
-        if quota is not None:
-            await quota.aclose()
+        self._quota = None
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            await keeper.aclose()
 
     # -- internals -----------------------------------------------------------------------------
 
-    def _get_quota(self) -> RedisQuota:
+    async def _get_quota(self) -> RedisQuota:
+        """This loop's quota: made on first use, and again under a new loop (a client reused
+        by a second ``asyncio.run``), since connections belong to the loop they were made on."""
         quota = self._quota
-        if quota is None:
-            quota = self._quota = RedisQuota(
-                self.url,
-                self.name,
-                rate=self._rate_conf,
-                burst=self._burst,
-                adaptive=self._adaptive,
-                timeout=self._timeout,
-                wall=self._wall or time.time,
-                sync_clock=self._wall is None,
-            )
+        loop = asyncio.get_running_loop()
+        if quota is not None and self._loop is loop:
+            return quota
+        quota = self._quota = RedisQuota(
+            self.url,
+            self.name,
+            rate=self._rate_conf,
+            burst=self._burst,
+            adaptive=self._adaptive,
+            timeout=self._timeout,
+            wall=self._wall or time.time,
+            sync_clock=self._wall is None,
+        )
+        self._loop = loop
+        keeper = _closes_with_the_loop(quota)
+        await keeper.asend(None)
+        self._keeper = keeper
         return quota
 
     def _note(self, rate: float, paused_for: float, now: float, *, learnt: bool = True) -> None:
@@ -279,7 +300,7 @@ class RedisPacing:
 
     async def _probe(self) -> None:
         try:
-            await self._get_quota().ping()
+            await (await self._get_quota()).ping()
         except RedisUnavailable:
             return
         finally:
@@ -303,7 +324,7 @@ class RedisPacing:
     async def _publish(
         self, now: float, pause: float, rate_limited: bool, sent_at: float | None
     ) -> None:
-        quota = self._get_quota()
+        quota = await self._get_quota()
         shared_now = quota.now()
         try:
             rate, left = await quota.throttle(
