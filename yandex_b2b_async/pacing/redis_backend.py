@@ -175,7 +175,14 @@ class RedisPacing:
                     self._on_mode(True, None)
                 logger.warning("shared pacing: Redis at %s answers again", self.where)
             self._note(grant.rate, grant.paused_for, now)
-            return 0.0 if grant.granted else grant.wait
+            if not grant.granted:
+                return grant.wait
+            later = self._clock()
+            if later < self._paused_until:
+                # A throttle arrived while the round trip ran: the start it won is given up
+                # rather than sent into the pause.
+                return self._paused_until - later
+            return 0.0
         self._maybe_probe(now)
         return await local.take_or_delay(now, due)
 
