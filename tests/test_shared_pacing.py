@@ -18,7 +18,8 @@ from tests._redis import RedisServer
 from yandex_b2b_async import RateLimit, SharedPacingError
 from yandex_b2b_async._constants import ADAPTIVE_DECREASE, REDIS_PROBE_INTERVAL
 from yandex_b2b_async.pacing import LocalPacing, Pacer
-from yandex_b2b_async.pacing.redis_backend import OnRedisDown, RedisPacing, describe_redis_url
+from yandex_b2b_async.pacing.redis_backend import RedisPacing
+from yandex_b2b_async.pacing.shared_options import OnRedisDown, describe_redis_url
 
 
 class FakeClock:

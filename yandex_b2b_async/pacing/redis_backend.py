@@ -24,31 +24,19 @@ in the background, so the request path never waits on Redis to report a 429.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Final, Literal, Protocol
-
-import attrs
+from typing import Final, Protocol
 
 from .._constants import DEFAULT_REDIS_TIMEOUT, REDIS_PROBE_INTERVAL
-from ..errors import SharedPacingError, ValidationError
+from ..errors import SharedPacingError
 from .redis_quota import RedisQuota, RedisUnavailable
+from .shared_options import OnRedisDown, describe_redis_url
 
-__all__ = [
-    "OnRedisDown",
-    "RedisPacing",
-    "check_on_down",
-    "check_quota_key",
-    "check_redis_url",
-    "describe_redis_url",
-    "redis_url_repr",
-]
+__all__ = ["OnRedisDown", "RedisPacing"]
 
 logger: Final = logging.getLogger("yandex_b2b_async.pacing")
-
-OnRedisDown = Literal["local", "fail"]
 
 
 class _Backend(Protocol):
@@ -77,20 +65,6 @@ async def _closes_with_the_loop(quota: RedisQuota) -> AsyncGenerator[None, None]
         yield
     finally:
         await quota.aclose()
-
-
-def describe_redis_url(url: str) -> str:
-    """``host:port/db`` of a Redis URL, for log lines: never its user or password."""
-    from yarl import URL
-
-    try:
-        parsed = URL(url)
-    except (ValueError, TypeError):
-        return "<a malformed Redis URL>"
-    if parsed.scheme == "unix":
-        return parsed.path
-    where = f"{parsed.host}:{parsed.port or 6379}"
-    return where + (parsed.path if parsed.path not in ("", "/") else "/0")
 
 
 class RedisPacing:
@@ -369,47 +343,3 @@ class RedisPacing:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-
-# -- RateLimit's shared-pacing options: their checks (attrs validators) and their repr ---------
-
-_REDIS_SCHEMES: Final = ("redis", "rediss", "unix")
-
-
-def check_redis_url(_: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-    """``redis://``, ``rediss://`` or ``unix://``, and redis-py installed (the ``redis`` extra)."""
-    if value is None:
-        return
-    field = f"RateLimit.{attribute.name}"
-    if not isinstance(value, str) or value.split("://", 1)[0] not in _REDIS_SCHEMES:
-        shown = describe_redis_url(value) if isinstance(value, str) else value
-        raise ValidationError(
-            field, "must be a redis://, rediss:// or unix:// URL, or None", value=shown
-        )
-    if importlib.util.find_spec("redis") is None:
-        raise ValidationError(field, "needs redis-py: pip install 'yandex_b2b_async[redis]'")
-
-
-def check_quota_key(_: object, attribute: attrs.Attribute[str | None], value: str | None) -> None:
-    """A quota name: a non-empty string without control characters, or None (derived)."""
-    if value is None:
-        return
-    if not isinstance(value, str) or not value.strip() or not value.isprintable():
-        raise ValidationError(
-            f"RateLimit.{attribute.name}",
-            "must be a non-empty printable string, or None (derived from the account)",
-            value=value,
-        )
-
-
-def check_on_down(_: object, attribute: attrs.Attribute[str], value: str) -> None:
-    """``"local"`` or ``"fail"``."""
-    if value not in ("local", "fail"):
-        raise ValidationError(
-            f"RateLimit.{attribute.name}", "must be 'local' or 'fail'", value=value
-        )
-
-
-def redis_url_repr(value: str | None) -> str:
-    """How a RateLimit shows its Redis: host, port and database, never a password."""
-    return "None" if value is None else repr(describe_redis_url(value))
