@@ -1,10 +1,12 @@
 """One worker process of the shared-pacing workload: ``python -m benchmarks._shared_worker JSON``.
 
-It reads employees from the sandbox as fast as its pacer lets it, from ``start_at`` for
-``seconds`` (both on ``time.monotonic()``, which is one clock for every process of a Linux
-host), and prints one JSON line: when each request started on the wire, and when each 429
-answer arrived. With ``redis_url`` its rate limit is the quota shared through Redis under
-``key``; without, it paces itself alone.
+Once its client is ready it prints ``ready`` and reads the start time from stdin (so that every
+worker starts together however long the interpreters took to import); then it reads employees
+from the sandbox as fast as its pacer lets it, from that time for ``seconds`` (both on
+``time.monotonic()``, one clock for every process of a Linux host), and prints one JSON line:
+when each request started on the wire, when each 429 answer arrived, and (sharing) when the
+pause it caused could first be read from Redis. With ``redis_url`` its rate limit is the quota
+shared through Redis under ``key``; without, it paces itself alone.
 """
 
 from __future__ import annotations
@@ -16,13 +18,32 @@ import time
 from types import SimpleNamespace
 
 import aiohttp
+from redis.asyncio import Redis
 
 from yandex_b2b_async import B2BClient, RateLimit
+from yandex_b2b_async.pacing.redis_quota import quota_keys
+
+
+async def _watch_pause(client: Redis, key: str, seen: list[float]) -> None:
+    """Note when the quota's pause key first exists (polled every 0.2 ms, for 2 s at most)."""
+    pause_key = quota_keys(key)[1]
+    for _ in range(10_000):
+        if await client.exists(pause_key):
+            seen.append(time.monotonic())
+            return
+        await asyncio.sleep(0.0002)
 
 
 async def work(config: dict[str, object]) -> dict[str, object]:
     starts: list[float] = []
     throttled: list[float] = []
+    visible: list[float] = []
+    watchers: list[asyncio.Task[None]] = []
+    redis_url = config.get("redis_url")
+    # Connected before the start: a connection made when the 429 comes would be late.
+    watcher = Redis.from_url(str(redis_url)) if redis_url else None
+    if watcher is not None:
+        await watcher.ping()
 
     async def on_start(
         session: aiohttp.ClientSession,
@@ -38,11 +59,13 @@ async def work(config: dict[str, object]) -> dict[str, object]:
     ) -> None:
         if params.response.status == 429:
             throttled.append(time.monotonic())
+            if watcher is not None and not watchers:
+                watch = _watch_pause(watcher, str(config["key"]), visible)
+                watchers.append(asyncio.ensure_future(watch))
 
     trace = aiohttp.TraceConfig()
     trace.on_request_start.append(on_start)
     trace.on_request_end.append(on_end)
-    redis_url = config.get("redis_url")
     shared: dict[str, object] = (
         {"redis_url": str(redis_url), "key": str(config["key"])} if redis_url else {}
     )
@@ -51,8 +74,6 @@ async def work(config: dict[str, object]) -> dict[str, object]:
         burst=int(config["burst"]),  # type: ignore[call-overload]
         **shared,  # type: ignore[arg-type]
     )
-    start_at = float(config["start_at"])  # type: ignore[arg-type]
-    deadline = start_at + float(config["seconds"])  # type: ignore[arg-type]
     user_id = str(config["user_id"])
     async with (
         aiohttp.ClientSession(
@@ -64,6 +85,10 @@ async def work(config: dict[str, object]) -> dict[str, object]:
             str(config["token"]), base_url=str(config["url"]), session=session, rate_limit=limit
         ) as client,
     ):
+        print("ready", flush=True)
+        line = await asyncio.to_thread(sys.stdin.readline)
+        start_at = float(line)
+        deadline = start_at + float(config["seconds"])  # type: ignore[arg-type]
         await asyncio.sleep(max(0.0, start_at - time.monotonic()))
 
         async def caller() -> None:
@@ -71,7 +96,11 @@ async def work(config: dict[str, object]) -> dict[str, object]:
                 await client.users.get(user_id)
 
         await asyncio.gather(*(caller() for _ in range(int(config["callers"]))))  # type: ignore[call-overload]
-    return {"starts": starts, "throttled": throttled}
+    for watch in watchers:
+        await watch
+    if watcher is not None:
+        await watcher.aclose()
+    return {"starts": starts, "throttled": throttled, "pause_visible": visible}
 
 
 if __name__ == "__main__":

@@ -80,7 +80,6 @@ async def _workers(
 ) -> list[dict[str, list[float]]]:
     """Start the worker processes together; their starts and 429 arrival times."""
     key = f"bench-{uuid.uuid4().hex}"
-    start_at = time.monotonic() + 1.5  # time for every interpreter to import and connect
     config = {
         **base,
         "rate": RATE,
@@ -88,7 +87,6 @@ async def _workers(
         "callers": CALLERS,
         "redis_url": redis_url,
         "key": key,
-        "start_at": start_at,
         "seconds": seconds,
     }
     processes = [
@@ -97,11 +95,21 @@ async def _workers(
             "-m",
             "benchmarks._shared_worker",
             json.dumps(config),
+            stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             cwd=str(_REPO),
         )
         for _ in range(PROCESSES)
     ]
+    for process in processes:
+        assert process.stdout is not None
+        if (await process.stdout.readline()).strip() != b"ready":
+            raise RuntimeError("a worker did not start")
+    start_at = time.monotonic() + 0.2
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(f"{start_at!r}\n".encode())
+        await process.stdin.drain()
     if during is not None:
         assert asyncio.iscoroutine(during)
         await during
@@ -167,7 +175,7 @@ async def _pause(
     for label, url in (("shared", redis_url), ("unshared", None)):
 
         async def throttle_one_request() -> None:
-            await asyncio.sleep(1.5 + 0.5)  # the workers' start, then half a second of calls
+            await asyncio.sleep(0.2 + 0.5)  # the workers' start, then half a second of calls
             await server.call(
                 "script_429", method="GET", path="/integration/2.0/users", retry_after=PAUSE
             )
@@ -179,14 +187,32 @@ async def _pause(
         met_at = answers[0]
         starts = sorted(t for report in reports for t in report["starts"])
         inside = [t for t in starts if met_at < t < met_at + PAUSE]
+        visible = sorted(t for report in reports for t in report.get("pause_visible", []))
+        known_at = visible[0] if visible else None
+        after_known = [t for t in inside if known_at is not None and t > known_at]
         after = [t for t in starts if t > met_at]
         gap = (after[0] - met_at) if after else None
         result.details[f"pause_{label}"] = {
             "retry_after": PAUSE,
             "requests_in_pause": len(inside),
+            "requests_in_pause_after_it_reached_redis": len(after_known) if url else None,
+            "pause_reached_redis_after": None if known_at is None else known_at - met_at,
+            "in_pause_at": [round(t - met_at, 4) for t in inside[:20]],
             "first_request_after": gap,
             "requests": len(starts),
         }
+        if url:
+            propagation = f"{(known_at - met_at) * 1e3:.1f} ms" if known_at else "unknown"
+            result.add(
+                Figure(
+                    name="shared: requests in the pause once it reached Redis",
+                    value=len(after_known),
+                    unit="calls",
+                    target="0",
+                    met=len(after_known) == 0 and known_at is not None,
+                    note=f"the pause was in Redis {propagation} after the 429 arrived",
+                )
+            )
         result.add(
             Figure(
                 name=f"{label}: requests within Retry-After: 2 of a 429",

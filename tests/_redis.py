@@ -101,6 +101,19 @@ class RedisServer:
                 reply += piece
         return reply.decode().split("\r\n", 1)[0]
 
+    def keys(self, pattern: str) -> list[str]:
+        """The names of the keys matching ``pattern`` (``KEYS``)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as conn:
+            conn.sendall(f"KEYS {pattern}\r\n".encode())
+            reader = conn.makefile("rb")
+            head = reader.readline()
+            assert head.startswith(b"*"), head
+            names = []
+            for _ in range(int(head[1:])):
+                size = int(reader.readline()[1:])
+                names.append(reader.read(size + 2)[:-2].decode())
+        return names
+
     @property
     def directory(self) -> Path:
         """The server's working directory."""

@@ -14,13 +14,17 @@ the time its token was due (``due``) and is accounted then, as the local bucket 
 beyond a full bucket.
 
 **Clocks.** The scripts never read ``TIME``: the caller passes its clock, so a script is a pure
-function of its arguments and the state. That clock is the process's wall clock set against
-Redis's own ``TIME`` when it connects (and every ``REDIS_CLOCK_RESYNC`` seconds): the offset is
-read as the midpoint of a round trip, so two processes disagree by at most half of the slower
-round trip plus their drift since the last reading (about 0.1 ms on loopback, about 1 ms across
-a data centre). The skew bound: with processes' clocks at most ``d`` seconds apart, any window
-of ``w`` seconds holds at most ``rate * (w + d) + burst`` starts, and a pause ends up to ``d``
-early for the process whose clock runs ahead.
+function of its arguments and the state. That clock is the process's wall clock, checked against
+Redis's ``TIME`` when it connects (and every ``REDIS_CLOCK_RESYNC`` seconds; the reading with
+the shortest of three round trips, the offset taken at its midpoint). A host whose clock agrees
+with Redis's within that reading's precision (half its round trip, plus 1 ms) keeps its own
+clock — processes of one host then agree exactly, and NTP keeps hosts closer than a busy round
+trip could tell; a host whose clock is further off uses Redis's instead, to within half a round
+trip. The skew bound: with processes' clocks at most ``d`` seconds apart (``d`` <= 1 ms plus half
+a round trip, or NTP's error when smaller), any window of ``w`` seconds holds at most
+``rate * (w + d) + burst`` grants, and a pause ends up to ``d`` early for the process whose clock
+runs ahead. What reaches the server is further spread by the time each grant's reply takes to
+come back (a busy host may take milliseconds), which shifts a start later, never earlier.
 
 **Keys.** ``yandex_b2b:{QUOTA}:bucket`` (a hash: ``tat``, the adaptive curve, the rate meter;
 it expires after ``REDIS_STATE_TTL`` unused) and ``yandex_b2b:{QUOTA}:pause`` (the time the
@@ -30,8 +34,8 @@ on one node, as a script needs. ``QUOTA`` never holds the token (see :func:`quot
 **Cancellation.** redis-py's asyncio client swallows a cancellation that lands during a command
 (redis/redis-py#2028, #2551; seen in most trials with redis-py 8.1): each command therefore runs
 in a task of its own that the caller awaits through :func:`asyncio.shield`, so a cancelled
-caller leaves at once and the command is cancelled behind it (a start it may still have taken is
-lost, which errs on the slow side).
+caller leaves at once and the command ends behind it, within the timeout (a start it may still
+take is lost, which errs on the slow side).
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ from .._constants import (
 __all__ = ["Grant", "RedisQuota", "RedisUnavailable", "quota_keys", "quota_name"]
 
 _T = TypeVar("_T")
+
+# Readings of Redis's clock per synchronisation (at connect, then every REDIS_CLOCK_RESYNC s).
+_CLOCK_SAMPLES: Final = 3
+# Below this (seconds, beyond half the round trip) an offset is measurement noise, not skew.
+_CLOCK_TOLERANCE: Final = 0.001
 
 # Shared by both scripts: the state's load and save, and the CUBIC curve (the same formulas as
 # :mod:`.cubic`, with its constants passed in so that they live in one place).
@@ -269,17 +278,28 @@ class RedisQuota:
         self._offset = 0.0
         self._synced_at: float | None = None
         self._sync = sync_clock
+        self._publisher_ready = False
+
         # redis-py's own retries would multiply the time an outage costs each call; the
-        # backend above decides what a failure means.
-        self._redis: Final = redis.asyncio.Redis.from_url(
-            url,
-            socket_timeout=timeout,
-            socket_connect_timeout=timeout,
-            retry=Retry(NoBackoff(), 0),
-            health_check_interval=0,
-        )
+        # backend above decides what a failure means. Two connections, each kept open and used
+        # one command at a time: one for the acquires (only the head of the pacer's queue
+        # acquires, so they come one at a time anyway) and one for the throttles, so that a
+        # pause is published without waiting behind an acquire. A new connection would cost a
+        # handshake of several round trips (tens of milliseconds on a busy host).
+        def connect() -> redis.asyncio.Redis:
+            return redis.asyncio.Redis.from_url(
+                url,
+                socket_timeout=timeout,
+                socket_connect_timeout=timeout,
+                retry=Retry(NoBackoff(), 0),
+                health_check_interval=0,
+                single_connection_client=True,
+            )
+
+        self._redis: Final = connect()
+        self._publisher: Final = connect()
         self._acquire: Final = self._redis.register_script(_ACQUIRE)
-        self._throttle: Final = self._redis.register_script(_THROTTLE)
+        self._throttle: Final = self._publisher.register_script(_THROTTLE)
         ttl_ms = str(int(REDIS_STATE_TTL * 1000))
         self._params: Final = (
             repr(float(rate)),
@@ -351,24 +371,42 @@ class RedisQuota:
         self._closed = True
         for task in list(self._commands):
             task.cancel()
-        pool = self._redis.connection_pool
-        try:
-            async with asyncio.timeout(self.timeout):
-                await pool.disconnect(inuse_connections=True)
-        except (TimeoutError, OSError):
-            pass
-        await self._redis.aclose(close_connection_pool=False)
+        for client in (self._redis, self._publisher):
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await client.connection_pool.disconnect(inuse_connections=True)
+            except (TimeoutError, OSError):
+                pass
+            await client.aclose(close_connection_pool=False)
 
     async def _sync_clock(self) -> None:
         if not self._sync:
             return
         if self._synced_at is not None and self._wall() - self._synced_at < REDIS_CLOCK_RESYNC:
             return
-        before = self._wall()
-        seconds, micros = await self._run(self._redis.time)
-        after = self._wall()
-        self._offset = seconds + micros / 1e6 - (before + after) / 2
-        self._synced_at = after
+        # The reading with the shortest round trip bounds the offset's error best (NTP's
+        # minimum filter): a busy host may take milliseconds to run the loop between the two
+        # halves of one trip.
+        best: tuple[float, float] | None = None
+        for _ in range(_CLOCK_SAMPLES):
+            before = self._wall()
+            seconds, micros = await self._run(self._redis.time)
+            after = self._wall()
+            sample = (after - before, seconds + micros / 1e6 - (before + after) / 2)
+            if best is None or sample[0] < best[0]:
+                best = sample
+        assert best is not None
+        trip, offset = best
+        # An offset within what one reading can tell (half its round trip) says the clocks
+        # agree as well as we can measure: this host's clock is then the better one (processes
+        # of one host share it exactly; NTP keeps hosts closer than a busy round trip can).
+        self._offset = offset if abs(offset) > trip / 2 + _CLOCK_TOLERANCE else 0.0
+        self._synced_at = self._wall()
+        if not self._publisher_ready:
+            # Connect the throttle connection now, so that the first pause is published
+            # without a handshake in its way.
+            await self._run(self._publisher.ping)
+            self._publisher_ready = True
 
     async def _run(self, command: Callable[[], Awaitable[_T]]) -> _T:
         """Run one command in its own task, bounded by the timeout; the caller's cancellation
@@ -385,7 +423,9 @@ class RedisQuota:
             task.cancel()
             raise RedisUnavailable(f"no answer within {self.timeout:g}s") from None
         except asyncio.CancelledError:
-            task.cancel()
+            # The caller leaves now; the command ends by itself within the timeout (cancelling
+            # it would make redis-py drop the connection, and the next command pay a new one).
+            # A start it takes is lost, which errs on the slow side. aclose() cancels it.
             raise
         except Exception as exc:
             raise RedisUnavailable(f"{type(exc).__name__}: {exc}") from exc
