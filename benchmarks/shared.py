@@ -64,7 +64,7 @@ async def run(settings: Settings) -> Result:
                     )
                 )
             ).id
-        base = {"url": server.url, "token": server.token, "user_id": user_id}
+        base: dict[str, object] = {"url": server.url, "token": server.token, "user_id": user_id}
         await _rate(result, base, redis.url, seconds)
         await _pause(result, base, redis.url, server, settings)
     await _cost(result, settings)

@@ -27,14 +27,17 @@ import asyncio
 import logging
 import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
-from typing import Final, Protocol
+from typing import TYPE_CHECKING, Final, Protocol
 
 from .._constants import DEFAULT_REDIS_TIMEOUT, REDIS_PROBE_INTERVAL
 from ..errors import SharedPacingError
-from .redis_quota import RedisQuota, RedisUnavailable
+from .redis_quota import RedisQuota, RedisUnavailable, quota_name
 from .shared_options import OnRedisDown, describe_redis_url
 
-__all__ = ["OnRedisDown", "RedisPacing"]
+if TYPE_CHECKING:
+    from .limit import RateLimit
+
+__all__ = ["OnRedisDown", "RedisPacing", "shared_backend"]
 
 logger: Final = logging.getLogger("yandex_b2b_async.pacing")
 
@@ -343,3 +346,28 @@ class RedisPacing:
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+
+def shared_backend(
+    limit: RateLimit, *, base_url: str, client_id: str | None, token: str
+) -> RedisPacing:
+    """The backend of a client whose ``limit`` names a Redis: its quota named ``limit.key``, or
+    by default after the account (:func:`~.redis_quota.quota_name`: never the token itself)."""
+    from .state import LocalPacing
+
+    assert limit.redis_url is not None
+    rate = limit.rate / limit.per
+
+    def local(now: float) -> LocalPacing:
+        return LocalPacing(rate, limit.burst, adaptive=limit.adaptive, now=now)
+
+    return RedisPacing(
+        limit.redis_url,
+        limit.key or quota_name(base_url=base_url, client_id=client_id, token=token),
+        rate=rate,
+        burst=limit.burst,
+        adaptive=limit.adaptive,
+        fallback=local,
+        on_down=limit.on_redis_down,
+        timeout=limit.redis_timeout,
+    )
