@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from yandex_b2b_async import JournalInUseError
+from yandex_b2b_async import B2BClient, JournalInUseError
 from yandex_b2b_async._lease import FileLease, owner_path
+from yandex_b2b_async.bulk.journal import Journal
+from yandex_b2b_async.sandbox import Sandbox
 
 _HOLDER = textwrap.dedent(
     """
@@ -152,3 +154,28 @@ def test_a_run_whose_lease_was_taken_over_notices(journal: str) -> None:
         assert json.loads(Path(owner_path(journal)).read_text())["nonce"] == "theirs"
     finally:
         lease.release()
+
+
+async def test_a_bulk_run_on_a_journal_in_use_sends_nothing(
+    journal: str, holder: subprocess.Popen[str], b2b_sandbox: Sandbox
+) -> None:
+    """bulk(..., journal=PATH) while another process owns PATH fails before any call."""
+    user_id = b2b_sandbox.add_user(phone="+79990007766")
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        with pytest.raises(JournalInUseError) as caught:
+            await client.users.bulk_archive([user_id], journal=journal)
+    assert caught.value.pid == holder.pid
+    assert b2b_sandbox.stats.requests == 0
+
+
+def test_an_old_journal_without_an_owner_file_is_read_and_claimed(tmp_path: Path) -> None:
+    """A journal written before ownership existed is read as before and claimed."""
+    path = tmp_path / "old.journal"
+    path.write_text('{"op": "users.archive", "key": "u1", "index": 0, "ok": true, "id": "u1"}\n')
+    opened = Journal(str(path), "users.archive")
+    try:
+        assert opened.done == {"u1": "u1"}
+        assert os.path.exists(owner_path(str(path)))
+    finally:
+        opened.close()
+    assert not os.path.exists(owner_path(str(path)))

@@ -174,3 +174,21 @@ async def test_closing_a_client_while_redis_hangs_ends_at_once(
     stuck.cancel()
     await asyncio.wait([stuck], timeout=1.0)
     assert stuck.done()
+
+
+async def test_a_cancelled_bulk_run_queued_on_the_shared_quota_ends_at_once(
+    b2b_sandbox: Sandbox, redis_server: RedisServer
+) -> None:
+    """Cancelling a bulk run whose calls queue for a shared token sends nothing more."""
+    ids = [b2b_sandbox.add_user(phone=f"+7999000{n:04d}") for n in range(20)]
+    limit = RateLimit(rate=1, redis_url=redis_server.url, key=f"test-{uuid.uuid4().hex}")
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url, rate_limit=limit) as client:
+        run = asyncio.ensure_future(client.users.bulk_archive(ids, concurrency=8))
+        await asyncio.sleep(0.3)  # the first call goes, the others queue for 1 call/s
+        sent = b2b_sandbox.stats.count("POST", "/integration/2.0/users/archive")
+        started = time.monotonic()
+        run.cancel()
+        await asyncio.wait([run], timeout=5)
+        assert run.cancelled()
+        assert time.monotonic() - started < 0.5
+        assert b2b_sandbox.stats.count("POST", "/integration/2.0/users/archive") <= sent + 1
