@@ -6,7 +6,17 @@ one or in bulk, with validation before sending, typed errors, retries and client
 """
 
 from ._client import B2BClient
-from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._columns import ColumnMap
+from ._csv import (
+    CsvRow,
+    InputFileError,
+    UsersFileInfo,
+    inspect_users_file,
+    read_user_ids,
+    read_users_csv,
+)
+from ._names import Directory
+from ._phones import normalize_phone
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
@@ -86,6 +96,7 @@ __all__ = [
     "BulkReport",
     "ClientClosedError",
     "ClientInfo",
+    "ColumnMap",
     "ConflictError",
     "CostCenter",
     "CostCenterField",
@@ -97,6 +108,7 @@ __all__ = [
     "Department",
     "DepartmentArchiveResult",
     "DepartmentsPage",
+    "Directory",
     "FieldChange",
     "InputFileError",
     "InvalidResponseError",
@@ -129,11 +141,14 @@ __all__ = [
     "UserIsDeletedError",
     "UserPatch",
     "UserUpdate",
+    "UsersFileInfo",
     "UsersPage",
     "ValidationError",
     "__version__",
     "bulk",
     "bulk_stream",
+    "inspect_users_file",
+    "normalize_phone",
     "read_user_ids",
     "read_users_csv",
 ]
