@@ -15,6 +15,7 @@ from ._csv import (
     read_user_ids,
     read_users_csv,
 )
+from ._export import export_users
 from ._names import Directory
 from ._phones import normalize_phone
 from ._types import NOT_GIVEN, NotGiven
@@ -147,6 +148,7 @@ __all__ = [
     "__version__",
     "bulk",
     "bulk_stream",
+    "export_users",
     "inspect_users_file",
     "normalize_phone",
     "read_user_ids",

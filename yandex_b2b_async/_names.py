@@ -188,18 +188,17 @@ class Directory:
 
     async def create_departments(
         self, client: B2BClient, texts: Iterable[str], *, concurrency: int = 4
-    ) -> list[tuple[str, ...]]:
+    ) -> None:
         """Create every department ``texts`` name that is missing, as a path from the root.
 
         Parents are created before children and each path once, also when several calls
-        ask for the same one at the same time. Returns the paths created (parents first).
-        Raises :class:`ValidationError` for a text that is not a path; API errors as they come.
+        ask for the same one at the same time; :attr:`created` lists the paths created, in
+        order. Raises :class:`ValidationError` for a text that is not a path; API errors as
+        they come.
         """
         paths = {split_path(text) for text in texts if self.is_missing(text)}
         gate = asyncio.Semaphore(concurrency)
-        before = len(self.created)
         await asyncio.gather(*(self._ensure(client, path, gate) for path in sorted(paths)))
-        return self.created[before:]
 
     async def _ensure(
         self, client: B2BClient, path: tuple[str, ...], gate: asyncio.Semaphore

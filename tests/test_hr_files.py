@@ -1,0 +1,505 @@
+"""HR files as they come, read by the library: column maps, encodings, tabs, Excel, phones by
+region, names resolved to ids, export and the round trip back through sync, and clearing."""
+
+# ruff: noqa: RUF001  (Cyrillic text is what these files hold)
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from yandex_b2b_async import (
+    UNSET,
+    B2BClient,
+    ColumnMap,
+    Directory,
+    InputFileError,
+    Limit,
+    Service,
+    UserCreate,
+    ValidationError,
+    export_users,
+    inspect_users_file,
+    normalize_phone,
+    read_users_csv,
+)
+from yandex_b2b_async._names import CostCenterEntry, DepartmentEntry, LimitEntry
+from yandex_b2b_async.sandbox import Sandbox
+from yandex_b2b_async.sandbox.state import JSONObject
+
+RUSSIAN_MAP = (
+    "fullname=ФИО,phone=Телефон,email=Email,department=Подразделение,cost_center=Центр затрат"
+)
+RUSSIAN_HEADER = "ФИО;Телефон;Email;Подразделение;Центр затрат;Табельный номер\r\n"
+
+
+def _directory() -> Directory:
+    """Продажи/Москва, Маркетинг/Москва (an ambiguous name), Склад; two cost centers."""
+    return Directory(
+        departments=[
+            DepartmentEntry(id="d-sales", name="Продажи", parent_id=None),
+            DepartmentEntry(id="d-sales-msk", name="Москва", parent_id="d-sales"),
+            DepartmentEntry(id="d-mkt", name="Маркетинг", parent_id=None),
+            DepartmentEntry(id="d-mkt-msk", name="Москва", parent_id="d-mkt"),
+            DepartmentEntry(id="d-store", name="Склад", parent_id=None),
+        ],
+        cost_centers=[
+            CostCenterEntry(id="cc-main", name="Основной", default=True),
+            CostCenterEntry(id="cc-field", name="Выездные"),
+        ],
+        limits=[LimitEntry(id="lim-taxi", title="Такси 5000", service="taxi")],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Phones
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+7 (900) 123-45-67",
+        "8 900 123 45 67",
+        "89001234567",
+        "9001234567",
+        "8-900-123-45-67",
+        "+79001234567",
+        " 7 900 1234567 ",
+    ],
+)
+def test_every_way_a_russian_mobile_is_written_becomes_one_number(written: str) -> None:
+    """With region RU, each common spelling of a number normalizes to +79001234567."""
+    assert normalize_phone(written, region="RU") == "+79001234567"
+
+
+@pytest.mark.parametrize("written", ["123", "8 900 123", "abc", "8 701 123 4567", "+7 000 000"])
+def test_what_is_not_a_phone_of_the_region_is_refused_naming_the_field(written: str) -> None:
+    """Too short, letters, another country's number in national form: refused, field named."""
+    with pytest.raises(ValidationError) as caught:
+        normalize_phone(written, region="RU")
+    assert caught.value.field == "phone"
+    assert "got" not in str(caught.value)  # the number is not repeated
+
+
+def test_a_number_written_internationally_keeps_its_country() -> None:
+    """A +44 number is valid in a Russian file: it names its own country."""
+    assert normalize_phone("+44 20 7946 0958", region="RU") == "+442079460958"
+
+
+def test_an_extension_is_refused() -> None:
+    """The API takes a phone without an extension."""
+    with pytest.raises(ValidationError, match="extension"):
+        normalize_phone("8 900 123-45-67 доб. 12", region="RU")
+
+
+def test_an_unknown_region_is_refused() -> None:
+    """A region code libphonenumber does not know is a usage error."""
+    with pytest.raises(ValidationError) as caught:
+        normalize_phone("89001234567", region="XX")
+    assert caught.value.field == "phone_region"
+
+
+# --------------------------------------------------------------------------------------------
+# Encodings, separators and maps
+
+
+def test_a_cp1251_export_with_russian_headers_reads_through_a_column_map(tmp_path: Path) -> None:
+    """cp1251, ';', CRLF, Russian headers, national phones: rows become UserCreate; the column
+    the map does not name is ignored and listed."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(
+        (
+            RUSSIAN_HEADER
+            + "Иванов Илья;8 900 123-45-67;i@example.com;Продажи/Москва;Основной;0012\r\n"
+            + "Петрова Анна;+7 (900) 765-43-21;;Склад;Выездные;0013\r\n"
+        ).encode("cp1251")
+    )
+    info = inspect_users_file(path, columns=RUSSIAN_MAP, encoding="cp1251")
+    assert info.rows == 2
+    assert info.ignored == ("Табельный номер",)
+    assert info.uses_names
+    rows = list(
+        read_users_csv(
+            path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_directory()
+        )
+    )
+    assert [row.line for row in rows] == [2, 3]
+    assert rows[0].value == UserCreate(
+        fullname="Иванов Илья",
+        phone="+79001234567",
+        email="i@example.com",
+        is_active=True,
+        cost_centers_id="cc-main",
+        department_id="d-sales-msk",
+    )
+    assert rows[1].value is not None
+    assert (rows[1].value.department_id, rows[1].value.cost_centers_id) == ("d-store", "cc-field")
+
+
+def test_a_cp1251_file_read_as_utf8_is_refused_with_the_encoding_hint(tmp_path: Path) -> None:
+    """Without --encoding a Windows-1251 file is refused, and the message says what to pass."""
+    path = tmp_path / "staff.csv"
+    path.write_bytes(RUSSIAN_HEADER.encode("cp1251"))
+    with pytest.raises(InputFileError, match="cp1251") as caught:
+        inspect_users_file(path, columns=RUSSIAN_MAP)
+    assert caught.value.line == 1
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_utf16_and_utf8_with_a_byte_order_mark_are_detected(tmp_path: Path, encoding: str) -> None:
+    """A byte-order mark decides the encoding without --encoding; line numbers are kept."""
+    text = "fullname\tphone\tis_active\tcost_centers_id\n\nИлья\t+79001234567\ttrue\tcc\n"
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
+    path = tmp_path / "staff.txt"
+    path.write_bytes((bom + text).encode(encoding))
+    (row,) = read_users_csv(path)
+    assert row.line == 3
+    assert row.value is not None, row.error
+    assert row.value.fullname == "Илья"
+
+
+def test_tab_separated_text_is_told_by_its_header(tmp_path: Path) -> None:
+    """A header with tabs is read as tab-separated, even when cells hold commas."""
+    path = tmp_path / "staff.tsv"
+    path.write_text(
+        "fullname\tphone\tis_active\tcost_centers_id\nИванов, Илья\t+79001234567\ttrue\tcc\n",
+        encoding="utf-8",
+    )
+    (row,) = read_users_csv(path)
+    assert row.value is not None
+    assert row.value.fullname == "Иванов, Илья"
+
+
+def test_a_map_naming_a_column_the_file_lacks_refuses_the_file(tmp_path: Path) -> None:
+    """A mapped header that is not in the file is named, with the headers the file has."""
+    path = tmp_path / "staff.csv"
+    path.write_text("ФИО,Мобильный\nA,89001234567\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="'Телефон'") as caught:
+        read_users_csv(path, columns="fullname=ФИО,phone=Телефон,cost_centers_id=ЦЗ")
+    assert "Мобильный" in str(caught.value)
+
+
+def test_headers_match_ignoring_case_and_spaces(tmp_path: Path) -> None:
+    """' ЦЕНТР  затрат ' in the file matches 'Центр затрат' in the map."""
+    path = tmp_path / "staff.csv"
+    path.write_text("фио, ЦЕНТР  затрат ,телефон\nA,cc-1,+79001234567\n", encoding="utf-8")
+    (row,) = read_users_csv(path, columns="fullname=ФИО,phone=Телефон,cost_centers_id=Центр затрат")
+    assert row.value is not None
+    assert row.value.cost_centers_id == "cc-1"
+
+
+def test_a_mapping_file_holds_the_layout_of_a_monthly_export(tmp_path: Path) -> None:
+    """A TOML mapping file gives columns, defaults, encoding and phone region at once."""
+    layout = tmp_path / "1c.toml"
+    layout.write_text(
+        '# the 1C export\nencoding = "cp1251"\nphone_region = "RU"\n\n[columns]\n'
+        'fullname = "ФИО"\nphone = "Телефон"\n\n[defaults]\ncost_centers_id = "cc-main"\n'
+        "is_active = false\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "staff.csv"
+    path.write_bytes("ФИО;Телефон;Должность\r\nИванов;89001234567;Инженер\r\n".encode("cp1251"))
+    (row,) = read_users_csv(path, columns=ColumnMap.load(layout))
+    assert row.value == UserCreate(
+        fullname="Иванов", phone="+79001234567", is_active=False, cost_centers_id="cc-main"
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "named"),
+    [
+        ("fullname", "field=Header"),
+        ("name=ФИО", "unknown field 'name'"),
+        ("phone=A,phone=B", "twice"),
+        ("phone=A,fullname=a", "both name"),
+    ],
+)
+def test_a_malformed_column_map_is_refused(spec: str, named: str) -> None:
+    """A map entry without '=', an unknown field, a field twice, a header twice: refused."""
+    with pytest.raises(ValidationError, match=named):
+        ColumnMap.parse(spec)
+
+
+def test_without_a_map_is_active_stays_required(tmp_path: Path) -> None:
+    """A file of API field names still needs is_active; with a map it defaults to true."""
+    path = tmp_path / "staff.csv"
+    path.write_text("fullname,phone,cost_centers_id\nA,+79001234567,cc\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="is_active"):
+        read_users_csv(path)
+    (row,) = read_users_csv(path, columns="fullname=fullname")
+    assert row.value is not None
+    assert row.value.is_active is True
+
+
+def test_a_bad_phone_is_a_row_error_naming_the_row(tmp_path: Path) -> None:
+    """With a region, a phone that is not valid there fails its row only, with its line."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,cost_centers_id\nA,89001234567,1,cc\nB,8900,1,cc\n",
+        encoding="utf-8",
+    )
+    good, bad = read_users_csv(path, phone_region="ru")
+    assert good.value is not None
+    assert (bad.line, bad.error and bad.error.field) == (3, "phone")
+
+
+# --------------------------------------------------------------------------------------------
+# Excel
+
+
+def _workbook(path: Path, rows: list[list[object]], *, sheet: str = "Лист1") -> None:
+    workbook = openpyxl.Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "Сводка"
+    first.append(["not", "the", "staff"])
+    staff = workbook.create_sheet(sheet)
+    for row in rows:
+        staff.append(row)
+    workbook.save(path)
+
+
+def test_an_xlsx_sheet_reads_with_excel_row_numbers(tmp_path: Path) -> None:
+    """--sheet picks the sheet; a blank row keeps the numbering; a phone typed as a number and a
+    boolean cell read as text."""
+    path = tmp_path / "staff.xlsx"
+    _workbook(
+        path,
+        [
+            ["ФИО", "Телефон", "Активен", "Центр затрат"],
+            ["Иванов Илья", 89001234567, True, "Основной"],
+            [None, None, None, None],
+            ["Петрова Анна", "8 900 765 43 21", False, "Выездные"],
+        ],
+    )
+    rows = list(
+        read_users_csv(
+            path,
+            sheet="Лист1",
+            columns="fullname=ФИО,phone=Телефон,is_active=Активен,cost_center=Центр затрат",
+            phone_region="RU",
+            names=_directory(),
+        )
+    )
+    assert [row.line for row in rows] == [2, 4]
+    assert rows[0].value is not None, rows[0].error
+    assert (rows[0].value.phone, rows[0].value.is_active) == ("+79001234567", True)
+    assert rows[1].value is not None, rows[1].error
+    assert (rows[1].value.is_active, rows[1].value.cost_centers_id) == (False, "cc-field")
+
+
+def test_an_unknown_sheet_is_refused_naming_the_sheets(tmp_path: Path) -> None:
+    """--sheet with a name the workbook lacks lists the sheets it has."""
+    path = tmp_path / "staff.xlsx"
+    _workbook(path, [["fullname"]])
+    with pytest.raises(InputFileError, match="Сводка, Лист1"):
+        inspect_users_file(path, sheet="Staff")
+
+
+def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
+    """A CSV saved as .xlsx is refused as a file, not a crash."""
+    path = tmp_path / "staff.xlsx"
+    path.write_text("fullname,phone\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match="not an Excel workbook"):
+        inspect_users_file(path)
+
+
+# --------------------------------------------------------------------------------------------
+# Names
+
+
+def test_a_department_is_found_by_name_path_or_id() -> None:
+    """A unique name, a path from the root, a partial path and an id all resolve."""
+    directory = _directory()
+    assert directory.department_id("Склад") == "d-store"
+    assert directory.department_id("продажи / москва") == "d-sales-msk"
+    assert directory.department_id("Маркетинг/Москва") == "d-mkt-msk"
+    assert directory.department_id("d-mkt") == "d-mkt"
+
+
+def test_an_ambiguous_department_name_names_the_candidates() -> None:
+    """'Москва' names two departments: refused, listing both paths."""
+    with pytest.raises(ValidationError, match="Продажи/Москва, Маркетинг/Москва") as caught:
+        _directory().department_id("Москва")
+    assert caught.value.field == "department"
+
+
+def test_unknown_names_are_row_errors_naming_the_name(tmp_path: Path) -> None:
+    """An unknown department or cost center fails its row, naming the field and the name."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,department,cost_center\n"
+        "A,+79001234567,1,Бухгалтерия,Основной\nB,+79001234568,1,Склад,Нет такого\n"
+        "C,+79001234569,1,Москва,Основной\n",
+        encoding="utf-8",
+    )
+    rows = list(read_users_csv(path, names=_directory()))
+    errors = [(row.line, row.error.field, row.error.rule) for row in rows if row.error]
+    assert errors[0] == (2, "department", "no department 'Бухгалтерия' in the account")
+    assert errors[1] == (3, "cost_center", "no cost center 'Нет такого' in the account")
+    assert errors[2][:2] == (4, "department")
+    assert "2 departments" in errors[2][2]
+
+
+def test_a_names_file_without_names_is_refused_before_any_row(tmp_path: Path) -> None:
+    """Names need a directory: read_users_csv without names= refuses the file."""
+    path = tmp_path / "staff.csv"
+    path.write_text("fullname,phone,is_active,cost_center\nA,+79001234567,1,X\n", "utf-8")
+    with pytest.raises(InputFileError, match="names="):
+        read_users_csv(path)
+
+
+def test_limits_are_given_by_title_or_id() -> None:
+    """A known title becomes its id; anything else is taken as an id."""
+    directory = _directory()
+    assert directory.limit_id("taxi", "такси 5000") == "lim-taxi"
+    assert directory.limit_id("taxi", "lim-other") == "lim-other"
+    assert directory.limit_title("taxi", "lim-taxi") == "Такси 5000"
+
+
+async def test_missing_departments_are_created_parents_first_once_each(
+    b2b_sandbox: Sandbox,
+) -> None:
+    """Three concurrent callers asking for overlapping paths create each department once."""
+    sales = b2b_sandbox.add_department("Продажи")
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        directory = await Directory.load(client)
+        wanted = ["Продажи/Москва/Север", "Продажи/Москва", "Логистика/Склад", "Продажи"]
+        await asyncio.gather(*(directory.create_departments(client, wanted) for _ in range(3)))
+    paths = sorted(directory.created)
+    assert paths == [
+        ("Логистика",),
+        ("Логистика", "Склад"),
+        ("Продажи", "Москва"),
+        ("Продажи", "Москва", "Север"),
+    ]
+    names = {(d["name"], d["parent_id"]) for d in b2b_sandbox.departments()}
+    assert len(names) == len(b2b_sandbox.departments()) == 5
+    assert ("Москва", sales) in names
+    assert directory.department_id("Север") != ""
+
+
+# --------------------------------------------------------------------------------------------
+# Export, the round trip and clearing
+
+
+def _text(user: JSONObject, field: str) -> str:
+    value = user[field]
+    assert isinstance(value, str)
+    return value
+
+
+def _seed(sandbox: Sandbox) -> None:
+    sales = sandbox.add_department("Продажи")
+    msk = sandbox.add_department("Москва", parent_id=sales)
+    field = sandbox.add_cost_center(name="Выездные")
+    sandbox.add_user(
+        phone="+79001234567",
+        fullname="Иванов Илья",
+        email="i@example.com",
+        nickname="ivanov",
+        department_id=msk,
+        limits=[("taxi", "lim-1")],
+    )
+    sandbox.add_user(
+        phone="+79001234568", fullname="Петрова Анна", cost_centers_id=field, is_active=False
+    )
+    sandbox.add_user(phone="+79001234569", fullname="Архив", is_deleted=True)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+async def test_export_then_sync_changes_nothing(
+    b2b_sandbox: Sandbox, tmp_path: Path, suffix: str
+) -> None:
+    """An exported file read back plans no action, and holds every field of every active
+    employee as it is in the account."""
+    _seed(b2b_sandbox)
+    path = tmp_path / f"export{suffix}"
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        assert await export_users(client, path) == 2
+        directory = await Directory.load(client)
+        rows = list(read_users_csv(path, names=directory))
+        assert all(row.ok for row in rows), [row.error for row in rows]
+        plan = await client.users.plan_sync([row.value for row in rows if row.value])
+    assert not plan, plan.describe()
+    assert plan.unchanged == 2
+    by_phone = {user["phone"]: user for user in b2b_sandbox.users()}
+    for row in rows:
+        assert row.value is not None
+        current = by_phone[row.value.phone]
+        assert row.value.fullname == current["fullname"]
+        assert row.value.is_active == current["is_active"]
+        assert row.value.cost_centers_id == current["cost_centers_id"]
+        assert row.value.department_id == current.get("department_id", UNSET)
+        assert (row.value.email or None) == current.get("email")
+        assert (row.value.nickname or None) == current.get("nickname")
+        limits = current["limits"]
+        assert isinstance(limits, list)
+        written = row.value.limits if row.value.limits is not UNSET else ()
+        assert [(lim.service.value, lim.limit_id) for lim in written] == [
+            (lim["service"], lim["limit_id"]) for lim in limits if isinstance(lim, dict)
+        ]
+
+
+async def test_sync_clears_only_the_fields_it_is_told_to(b2b_sandbox: Sandbox) -> None:
+    """With clear=, empty email, nickname, department and limits are removed; without it the
+    same record changes nothing."""
+    _seed(b2b_sandbox)
+    (ivanov,) = [u for u in b2b_sandbox.users() if u["phone"] == "+79001234567"]
+    bare = UserCreate(
+        fullname="Иванов Илья",
+        phone="+79001234567",
+        is_active=True,
+        cost_centers_id=_text(ivanov, "cost_centers_id"),
+    )
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        assert not await client.users.plan_sync([bare])
+        plan = await client.users.plan_sync(
+            [bare], clear=["email", "nickname", "department_id", "limits"]
+        )
+        (update,) = plan.updates
+        assert {change.field for change in update.changes} == {
+            "email",
+            "nickname",
+            "department_id",
+            "limits",
+        }
+        report = await client.users.apply(plan)
+    assert not report.failed
+    after = b2b_sandbox.user(_text(ivanov, "id"))
+    assert "email" not in after
+    assert "department_id" not in after
+    assert after.get("nickname") in (None, "")
+    assert after["limits"] == []
+    assert after["cost_centers_id"] == ivanov["cost_centers_id"]
+
+
+async def test_clearing_the_nickname_alone_is_a_patch(b2b_sandbox: Sandbox) -> None:
+    """Only the email and department need a PUT; a nickname clears by PATCH with ''."""
+    _seed(b2b_sandbox)
+    (ivanov,) = [u for u in b2b_sandbox.users() if u["phone"] == "+79001234567"]
+    wanted = UserCreate(
+        fullname="Иванов Илья",
+        phone="+79001234567",
+        is_active=True,
+        cost_centers_id=_text(ivanov, "cost_centers_id"),
+        email="i@example.com",
+        department_id=_text(ivanov, "department_id"),
+        limits=(Limit("lim-1", Service.TAXI),),
+    )
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        plan = await client.users.plan_sync([wanted], clear=["nickname", "email"])
+    (update,) = plan.updates
+    assert update.replace is None
+    assert update.patch.nickname == ""
+
+
+def test_a_field_that_cannot_be_cleared_is_refused() -> None:
+    """clear= takes email, nickname, department_id and limits only."""
+    from yandex_b2b_async.sync import build_plan
+
+    with pytest.raises(ValidationError, match="cannot be cleared"):
+        build_plan([], [], clear=["phone"])
