@@ -26,7 +26,8 @@ from yandex_b2b_async import (
     normalize_phone,
     read_users_csv,
 )
-from yandex_b2b_async._names import CostCenterEntry, DepartmentEntry, LimitEntry
+from yandex_b2b_async._csv import file_names
+from yandex_b2b_async._names import CostCenterEntry, DepartmentEntry, LimitEntry, ResolvedNames
 from yandex_b2b_async.sandbox import Sandbox
 from yandex_b2b_async.sandbox.state import JSONObject
 
@@ -503,3 +504,61 @@ def test_a_field_that_cannot_be_cleared_is_refused() -> None:
 
     with pytest.raises(ValidationError, match="cannot be cleared"):
         build_plan([], [], clear=["phone"])
+
+
+# --------------------------------------------------------------------------------------------
+# A file's names, resolved once
+
+
+def test_a_files_names_are_collected_once_each(tmp_path: Path) -> None:
+    """file_names lists each department, cost center and limit of the file once, in order."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "ФИО,Телефон,Отдел,ЦЗ,Лимиты\n"
+        "A,+79001234567,Склад,Основной,taxi:Такси 5000\n"
+        "B,+79001234568,Склад,Выездные,taxi:Такси 5000;eats2:lim-e\n",
+        encoding="utf-8",
+    )
+    names = file_names(
+        path, columns="fullname=ФИО,phone=Телефон,department=Отдел,cost_center=ЦЗ,limits=Лимиты"
+    )
+    assert names.departments == ("Склад",)
+    assert names.cost_centers == ("Основной", "Выездные")
+    assert names.limits == (("taxi", "Такси 5000"), ("eats2", "lim-e"))
+
+
+async def test_resolved_names_answer_each_row_with_the_id_or_the_error(tmp_path: Path) -> None:
+    """Names resolved beforehand give each row its ids; an unknown one fails only its rows."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,department,cost_center,limits\n"
+        "A,+79001234567,1,Продажи/Москва,Основной,taxi:Такси 5000\n"
+        "B,+79001234568,1,Бухгалтерия,Основной,\n",
+        encoding="utf-8",
+    )
+    resolved = await ResolvedNames.resolve(_directory(), file_names(path))
+    good, bad = read_users_csv(path, names=resolved)
+    assert good.value is not None
+    assert good.value.department_id == "d-sales-msk"
+    assert good.value.limits == (Limit("lim-taxi", Service.TAXI),)
+    assert (bad.line, bad.error and bad.error.field) == (3, "department")
+
+
+def test_a_10000_row_export_reads_every_row_with_its_line(tmp_path: Path) -> None:
+    """10,000 rows of a cp1251 export with names and national phones: every row valid, each
+    numbered by its line."""
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="cp1251", newline="") as file:
+        file.write(RUSSIAN_HEADER)
+        for n in range(10_000):
+            file.write(
+                f"Сотрудник {n};8 (900) {n // 10000:03d}-{n % 10000:04d};;Склад;Основной;{n}\r\n"
+            )
+    rows = read_users_csv(
+        path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_directory()
+    )
+    lines = []
+    for row in rows:
+        assert row.value is not None, (row.line, row.error)
+        lines.append(row.line)
+    assert lines == list(range(2, 10_002))

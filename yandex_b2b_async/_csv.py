@@ -32,7 +32,7 @@ from typing import Final, Generic, TypeVar
 import attrs
 
 from ._columns import NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
-from ._names import NameLookup
+from ._names import FileNames, NameLookup
 from ._phones import check_region, normalize_phone
 from ._tables import FilePath, InputFileError, table_rows, text_lines
 from ._validators import check_text
@@ -48,6 +48,7 @@ __all__ = [
     "UsersFileInfo",
     "count_user_ids",
     "count_users_csv",
+    "file_names",
     "inspect_users_file",
     "parse_bool",
     "parse_limits",
@@ -433,22 +434,41 @@ def _read_users(
             yield CsvRow(line=line, error=exc)
 
 
-def department_texts(
+def file_names(
     path: FilePath,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
-) -> list[str]:
-    """The distinct ``department`` cells of a users file, in file order (for creating the
-    missing ones before the rows are read)."""
+) -> FileNames:
+    """The distinct names a users file gives, to resolve before its rows are read
+    (:meth:`ResolvedNames.resolve`): its ``department`` and ``cost_center`` cells, and — in an
+    HR file (one read with a column map, or with a name column) — the limits of its ``limits``
+    cells, which may be titles. Raises :class:`InputFileError` as :func:`inspect_users_file`."""
     options = _options(columns, encoding, sheet, None)
-    _, rows = _users_rows(path, options)
-    found: dict[str, None] = {}
+    layout, rows = _users_rows(path, options)
+    hr_file = options.columns is not None or layout.info.uses_names
+    found: dict[str, dict[object, None]] = {"department": {}, "cost_center": {}, "limits": {}}
     for _, cells in rows:
-        if not isinstance(cells, ValidationError) and cells.get("department", "").strip():
-            found.setdefault(cells["department"].strip(), None)
-    return list(found)
+        if isinstance(cells, ValidationError):
+            continue
+        for field in NAME_FIELDS:
+            text = cells.get(field, "").strip()
+            if text:
+                found[field].setdefault(text, None)
+        text = cells.get("limits", "").strip()
+        if hr_file and text:
+            try:
+                limits = parse_limits(text)
+            except ValidationError:
+                continue  # the row reports it
+            for limit in limits:
+                found["limits"].setdefault((limit.service.value, limit.limit_id), None)
+    return FileNames(
+        departments=tuple(str(text) for text in found["department"]),
+        cost_centers=tuple(str(text) for text in found["cost_center"]),
+        limits=tuple(pair for pair in found["limits"] if isinstance(pair, tuple)),
+    )
 
 
 def _header(path: str, cells: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ is taken as an id (the API has the last word on ids).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
@@ -31,7 +31,15 @@ from .errors import ValidationError
 if TYPE_CHECKING:
     from ._client import B2BClient
 
-__all__ = ["Directory", "LimitEntry", "NameLookup", "split_path"]
+__all__ = [
+    "Directory",
+    "FileNames",
+    "LimitEntry",
+    "NameLookup",
+    "NameSource",
+    "ResolvedNames",
+    "split_path",
+]
 
 PATH_SEPARATOR: Final = "/"
 # How many ambiguous matches an error lists.
@@ -39,13 +47,111 @@ _SHOWN: Final = 3
 
 
 class NameLookup(Protocol):
-    """What the file readers need to turn names into ids (see :class:`Directory`)."""
+    """What the file readers need to turn names into ids, without the network (a
+    :class:`Directory`, or the :class:`ResolvedNames` of a file)."""
 
     def department_id(self, text: str) -> str: ...
 
     def cost_center_id(self, text: str) -> str: ...
 
     def limit_id(self, service: str, text: str) -> str: ...
+
+
+class NameSource(Protocol):
+    """What resolves names through the API, one at a time (the library's name resolver, or a
+    :class:`Directory`); each raises :class:`ValidationError` for a name it cannot resolve."""
+
+    async def department(self, path: str) -> str: ...
+
+    async def cost_center(self, name: str) -> str: ...
+
+    async def limit(self, title: str, service: str | None = None) -> str: ...
+
+
+@attrs.frozen(kw_only=True)
+class FileNames:
+    """The distinct names a file gives, in file order: departments, cost centers, and limits
+    as ``(service, title or id)``."""
+
+    departments: tuple[str, ...] = ()
+    cost_centers: tuple[str, ...] = ()
+    limits: tuple[tuple[str, str], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.departments or self.cost_centers or self.limits)
+
+
+class ResolvedNames:
+    """A :class:`NameLookup` over the names of one file, each resolved once beforehand
+    (:meth:`resolve`): a lookup returns the id, or raises the error its name got."""
+
+    def __init__(
+        self,
+        *,
+        departments: dict[str, str | ValidationError],
+        cost_centers: dict[str, str | ValidationError],
+        limits: dict[tuple[str, str], str | ValidationError],
+    ) -> None:
+        self._departments = departments
+        self._cost_centers = cost_centers
+        self._limits = limits
+
+    @classmethod
+    async def resolve(
+        cls, source: NameSource, names: FileNames, *, concurrency: int = 4
+    ) -> ResolvedNames:
+        """Resolve every name of ``names`` through ``source``, at most ``concurrency`` at a
+        time (a source that creates missing departments creates each once). A limit that no
+        title matches is taken as an id. Errors other than :class:`ValidationError` (the API
+        failing) are raised."""
+        gate = asyncio.Semaphore(concurrency)
+
+        async def one(lookup: Awaitable[str]) -> str | ValidationError:
+            async with gate:
+                try:
+                    return await lookup
+                except ValidationError as exc:
+                    return exc
+
+        async def limit(service: str, text: str) -> str | ValidationError:
+            found = await one(source.limit(text, service))
+            return text if isinstance(found, ValidationError) and _not_found(found) else found
+
+        departments = await asyncio.gather(*(one(source.department(t)) for t in names.departments))
+        cost_centers = await asyncio.gather(
+            *(one(source.cost_center(t)) for t in names.cost_centers)
+        )
+        limits = await asyncio.gather(*(limit(service, t) for service, t in names.limits))
+        return cls(
+            departments=dict(zip(names.departments, departments, strict=True)),
+            cost_centers=dict(zip(names.cost_centers, cost_centers, strict=True)),
+            limits=dict(zip(names.limits, limits, strict=True)),
+        )
+
+    @staticmethod
+    def _answer(found: str | ValidationError | None, field: str, text: str) -> str:
+        if found is None:
+            raise ValidationError(field, f"{text!r} was not resolved with the file's names")
+        if isinstance(found, ValidationError):
+            raise found
+        return found
+
+    def department_id(self, text: str) -> str:
+        """The id resolved for this department name."""
+        return self._answer(self._departments.get(text.strip()), "department", text)
+
+    def cost_center_id(self, text: str) -> str:
+        """The id resolved for this cost center name."""
+        return self._answer(self._cost_centers.get(text.strip()), "cost_center", text)
+
+    def limit_id(self, service: str, text: str) -> str:
+        """The id resolved for this limit title (or the text, an id)."""
+        return self._answer(self._limits.get((service, text.strip())), "limits", text)
+
+
+def _not_found(error: ValidationError) -> bool:
+    """True for "no such name" (as opposed to an ambiguous or malformed one)."""
+    return type(error).__name__ == "NameNotFoundError" or error.rule.startswith("no ")
 
 
 @attrs.frozen(kw_only=True)
@@ -116,6 +222,20 @@ class Directory:
             async for item in client.cost_centers.list()
         ]
         return cls(departments=departments, cost_centers=cost_centers, limits=limits)
+
+    # -- as a NameSource (one name at a time) --------------------------------------------------
+
+    async def department(self, path: str) -> str:
+        """:meth:`department_id`, as a :class:`NameSource`."""
+        return self.department_id(path)
+
+    async def cost_center(self, name: str) -> str:
+        """:meth:`cost_center_id`, as a :class:`NameSource`."""
+        return self.cost_center_id(name)
+
+    async def limit(self, title: str, service: str | None = None) -> str:
+        """:meth:`limit_id`, as a :class:`NameSource` (a title no limit has is returned)."""
+        return self.limit_id(service or "", title)
 
     # -- departments ---------------------------------------------------------------------------
 
