@@ -562,3 +562,23 @@ def test_a_10000_row_export_reads_every_row_with_its_line(tmp_path: Path) -> Non
         assert row.value is not None, (row.line, row.error)
         lines.append(row.line)
     assert lines == list(range(2, 10_002))
+
+
+async def test_an_export_falls_back_to_ids_where_a_name_would_not_read_back(
+    b2b_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Two cost centers named alike and a department with a '/' in its name are exported by
+    id, in columns added for them, and the file still syncs to nothing."""
+    twin = b2b_sandbox.add_cost_center(name="Общий")
+    b2b_sandbox.add_cost_center(name="Общий")
+    odd = b2b_sandbox.add_department("Отдел 1/2")
+    b2b_sandbox.add_user(phone="+79001234567", cost_centers_id=twin, department_id=odd)
+    path = tmp_path / "export.csv"
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        await export_users(client, path)
+        header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+        assert header[-2:] == ["cost_centers_id", "department_id"]
+        rows = list(read_users_csv(path, names=await Directory.load(client)))
+        assert rows[0].value is not None, rows[0].error
+        assert (rows[0].value.cost_centers_id, rows[0].value.department_id) == (twin, odd)
+        assert not await client.users.plan_sync([rows[0].value])

@@ -40,26 +40,45 @@ _CSV_ENCODING: Final = "utf-8-sig"
 
 
 def export_rows(users: Iterable[User], directory: Directory) -> Iterator[list[str]]:
-    """The header, then one row per employee that is not archived (see the module)."""
-    yield list(EXPORT_COLUMNS)
-    for user in users:
-        if user.is_deleted:
-            continue
-        limits = []
-        for limit in user.limits:
-            service = str(getattr(limit.service, "value", limit.service))
-            title = directory.limit_title(service, limit.limit_id)
-            limits.append(f"{service}:{limit.limit_id if ';' in title else title}")
-        yield [
-            user.fullname or "",
-            user.phone or "",
-            user.email or "",
-            "false" if user.is_active is False else "true",
-            directory.cost_center_name(user.cost_centers_id) if user.cost_centers_id else "",
-            user.nickname or "",
-            directory.department_name(user.department_id) if user.department_id else "",
-            ";".join(limits),
-        ]
+    """The header, then one row per employee that is not archived (see the module).
+
+    A department or cost center that no name reads back as (an ambiguous name, a name with a
+    ``/``, one the directory does not know) goes by id, in a ``department_id`` or
+    ``cost_centers_id`` column added for those rows only.
+    """
+    rows = [_export_row(user, directory) for user in users if not user.is_deleted]
+    extra = [
+        column
+        for column in ("cost_centers_id", "department_id")
+        if any(row.get(column) for row in rows)
+    ]
+    header = [*EXPORT_COLUMNS, *extra]
+    yield header
+    for row in rows:
+        yield [row.get(column, "") for column in header]
+
+
+def _export_row(user: User, directory: Directory) -> dict[str, str]:
+    limits = []
+    for limit in user.limits:
+        service = str(getattr(limit.service, "value", limit.service))
+        title = directory.limit_title(service, limit.limit_id)
+        limits.append(f"{service}:{limit.limit_id if ';' in title else title}")
+    row = {
+        "fullname": user.fullname or "",
+        "phone": user.phone or "",
+        "email": user.email or "",
+        "is_active": "false" if user.is_active is False else "true",
+        "nickname": user.nickname or "",
+        "limits": ";".join(limits),
+    }
+    if user.cost_centers_id:
+        name = directory.cost_center_name(user.cost_centers_id)
+        row["cost_center" if name != user.cost_centers_id else "cost_centers_id"] = name
+    if user.department_id:
+        name = directory.department_name(user.department_id)
+        row["department" if name != user.department_id else "department_id"] = name
+    return row
 
 
 def write_table(path: FilePath, rows: Iterable[list[str]], *, encoding: str | None = None) -> int:

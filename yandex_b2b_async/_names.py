@@ -291,7 +291,7 @@ class Directory:
         """What an export writes for ``department_id``: the shortest path that names it alone
         (its name when that is unique), or the id when the directory does not know it."""
         path = self.path_of(department_id)
-        if not path:
+        if not path or any(PATH_SEPARATOR in name or "\\" in name for name in path):
             return department_id
         for size in range(1, len(path) + 1):
             if self._matches(path[-size:]) == [department_id]:
