@@ -18,6 +18,7 @@ from ._csv import (
 from ._export import export_users
 from ._names import Directory
 from ._phones import normalize_phone
+from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
@@ -65,8 +66,8 @@ from .models import (
     UsersPage,
     UserUpdate,
 )
-from .ratelimit import Pacer, RateLimit
-from .retry import RetryBudget, RetryEvent, RetryOption, RetryPolicy
+from .pacing import Pacer, RateLimit
+from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
     FieldChange,
@@ -88,6 +89,7 @@ __all__ = [
     "APIError",
     "ArchiveCapError",
     "AssignedLimit",
+    "AsyncTransport",
     "AuthenticationError",
     "B2BClient",
     "B2BError",
@@ -111,6 +113,7 @@ __all__ = [
     "DepartmentsPage",
     "Directory",
     "FieldChange",
+    "GiveUpReason",
     "InputFileError",
     "InvalidResponseError",
     "ItemCancelledError",

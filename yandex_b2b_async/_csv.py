@@ -11,8 +11,8 @@ than the rows do, in constant memory; neither holds the file.
 Format: UTF-8 (a byte-order mark is allowed), ``,`` or ``;`` between cells (told by the
 header), any line ends. Empty cells are left out of the request. ``limits`` is
 ``service:limit_id`` pairs joined by ``;`` (``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of
-true/false/1/0/yes/no. Line numbers count the header as line 1; a row whose quoted cell spans
-lines is numbered by its first line.
+true/false/1/0/yes/no or ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the
+header as line 1; a row whose quoted cell spans lines is numbered by its first line.
 
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
@@ -26,16 +26,17 @@ into ids by ``names`` (a :class:`Directory` read from the account, see ``_names.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping
 from typing import Final, Generic, TypeVar
 
 import attrs
 
-from ._columns import NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
+from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
 from ._names import FileNames, NameLookup
 from ._phones import check_region, normalize_phone
-from ._tables import FilePath, InputFileError, table_rows, text_lines
-from ._validators import check_text
+from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
+from ._validators import check_phone, check_text
 from .errors import ValidationError
 from .models import Limit, UserCreate
 
@@ -46,12 +47,14 @@ __all__ = [
     "CsvRow",
     "InputFileError",
     "UsersFileInfo",
+    "count_phones",
     "count_user_ids",
     "count_users_csv",
     "file_names",
     "inspect_users_file",
     "parse_bool",
     "parse_limits",
+    "read_phones",
     "read_user_ids",
     "read_users_csv",
     "user_from_cells",
@@ -62,8 +65,11 @@ _T = TypeVar("_T")
 REQUIRED_COLUMNS: Final = ("fullname", "phone", "is_active", "cost_centers_id")
 OPTIONAL_COLUMNS: Final = ("email", "nickname", "department_id", "limits")
 _ID_COLUMN: Final = "user_id"
-_TRUE: Final = frozenset({"true", "1", "yes"})
-_FALSE: Final = frozenset({"false", "0", "no"})
+_COLUMNS: Final = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+# Russian Excel writes TRUE/FALSE as ИСТИНА/ЛОЖЬ, and people write да/нет.
+_TRUE: Final = frozenset({"true", "1", "yes", "истина", "да"})
+_FALSE: Final = frozenset({"false", "0", "no", "ложь", "нет"})
+_BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 
 
 @attrs.frozen(kw_only=True)
@@ -85,13 +91,13 @@ class CsvRow(Generic[_T]):
 
 
 def parse_bool(field: str, text: str) -> bool:
-    """A boolean cell: true/false/1/0/yes/no, in any case."""
+    """A boolean cell: true/false/1/0/yes/no or ИСТИНА/ЛОЖЬ/да/нет, in any case."""
     folded = text.strip().lower()
     if folded in _TRUE:
         return True
     if folded in _FALSE:
         return False
-    raise ValidationError(field, "must be one of true/false/1/0/yes/no", value=text)
+    raise ValidationError(field, f"must be one of {_BOOLEANS}", value=text)
 
 
 def parse_limits(text: str) -> tuple[Limit, ...]:
@@ -130,7 +136,7 @@ def user_from_cells(
         text = raw.strip()
         if name == "is_active":
             if not text:
-                raise ValidationError("is_active", "is required (true/false/1/0/yes/no)")
+                raise ValidationError("is_active", f"is required ({_BOOLEANS})")
             values[name] = parse_bool(name, text)
         elif name == "limits":
             if text:
@@ -207,10 +213,12 @@ def _options(
     encoding: str | None,
     sheet: str | None,
     phone_region: str | None,
+    *,
+    fields: tuple[str, ...] = USER_FIELDS,
 ) -> _Options:
     """The reading options: explicit ones win over a mapping file's."""
     if isinstance(columns, str):
-        columns = ColumnMap.parse(columns)
+        columns = ColumnMap.parse(columns, fields=fields)
     if columns is not None:
         encoding = encoding or columns.encoding
         sheet = sheet or columns.sheet
@@ -485,8 +493,27 @@ def _header(path: str, cells: list[str]) -> list[str]:
     return names
 
 
-def _ids_rows(path: FilePath) -> Iterator[tuple[int, str]]:
-    """``(line, raw id)`` of a file of ids: one per line, or a CSV with a user_id column."""
+# First lines of a one-column file that name a column rather than hold an id: a file of
+# phones (or of any other field) must not have its header and rows sent as user ids.
+_NOT_ID_HEADERS: Final = _COLUMNS | {"id", "phone_number", "телефон", "фио", "почта"}
+# A bare value that is a phone number, not a user id ('+' and digits, or 10-15 digits).
+_PHONE_LIKE: Final = re.compile(r"\+?\d[\d\s()-]{8,18}\d")
+
+
+def _column_rows(
+    path: FilePath, column: str, options: _Options | None = None
+) -> Iterator[tuple[int, str]]:
+    """``(line, raw value)`` of a one-column file: one value per line (a first line naming
+    ``column`` is its header), or a CSV with a ``column`` column; with a column map, an
+    encoding or a workbook, the column the map names (or the one named ``column``) of a table."""
+    if options is not None and (
+        options.columns is not None
+        or options.encoding is not None
+        or options.sheet is not None
+        or is_excel(path)
+    ):
+        yield from _table_column(path, column, options)
+        return
     name = os.fspath(path)
     number = 0
     for first in text_lines(path):
@@ -496,40 +523,149 @@ def _ids_rows(path: FilePath) -> Iterator[tuple[int, str]]:
     else:
         return
     header = [cell.strip() for cell in first.replace(";", ",").split(",")]
-    if _ID_COLUMN in header:
+    if column in header:
         rows = table_rows(path)
         _, cells = next(rows)
-        position = _header(name, cells).index(_ID_COLUMN)
+        position = _header(name, cells).index(column)
         for line, cells in rows:
             yield line, cells[position] if position < len(cells) else ""
         return
     if len(header) > 1:
         raise InputFileError(
             name,
-            "a file of ids holds one user_id per line, or a CSV header with a "
-            f"{_ID_COLUMN!r} column",
+            f"a file of {column}s holds one {column} per line, or a CSV header with a "
+            f"{column!r} column",
             line=number,
+        )
+    if column == _ID_COLUMN and header[0].lower() in _NOT_ID_HEADERS:
+        advice = " (to act on employees by phone, pass --by phone)" if "phone" in header[0] else ""
+        raise InputFileError(
+            name,
+            f"the header {header[0]!r} is not {_ID_COLUMN!r}: a file of ids holds one user_id "
+            f"per line, with a {_ID_COLUMN!r} header or none{advice}",
+            line=number,
+            column=1,
         )
     for position, text in enumerate(text_lines(path), start=1):
         if text.strip():
             yield position, text.strip()
 
 
-def count_user_ids(path: FilePath) -> int:
-    """Check a file of user ids whole and return how many ids it lists."""
-    return sum(1 for _ in _ids_rows(path))
+def _table_column(path: FilePath, column: str, options: _Options) -> Iterator[tuple[int, str]]:
+    name = os.fspath(path)
+    rows = table_rows(path, encoding=options.encoding, sheet=options.sheet)
+    try:
+        _, cells = next(rows)
+    except StopIteration:
+        raise InputFileError(name, "is empty: the first line must be the header", line=1) from None
+    mapped = options.columns.columns.get(column) if options.columns is not None else None
+    wanted = header_key(mapped or column)
+    keys = [header_key(cell) for cell in cells]
+    if wanted not in keys:
+        hint = "" if mapped else f"; map yours with --columns {column}=Header"
+        raise InputFileError(
+            name,
+            f"no column {mapped or column!r} in the header{hint}; the header has: "
+            + ", ".join(repr(cell.strip()) for cell in cells if cell.strip()),
+            line=1,
+        )
+    position = keys.index(wanted)
+    for line, cells in rows:
+        yield line, cells[position] if position < len(cells) else ""
 
 
-def read_user_ids(path: FilePath, *, check: bool = True) -> Iterator[CsvRow[str]]:
-    """The user ids of a file, lazily, each with its line (see :func:`read_users_csv`)."""
+def _id_options(
+    columns: ColumnMap | str | None, encoding: str | None, sheet: str | None
+) -> _Options:
+    return _options(columns, encoding, sheet, None, fields=ID_FIELDS)
+
+
+def count_user_ids(
+    path: FilePath,
+    *,
+    columns: ColumnMap | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> int:
+    """Check a file of user ids whole and return how many ids it lists.
+
+    Raises :class:`InputFileError` for a file whose first line names a column that is not
+    ``user_id`` (``phone``, ``email``, …): its rows are not ids. ``columns`` (``user_id=Код``),
+    ``encoding`` and ``sheet`` read it as :func:`read_users_csv` does.
+    """
+    options = _id_options(columns, encoding, sheet)
+    return sum(1 for _ in _column_rows(path, _ID_COLUMN, options))
+
+
+def read_user_ids(
+    path: FilePath,
+    *,
+    check: bool = True,
+    columns: ColumnMap | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> Iterator[CsvRow[str]]:
+    """The user ids of a file, lazily, each with its line (see :func:`read_users_csv`).
+
+    A value that is a phone number is a row error (it is not an id; ``--by phone`` reads
+    phones).
+    """
+    options = _id_options(columns, encoding, sheet)
     if check:
-        count_user_ids(path)
-    return _read_ids(path)
+        sum(1 for _ in _column_rows(path, _ID_COLUMN, options))
+    return _read_ids(path, options)
 
 
-def _read_ids(path: FilePath) -> Iterator[CsvRow[str]]:
-    for line, raw in _ids_rows(path):
+def _read_ids(path: FilePath, options: _Options) -> Iterator[CsvRow[str]]:
+    for line, raw in _column_rows(path, _ID_COLUMN, options):
         try:
-            yield CsvRow(line=line, value=check_text(_ID_COLUMN, raw.strip(), allow_empty=False))
+            value = check_text(_ID_COLUMN, raw.strip(), allow_empty=False)
+            if _PHONE_LIKE.fullmatch(value):
+                raise ValidationError(
+                    _ID_COLUMN, "is a phone number, not a user id (use --by phone for phones)"
+                )
+            yield CsvRow(line=line, value=value)
+        except ValidationError as exc:
+            yield CsvRow(line=line, error=exc)
+
+
+def count_phones(
+    path: FilePath,
+    *,
+    columns: ColumnMap | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+) -> int:
+    """Check a file of phones whole (one per line, or a CSV with a ``phone`` column) and
+    return how many it lists."""
+    options = _id_options(columns, encoding, sheet)
+    return sum(1 for _ in _column_rows(path, "phone", options))
+
+
+def read_phones(
+    path: FilePath,
+    *,
+    check: bool = True,
+    columns: ColumnMap | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    phone_region: str | None = None,
+) -> Iterator[CsvRow[str]]:
+    """The phones of a file, lazily, each with its line, checked as the API's phones are
+    (``+`` and digits), or read in ``phone_region``'s conventions when it is given."""
+    options = _options(columns, encoding, sheet, phone_region, fields=ID_FIELDS)
+    if check:
+        sum(1 for _ in _column_rows(path, "phone", options))
+    return _read_phones(path, options)
+
+
+def _read_phones(path: FilePath, options: _Options) -> Iterator[CsvRow[str]]:
+    region = options.phone_region
+    for line, raw in _column_rows(path, "phone", options):
+        try:
+            if region is not None:
+                yield CsvRow(line=line, value=normalize_phone(raw, region=region))
+            else:
+                yield CsvRow(line=line, value=check_phone("phone", raw.strip()))
         except ValidationError as exc:
             yield CsvRow(line=line, error=exc)
