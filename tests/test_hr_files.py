@@ -5,7 +5,6 @@ region, names resolved to ids, export and the round trip back through sync, and 
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import openpyxl
@@ -15,7 +14,6 @@ from yandex_b2b_async import (
     UNSET,
     B2BClient,
     ColumnMap,
-    Directory,
     InputFileError,
     Limit,
     Service,
@@ -25,9 +23,10 @@ from yandex_b2b_async import (
     inspect_users_file,
     normalize_phone,
     read_users_csv,
+    resolve_file_names,
 )
 from yandex_b2b_async._csv import file_names
-from yandex_b2b_async._names import CostCenterEntry, DepartmentEntry, LimitEntry, ResolvedNames
+from yandex_b2b_async._names import ResolvedNames
 from yandex_b2b_async.sandbox import Sandbox
 from yandex_b2b_async.sandbox.state import JSONObject
 
@@ -37,22 +36,27 @@ RUSSIAN_MAP = (
 RUSSIAN_HEADER = "ФИО;Телефон;Email;Подразделение;Центр затрат;Табельный номер\r\n"
 
 
-def _directory() -> Directory:
-    """Продажи/Москва, Маркетинг/Москва (an ambiguous name), Склад; two cost centers."""
-    return Directory(
-        departments=[
-            DepartmentEntry(id="d-sales", name="Продажи", parent_id=None),
-            DepartmentEntry(id="d-sales-msk", name="Москва", parent_id="d-sales"),
-            DepartmentEntry(id="d-mkt", name="Маркетинг", parent_id=None),
-            DepartmentEntry(id="d-mkt-msk", name="Москва", parent_id="d-mkt"),
-            DepartmentEntry(id="d-store", name="Склад", parent_id=None),
-        ],
-        cost_centers=[
-            CostCenterEntry(id="cc-main", name="Основной", default=True),
-            CostCenterEntry(id="cc-field", name="Выездные"),
-        ],
-        limits=[LimitEntry(id="lim-taxi", title="Такси 5000", service="taxi")],
+def _names() -> ResolvedNames:
+    """The names the offline tests' files give, as resolved for an account with Продажи/Москва,
+    Склад and the cost centers Основной and Выездные."""
+    return ResolvedNames(
+        departments={"Продажи/Москва": "d-sales-msk", "Склад": "d-store"},
+        cost_centers={"Основной": "cc-main", "Выездные": "cc-field"},
     )
+
+
+def _structure(sandbox: Sandbox) -> dict[str, str]:
+    """Продажи/Москва, Маркетинг/Москва (an ambiguous name), Склад; the cost center Выездные;
+    the limit «Такси 5000». Returns their ids."""
+    sales = sandbox.add_department("Продажи")
+    marketing = sandbox.add_department("Маркетинг")
+    return {
+        "sales-msk": sandbox.add_department("Москва", parent_id=sales),
+        "mkt-msk": sandbox.add_department("Москва", parent_id=marketing),
+        "store": sandbox.add_department("Склад"),
+        "field": sandbox.add_cost_center(name="Выездные"),
+        "taxi": sandbox.add_limit("Такси 5000", "taxi"),
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -124,7 +128,7 @@ def test_a_cp1251_export_with_russian_headers_reads_through_a_column_map(tmp_pat
     assert info.uses_names
     rows = list(
         read_users_csv(
-            path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_directory()
+            path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_names()
         )
     )
     assert [row.line for row in rows] == [2, 3]
@@ -282,7 +286,7 @@ def test_an_xlsx_sheet_reads_with_excel_row_numbers(tmp_path: Path) -> None:
             sheet="Лист1",
             columns="fullname=ФИО,phone=Телефон,is_active=Активен,cost_center=Центр затрат",
             phone_region="RU",
-            names=_directory(),
+            names=_names(),
         )
     )
     assert [row.line for row in rows] == [2, 4]
@@ -312,75 +316,69 @@ def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path: Path) -> 
 # Names
 
 
-def test_a_department_is_found_by_name_path_or_id() -> None:
-    """A unique name, a path from the root, a partial path and an id all resolve."""
-    directory = _directory()
-    assert directory.department_id("Склад") == "d-store"
-    assert directory.department_id("продажи / москва") == "d-sales-msk"
-    assert directory.department_id("Маркетинг/Москва") == "d-mkt-msk"
-    assert directory.department_id("d-mkt") == "d-mkt"
-
-
-def test_an_ambiguous_department_name_names_the_candidates() -> None:
-    """'Москва' names two departments: refused, listing both paths."""
-    with pytest.raises(ValidationError, match="Продажи/Москва, Маркетинг/Москва") as caught:
-        _directory().department_id("Москва")
-    assert caught.value.field == "department"
-
-
-def test_unknown_names_are_row_errors_naming_the_name(tmp_path: Path) -> None:
-    """An unknown department or cost center fails its row, naming the field and the name."""
+async def test_names_resolve_through_the_list_calls_or_fail_their_rows(
+    b2b_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A unique name, a path, a cost center and a limit title resolve; an unknown name, an
+    ambiguous one (listing the candidates) and an unknown cost center fail only their rows."""
+    ids = _structure(b2b_sandbox)
     path = tmp_path / "staff.csv"
     path.write_text(
-        "fullname,phone,is_active,department,cost_center\n"
-        "A,+79001234567,1,Бухгалтерия,Основной\nB,+79001234568,1,Склад,Нет такого\n"
-        "C,+79001234569,1,Москва,Основной\n",
+        "fullname,phone,is_active,department,cost_center,limits\n"
+        "A,+79001234561,1,Склад,Выездные,taxi:Такси 5000\n"
+        "B,+79001234562,1,Продажи/Москва,Main cost center,taxi:lim-by-id\n"
+        "C,+79001234563,1,Бухгалтерия,Выездные,\n"
+        "D,+79001234564,1,Москва,Выездные,\n"
+        "E,+79001234565,1,Склад,Нет такого,\n",
         encoding="utf-8",
     )
-    rows = list(read_users_csv(path, names=_directory()))
-    errors = [(row.line, row.error.field, row.error.rule) for row in rows if row.error]
-    assert errors[0] == (2, "department", "no department 'Бухгалтерия' in the account")
-    assert errors[1] == (3, "cost_center", "no cost center 'Нет такого' in the account")
-    assert errors[2][:2] == (4, "department")
-    assert "2 departments" in errors[2][2]
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        names = await resolve_file_names(client, path)
+    a, b, c, d, e = read_users_csv(path, names=names)
+    assert a.value is not None, a.error
+    assert (a.value.department_id, a.value.cost_centers_id) == (ids["store"], ids["field"])
+    assert a.value.limits == (Limit(ids["taxi"], Service.TAXI),)
+    assert b.value is not None, b.error
+    assert b.value.department_id == ids["sales-msk"]
+    assert b.value.limits == (Limit("lim-by-id", Service.TAXI),)
+    assert c.error is not None
+    assert (c.error.field, "Бухгалтерия" in str(c.error)) == ("department", True)
+    assert d.error is not None
+    assert "Продажи/Москва" in str(d.error)
+    assert "Маркетинг/Москва" in str(d.error)
+    assert e.error is not None
+    assert e.error.field == "cost_center"
 
 
 def test_a_names_file_without_names_is_refused_before_any_row(tmp_path: Path) -> None:
-    """Names need a directory: read_users_csv without names= refuses the file."""
+    """Names need resolving: read_users_csv without names= refuses the file."""
     path = tmp_path / "staff.csv"
     path.write_text("fullname,phone,is_active,cost_center\nA,+79001234567,1,X\n", "utf-8")
     with pytest.raises(InputFileError, match="names="):
         read_users_csv(path)
 
 
-def test_limits_are_given_by_title_or_id() -> None:
-    """A known title becomes its id; anything else is taken as an id."""
-    directory = _directory()
-    assert directory.limit_id("taxi", "такси 5000") == "lim-taxi"
-    assert directory.limit_id("taxi", "lim-other") == "lim-other"
-    assert directory.limit_title("taxi", "lim-taxi") == "Такси 5000"
-
-
 async def test_missing_departments_are_created_parents_first_once_each(
-    b2b_sandbox: Sandbox,
+    b2b_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    """Three concurrent callers asking for overlapping paths create each department once."""
+    """Rows naming overlapping missing paths, resolved concurrently, create each department
+    once, under the part of its path that exists."""
     sales = b2b_sandbox.add_department("Продажи")
+    wanted = ["Продажи/Москва/Север", "Продажи/Москва", "Логистика/Склад", "Продажи", "Логистика"]
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,department,cost_center\n"
+        + "".join(f"U{n},+7900123{n:04d},1,{wanted[n % 5]},Main cost center\n" for n in range(50)),
+        encoding="utf-8",
+    )
     async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
-        directory = await Directory.load(client)
-        wanted = ["Продажи/Москва/Север", "Продажи/Москва", "Логистика/Склад", "Продажи"]
-        await asyncio.gather(*(directory.create_departments(client, wanted) for _ in range(3)))
-    paths = sorted(directory.created)
-    assert paths == [
-        ("Логистика",),
-        ("Логистика", "Склад"),
-        ("Продажи", "Москва"),
-        ("Продажи", "Москва", "Север"),
-    ]
-    names = {(d["name"], d["parent_id"]) for d in b2b_sandbox.departments()}
-    assert len(names) == len(b2b_sandbox.departments()) == 5
-    assert ("Москва", sales) in names
-    assert directory.department_id("Север") != ""
+        names = await resolve_file_names(client, path, create_departments=True)
+    made = {(str(d["name"]), d["parent_id"]) for d in b2b_sandbox.departments()}
+    assert len(made) == len(b2b_sandbox.departments()) == 5
+    assert ("Москва", sales) in made
+    rows = list(read_users_csv(path, names=names))
+    assert all(row.ok for row in rows)
+    assert len({row.value.department_id for row in rows if row.value}) == 5
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,8 +419,7 @@ async def test_export_then_sync_changes_nothing(
     path = tmp_path / f"export{suffix}"
     async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
         assert await export_users(client, path) == 2
-        directory = await Directory.load(client)
-        rows = list(read_users_csv(path, names=directory))
+        rows = list(read_users_csv(path, names=await resolve_file_names(client, path)))
         assert all(row.ok for row in rows), [row.error for row in rows]
         plan = await client.users.plan_sync([row.value for row in rows if row.value])
     assert not plan, plan.describe()
@@ -527,7 +524,7 @@ def test_a_files_names_are_collected_once_each(tmp_path: Path) -> None:
     assert names.limits == (("taxi", "Такси 5000"), ("eats2", "lim-e"))
 
 
-async def test_resolved_names_answer_each_row_with_the_id_or_the_error(tmp_path: Path) -> None:
+def test_resolved_names_answer_each_row_with_the_id_or_the_error(tmp_path: Path) -> None:
     """Names resolved beforehand give each row its ids; an unknown one fails only its rows."""
     path = tmp_path / "staff.csv"
     path.write_text(
@@ -536,7 +533,14 @@ async def test_resolved_names_answer_each_row_with_the_id_or_the_error(tmp_path:
         "B,+79001234568,1,Бухгалтерия,Основной,\n",
         encoding="utf-8",
     )
-    resolved = await ResolvedNames.resolve(_directory(), file_names(path))
+    resolved = ResolvedNames(
+        departments={
+            "Продажи/Москва": "d-sales-msk",
+            "Бухгалтерия": ValidationError("department", "no such"),
+        },
+        cost_centers={"Основной": "cc-main"},
+        limits={("taxi", "Такси 5000"): "lim-taxi"},
+    )
     good, bad = read_users_csv(path, names=resolved)
     assert good.value is not None
     assert good.value.department_id == "d-sales-msk"
@@ -555,7 +559,7 @@ def test_a_10000_row_export_reads_every_row_with_its_line(tmp_path: Path) -> Non
                 f"Сотрудник {n};8 (900) {n // 10000:03d}-{n % 10000:04d};;Склад;Основной;{n}\r\n"
             )
     rows = read_users_csv(
-        path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_directory()
+        path, columns=RUSSIAN_MAP, encoding="cp1251", phone_region="RU", names=_names()
     )
     lines = []
     for row in rows:
@@ -567,8 +571,8 @@ def test_a_10000_row_export_reads_every_row_with_its_line(tmp_path: Path) -> Non
 async def test_an_export_falls_back_to_ids_where_a_name_would_not_read_back(
     b2b_sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    """Two cost centers named alike and a department with a '/' in its name are exported by
-    id, in columns added for them, and the file still syncs to nothing."""
+    """Two cost centers named alike are exported by id, in a column added for them; a '/' in a
+    department's name is escaped; the file still syncs to nothing."""
     twin = b2b_sandbox.add_cost_center(name="Общий")
     b2b_sandbox.add_cost_center(name="Общий")
     odd = b2b_sandbox.add_department("Отдел 1/2")
@@ -576,9 +580,10 @@ async def test_an_export_falls_back_to_ids_where_a_name_would_not_read_back(
     path = tmp_path / "export.csv"
     async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
         await export_users(client, path)
-        header = path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
-        assert header[-2:] == ["cost_centers_id", "department_id"]
-        rows = list(read_users_csv(path, names=await Directory.load(client)))
+        header, row = path.read_text(encoding="utf-8-sig").splitlines()
+        assert header.split(",")[-1] == "cost_centers_id"
+        assert "Отдел 1\\/2" in row
+        rows = list(read_users_csv(path, names=await resolve_file_names(client, path)))
         assert rows[0].value is not None, rows[0].error
         assert (rows[0].value.cost_centers_id, rows[0].value.department_id) == (twin, odd)
         assert not await client.users.plan_sync([rows[0].value])

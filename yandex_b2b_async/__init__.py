@@ -14,9 +14,10 @@ from ._csv import (
     inspect_users_file,
     read_user_ids,
     read_users_csv,
+    resolve_file_names,
 )
 from ._export import export_users
-from ._names import Directory
+from ._names import Directory, ResolvedNames
 from ._phones import normalize_phone
 from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
@@ -180,6 +181,7 @@ __all__ = [
     "PersonalLimit",
     "RateLimit",
     "RateLimitError",
+    "ResolvedNames",
     "RetryBudget",
     "RetryEvent",
     "RetryOption",
@@ -216,4 +218,5 @@ __all__ = [
     "normalize_phone",
     "read_user_ids",
     "read_users_csv",
+    "resolve_file_names",
 ]

@@ -28,17 +28,21 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator, Mapping
-from typing import Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
 from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
-from ._names import FileNames, NameLookup
+from ._names import FileNames, NameLookup, NameSource, ResolvedNames
 from ._phones import check_region, normalize_phone
 from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
 from ._validators import check_phone, check_text
 from .errors import ValidationError
 from .models import Limit, UserCreate
+from .resolve import NameResolver
+
+if TYPE_CHECKING:
+    from ._client import B2BClient
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -57,6 +61,7 @@ __all__ = [
     "read_phones",
     "read_user_ids",
     "read_users_csv",
+    "resolve_file_names",
     "user_from_cells",
 ]
 
@@ -477,6 +482,29 @@ def file_names(
         cost_centers=tuple(str(text) for text in found["cost_center"]),
         limits=tuple(pair for pair in found["limits"] if isinstance(pair, tuple)),
     )
+
+
+async def resolve_file_names(
+    client: B2BClient,
+    path: FilePath,
+    *,
+    columns: ColumnMap | str | None = None,
+    encoding: str | None = None,
+    sheet: str | None = None,
+    create_departments: bool = False,
+    source: NameSource | None = None,
+) -> ResolvedNames:
+    """The names of the users file at ``path`` (read as :func:`read_users_csv` reads it),
+    each resolved once through ``source`` — by default a :class:`NameResolver` of ``client``,
+    which creates missing departments when ``create_departments`` — for ``names=``.
+
+    Raises :class:`InputFileError` for a file to refuse; a name that does not resolve is the
+    error of the rows that give it.
+    """
+    names = file_names(path, columns=columns, encoding=encoding, sheet=sheet)
+    if source is None:
+        source = NameResolver(client, create_missing=create_departments)
+    return await ResolvedNames.resolve(source, names)
 
 
 def _header(path: str, cells: list[str]) -> list[str]:
