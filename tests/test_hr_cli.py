@@ -60,6 +60,7 @@ def _structure(sandbox: Sandbox) -> dict[str, str]:
         "mkt-msk": sandbox.add_department("Москва", parent_id=marketing),
         "store": sandbox.add_department("Склад"),
         "field": sandbox.add_cost_center(name="Выездные"),
+        "taxi": sandbox.add_limit("Такси 5000", "taxi"),
     }
 
 
@@ -259,7 +260,7 @@ def _seed_staff(sandbox: Sandbox) -> None:
         email="i@example.com",
         nickname="ivanov",
         department_id=ids["sales-msk"],
-        limits=[("taxi", "lim-1")],
+        limits=[("taxi", ids["taxi"])],
     )
     sandbox.add_user(
         phone="+79001234568",
@@ -283,7 +284,7 @@ def test_export_then_sync_is_a_round_trip_that_changes_nothing(
     path = tmp_path / f"staff{suffix}"
     exported = _cli("users", "export", path, sandbox=b2b_sandbox)
     assert exported.returncode == 0, exported.stderr
-    assert "3" in exported.stdout
+    assert "3 employees" in exported.stdout
     synced = _cli("users", "sync", path, "--apply", sandbox=b2b_sandbox)
     assert synced.returncode == 0, synced.stderr
     assert "0 to create, 0 to restore, 0 to update" in synced.stdout
@@ -311,7 +312,29 @@ def test_an_edited_export_syncs_only_the_edit_and_clears_only_when_told(
     ivanov = _by_phone(b2b_sandbox)["+79001234567"]
     assert "email" not in ivanov
     assert ivanov["nickname"] == "ivanov"
-    assert ivanov["limits"] == [{"limit_id": "lim-1", "service": "taxi"}]
+    assert ivanov["limits"] == [{"limit_id": ids_of_limit(b2b_sandbox), "service": "taxi"}]
+
+
+def ids_of_limit(sandbox: Sandbox) -> str:
+    """The id of the one limit the sandbox's employees were given."""
+    found = set()
+    for user in sandbox.users():
+        limits = user["limits"]
+        assert isinstance(limits, list)
+        found |= {str(lim["limit_id"]) for lim in limits if isinstance(lim, dict)}
+    (limit,) = found
+    return limit
+
+
+def test_an_export_names_limits_by_title(tmp_path: Path, b2b_sandbox: Sandbox) -> None:
+    """A limit the account knows is written by its title, and reads back as its id."""
+    _seed_staff(b2b_sandbox)
+    path = tmp_path / "staff.csv"
+    assert _cli("users", "export", path, sandbox=b2b_sandbox).returncode == 0
+    text = path.read_text(encoding="utf-8-sig")
+    assert "taxi:Такси 5000" in text
+    assert "Продажи/Москва" in text
+    assert "Маркетинг/Москва" in text
 
 
 def test_empty_clears_refuses_a_column_the_file_lacks(tmp_path: Path, b2b_sandbox: Sandbox) -> None:
