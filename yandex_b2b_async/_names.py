@@ -126,6 +126,14 @@ class ResolvedNames:
             limits=dict(zip(names.limits, limits, strict=True)),
         )
 
+    def missing_departments(self) -> tuple[str, ...]:
+        """The department names and paths of the file that no department has."""
+        return tuple(
+            text
+            for text, found in self._departments.items()
+            if isinstance(found, NameNotFoundError)
+        )
+
     @staticmethod
     def _answer(found: str | ValidationError | None, field: str, text: str) -> str:
         if found is None:

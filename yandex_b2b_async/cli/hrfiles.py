@@ -166,7 +166,7 @@ class FileReading:
             source = _WouldCreate(client)
         else:
             source = NameResolver(client, create_missing=self.create_departments)
-        return await resolve_file_names(
+        names = await resolve_file_names(
             client,
             path,
             columns=self.columns,
@@ -174,6 +174,21 @@ class FileReading:
             sheet=self.sheet,
             source=source,
         )
+        missing = names.missing_departments()
+        if missing:
+            print(
+                f"note: {len(missing)} department{'' if len(missing) == 1 else 's'} the file "
+                "names do not exist (their rows fail); --create-departments creates them",
+                file=sys.stderr,
+            )
+        created = len(source.created_departments)
+        if created:
+            print(
+                f"note: created {created} department{'' if created == 1 else 's'} the file "
+                "names (yandex-b2b departments list shows them)",
+                file=sys.stderr,
+            )
+        return names
 
 
 class _WouldCreate(NameResolver):
