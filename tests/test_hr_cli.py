@@ -415,3 +415,50 @@ def test_a_10000_row_hr_file_is_checked_with_every_row_reported(
     assert sorted(int(str(line["line"])) for line in lines if not line["ok"]) == [2, 10_001]
     assert "valid 9998" in done.stdout
     assert not b2b_sandbox.users()
+
+
+def test_a_dry_run_with_create_departments_creates_nothing(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """--create-departments --dry-run reports the rows of missing departments as valid and
+    creates no department."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,department,cost_center\n"
+        "A,+79001234567,1,Логистика/Склад,Main cost center\n",
+        encoding="utf-8",
+    )
+    done = _cli("users", "create", path, "--create-departments", "--dry-run", sandbox=b2b_sandbox)
+    assert done.returncode == 0, done.stderr
+    assert "valid 1" in done.stdout
+    assert not b2b_sandbox.departments()
+
+
+def test_archive_by_phone_reads_national_phones_from_a_workbook(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """users archive --by phone takes a mapped phone column and --phone-region, like create."""
+    b2b_sandbox.add_user(phone="+79001234567")
+    b2b_sandbox.add_user(phone="+79001234568")
+    path = tmp_path / "leavers.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["ФИО", "Телефон"])
+    sheet.append(["A", "8 (900) 123-45-67"])
+    sheet.append(["B", 89001234568])
+    workbook.save(path)
+    done = _cli(
+        "users",
+        "archive",
+        path,
+        "--by",
+        "phone",
+        "--columns",
+        "phone=Телефон",
+        "--phone-region",
+        "RU",
+        sandbox=b2b_sandbox,
+    )
+    assert done.returncode == 0, done.stderr
+    assert not _by_phone(b2b_sandbox)
