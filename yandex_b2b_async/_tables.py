@@ -217,6 +217,8 @@ def _sheet_rows(path: FilePath, sheet: str | None) -> Iterator[tuple[int, list[s
             raise InputFileError(
                 name, f"has no sheet {sheet!r}; its sheets: " + ", ".join(workbook.sheetnames)
             )
+        # Some writers store a wrong used range: read every row there is, not the range said.
+        worksheet.reset_dimensions()
         rows = worksheet.iter_rows(min_row=1, values_only=True)
         width: int | None = None  # the header's; a sheet pads every row to its widest one
         for number, values in enumerate(rows, start=1):
