@@ -8,11 +8,12 @@ the :class:`ValidationError` that row fails with (a bad row is reported, never d
 :func:`read_user_ids` does the same for files of user ids. The check reads the file once more
 than the rows do, in constant memory; neither holds the file.
 
-Format: UTF-8 (a byte-order mark is allowed), ``,`` or ``;`` between cells (told by the
-header), any line ends. Empty cells are left out of the request. ``limits`` is
-``service:limit_id`` pairs joined by ``;`` (``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of
-true/false/1/0/yes/no or ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the
-header as line 1; a row whose quoted cell spans lines is numbered by its first line.
+Format: UTF-8 (a byte-order mark is allowed; UTF-16 with one, or any ``encoding``), ``,``,
+``;`` or tab between cells (told by the header), any line ends; or an ``.xlsx`` sheet. Empty
+cells are left out of the request. ``limits`` is ``service:limit_id`` pairs joined by ``;``
+(``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of true/false/1/0/yes/no or
+ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the header as line 1; a row
+whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by Excel's).
 
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
@@ -20,7 +21,8 @@ does not map are ignored (:func:`inspect_users_file` lists them); ``encoding`` a
 read other text encodings, tab-separated text and ``.xlsx`` (see ``_tables.py``);
 ``phone_region`` normalizes phones written in national form (see ``_phones.py``); the columns
 ``department`` (a name or a path) and ``cost_center`` (a name), and limits by title, are turned
-into ids by ``names`` (a :class:`Directory` read from the account, see ``_names.py``).
+into ids by ``names`` (the :class:`ResolvedNames` of :func:`resolve_file_names`, see
+``_names.py``). Nothing here touches the network but :func:`resolve_file_names`.
 """
 
 from __future__ import annotations
