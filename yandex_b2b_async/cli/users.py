@@ -303,8 +303,8 @@ def _sync(commands: Commands) -> None:
     parser = commands.add(
         "users",
         "sync",
-        help="make the account match a CSV file (prints the plan; --apply carries it out)",
-        description="Compare FILE.csv (the 'users create' columns) with the account and print "
+        help="make the account match a file (prints the plan; --apply carries it out)",
+        description="Compare FILE (read as 'users create' reads it) with the account and print "
         "the plan: who is created, restored (archived and listed), updated (only the fields "
         "that differ) and, with --archive-missing, archived (active and absent from the file; "
         "refused above 10%% of the active employees unless --force). Nothing changes without "
