@@ -29,7 +29,15 @@ from ._transport import AiohttpTransport, AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .errors import B2BError, ClientClosedError, ValidationError
 from .pacing import Pacer, RateLimit
-from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
+from .resources import (
+    AuthAPI,
+    CostCentersAPI,
+    DepartmentsAPI,
+    GeoRestrictionsAPI,
+    LimitsAPI,
+    ManagersAPI,
+    UsersAPI,
+)
 from .retries import RetryBudget, RetryOption, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
@@ -141,6 +149,9 @@ class B2BClient:
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
         self.auth: Final = AuthAPI(self)
+        self.limits: Final = LimitsAPI(self)
+        self.managers: Final = ManagersAPI(self)
+        self.geo_restrictions: Final = GeoRestrictionsAPI(self)
 
     # -- configuration, read-only -----------------------------------------------------------
 

@@ -7,6 +7,13 @@ place an attempt starts and ends. A failed first attempt hands over to
 :func:`~yandex_b2b_async.retries.retry_after_failure`, the one place a retry is scheduled or
 given up.
 
+Where each event of a call happens, for observers: the call starts and ends in
+:meth:`RequestPath.call`; an attempt starts right before ``transport.send`` and ends right after
+it (or with its exception) in :meth:`RequestPath.attempt`, which also holds the pacer wait (the
+``try_acquire`` / ``acquire`` branch) and the throttle feedback (``pacer.on_throttle``); a retry
+is scheduled in ``retry_scheduled``, the budget refuses in ``budget_refuses``, and a give-up is
+decided in ``_give_up``, all three in :mod:`yandex_b2b_async.retries.loop`.
+
 The success path is designed first: the first attempt runs without tenacity, the pacer grants
 a free token without a task switch, a path's URL is parsed once, bodies go through orjson.
 This module does not know aiohttp (the transport does) nor any endpoint (the resources do).
@@ -119,22 +126,13 @@ class RequestPath:
         """One API call; see :meth:`B2BClient.request` for the contract."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
-        data = None if body is None else _encode(body)
-        cached = self._urls.get(path)
-        if cached is None:
-            # Parsed once per path: yarl's parse is a measurable part of a call's own cost.
-            text = self._api_url + path
-            cached = self._urls[path] = (URL(text), text)
-        url = cached[0]
-        if params:
-            url = _with_query(cached[1], url, params)
         deadline = policy.deadline if policy is not None else None
         started = policy.clock() if policy is not None and deadline is not None else 0.0
         try:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, url, data, deadline)
+            payload = await self.attempt(method, path, params, body, deadline)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -149,8 +147,8 @@ class RequestPath:
                     raise
                 policy = _ONE_ATTEMPT
 
-            async def again(time_left: float | None) -> bytes:
-                return await self.attempt(method, path, url, data, time_left)
+            async def again(time_left: float | None, resend: int) -> bytes:
+                return await self.attempt(method, path, params, body, time_left, resend)
 
             async def reconciled() -> _Reconciled | None:
                 assert reconcile is not None
@@ -179,15 +177,19 @@ class RequestPath:
         self,
         method: str,
         path: str,
-        url: URL,
-        data: bytes | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
         time_left: float | None = None,
+        resend: int = 0,
     ) -> bytes:
-        """One attempt: wait for a slot and the pacer, send, classify. Returns a success body;
-        raises the status's :class:`APIError`, :class:`TransportError`, or
-        :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
+        """One attempt: wait for a slot and the pacer, build the request, send, classify.
+        Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
+        or :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
 
-        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout.
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout;
+        ``resend`` is how many attempts of the call came before this one. The URL
+        and the body are made after the waits: 10,000 calls started at once then queue having
+        done almost nothing (issue 13), and a retry's cost of making them again is small.
         """
         slots = self._slots
         if slots is not None:
@@ -211,15 +213,17 @@ class RequestPath:
                 remaining = until - time.monotonic()
                 if remaining < timeout:
                     timeout = max(remaining, 0.001)
-            request = Request(
-                method,
-                url,
-                self._json_headers if data is not None else self._headers,
-                data,
-                timeout,
-                path,
-            )
-            # -- the attempt starts: observers hook here (attempt start) ------------------
+            cached = self._urls.get(path)
+            if cached is None:
+                # Parsed once per path: yarl's parse is a measurable part of a call's cost.
+                text = self._api_url + path
+                cached = self._urls[path] = (URL(text), text)
+            url = cached[0] if not params else _with_query(cached[1], cached[0], params)
+            if body is None:
+                request = Request(method, url, self._headers, None, timeout, path)
+            else:
+                request = Request(method, url, self._json_headers, _encode(body), timeout, path)
+            # -- the attempt starts (observers: attempt start, with ``resend``) -------------
             started = time.monotonic()
             try:
                 reply = await self._transport.send(request)
@@ -230,7 +234,7 @@ class RequestPath:
         finally:
             if slots is not None:
                 slots.release()
-        # -- the attempt ends with an answer: observers hook here (status, duration) ------
+        # -- the attempt ended with an answer (observers: attempt end, status, duration) --
         status = reply.status
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
