@@ -17,7 +17,8 @@ How a block is run:
   (two departments) and the public names of ``yandex_b2b_async``. A block without it runs as a
   script (it may call ``asyncio.run`` itself); it gets ``token`` and the public names too.
 - ```` ```bash ```` lines that run ``yandex-b2b`` with ``--sandbox`` (anywhere on the line)
-  are run as ``python -m yandex_b2b_async …`` from the project root and must exit 0.
+  are run as ``python -m yandex_b2b_async …`` in a temp dir where ``examples/`` is the
+  repository's, and must exit 0.
 - A block that truly cannot run (it needs a real account, or shows a shape rather than code)
   is marked by an HTML comment on the line just above its fence, which Markdown does not
   render: ``<!-- not-run: the reason -->``. The reason is required.
@@ -203,13 +204,17 @@ def test_python_example_runs(
 @pytest.mark.parametrize(
     ("block", "args"), SHELL, ids=[f"{block.name} {' '.join(args)}" for block, args in SHELL]
 )
-def test_shell_example_against_the_sandbox_exits_0(block: Block, args: list[str]) -> None:
-    """A documented `yandex-b2b --sandbox …` command exits 0."""
+def test_shell_example_against_the_sandbox_exits_0(
+    block: Block, args: list[str], tmp_path: Path
+) -> None:
+    """A documented `yandex-b2b --sandbox …` command exits 0 (run where `examples/` is the
+    repository's and the files it writes go to a temp dir)."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     done = subprocess.run(
         [sys.executable, "-m", "yandex_b2b_async", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=tmp_path,
         timeout=120,
         check=False,
     )

@@ -29,6 +29,7 @@ from ._transport import AiohttpTransport, AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .errors import B2BError, ClientClosedError, ValidationError
 from .pacing import Pacer, RateLimit
+from .pacing.redis_backend import shared_backend
 from .resources import (
     AuthAPI,
     CostCentersAPI,
@@ -119,10 +120,16 @@ class B2BClient:
         self._retry = retry
         self._rate_limit = rate_limit
         pause_policy = retry or _DEFAULT_RETRY
+        self._shared_pacing: Final = (
+            shared_backend(rate_limit, base_url=self._base_url, client_id=client_id, token=token)
+            if rate_limit is not None and rate_limit.redis_url is not None
+            else None
+        )
         self._pacer: Final = Pacer(
             rate_limit,
             max_pause=pause_policy.max_retry_after,
             default_pause=pause_policy.backoff_initial,
+            backend=self._shared_pacing,
         )
         self._retry_budget: Final = retry_budget
         self._max_concurrency: Final = max_concurrency
@@ -223,7 +230,11 @@ class B2BClient:
             return
         self._closed = True
         self._requests.closed = True
-        await self._transport.aclose()
+        try:
+            await self._transport.aclose()
+        finally:
+            if self._shared_pacing is not None:
+                await self._shared_pacing.aclose()
 
     # -- the single request path --------------------------------------------------------------
 
