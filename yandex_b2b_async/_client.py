@@ -10,7 +10,7 @@ import asyncio
 import ipaddress
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Final, TypeVar, overload
 
@@ -27,6 +27,7 @@ from ._constants import (
     USER_AGENT,
 )
 from ._converter import structure, unstructure
+from ._observe import CallTracker, Observers, check_observers
 from ._types import NOT_GIVEN, NotGiven
 from .errors import (
     APIError,
@@ -36,6 +37,7 @@ from .errors import (
     ValidationError,
     error_from_response,
 )
+from .events import ObservedClient, Observer
 from .ratelimit import Pacer, PacingTimeout, RateLimit
 from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
 from .retry import RetryBudget, RetryOption, RetryPolicy
@@ -71,6 +73,8 @@ class B2BClient:
     unless given; ``None``: unlimited). ``max_concurrency`` caps how many attempts are in
     flight at once (``None``: only the connection pool's limit); it is independent of the rate.
     A plain ``http://`` ``base_url`` is refused unless its host is loopback (the sandbox).
+    ``observers`` receive the events of every call (:mod:`yandex_b2b_async.events`; the
+    OpenTelemetry adapter is :class:`yandex_b2b_async.telemetry.OpenTelemetry`).
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class B2BClient:
         session: aiohttp.ClientSession | None = None,
         retry_budget: RetryBudget | NotGiven | None = NOT_GIVEN,
         max_concurrency: int | None = None,
+        observers: Iterable[Observer] = (),
     ) -> None:
         _check_token(token)
         if client_id is not None:
@@ -143,6 +148,15 @@ class B2BClient:
             headers[HEADER_CLIENT_ID] = client_id
         self._headers: Final = headers
         self._json_headers: Final = {**headers, **_JSON_HEADERS}
+
+        watching = check_observers(observers)
+        self._observers: Final = (
+            Observers(watching, _observed_client(self._base_url, self._pacer, rate_limit))
+            if watching
+            else None
+        )
+        if self._observers is not None:
+            self._observers.opened()
 
         self.users: Final = UsersAPI(self)
         self.departments: Final = DepartmentsAPI(self)
@@ -209,10 +223,12 @@ class B2BClient:
     async def close(self) -> None:
         """Close the session if the client owns it. Idempotent; later calls raise
         :class:`ClientClosedError`."""
-        self._closed = True
+        already_closed, self._closed = self._closed, True
         session, self._session = self._session, None
         if session is not None and self._owns_session and not session.closed:
             await session.close()
+        if self._observers is not None and not already_closed:
+            await self._observers.close()
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
@@ -278,6 +294,35 @@ class B2BClient:
         for data). ``idempotent=False`` retries only failures that certainly did nothing.
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
+        observers = self._observers
+        tracker = (
+            None
+            if observers is None
+            else observers.call(method, API_PREFIX + path, f"{method} {path}")
+        )
+        try:
+            result = await self._call(
+                method, path, response, params, body, retry, idempotent, tracker
+            )
+        except BaseException as error:
+            if tracker is not None:
+                tracker.ended(error)
+            raise
+        if tracker is not None:
+            tracker.ended()
+        return result
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        response: type[_T] | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
+        retry: RetryOption,
+        idempotent: bool,
+        tracker: CallTracker | None,
+    ) -> _T | None:
         policy = self._policy_for(retry)
         data = None if body is None else _encode(body)
         url = self._urls.get(path)
@@ -291,7 +336,7 @@ class B2BClient:
         try:
             # Under a deadline the first attempt's pacing wait is bounded by it too: a client
             # paused by a long Retry-After must not hold a call past its deadline.
-            payload = await self._attempt(method, path, url, data, deadline)
+            payload = await self._attempt(method, path, url, data, deadline, tracker)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -305,7 +350,7 @@ class B2BClient:
                 raise
 
             async def attempt(time_left: float | None) -> bytes:
-                return await self._attempt(method, path, url, data, time_left)
+                return await self._attempt(method, path, url, data, time_left, tracker)
 
             payload = await policy.run_after_failure(
                 error,
@@ -314,10 +359,9 @@ class B2BClient:
                 describe=f"{method} {path}",
                 budget=self._retry_budget,
                 idempotent=idempotent,
+                tracker=tracker,
             )
-        if response is None:
-            return None
-        return _decode(payload, response, method, path)
+        return None if response is None else _decode(payload, response, method, path)
 
     def _policy_for(self, retry: RetryOption) -> RetryPolicy | None:
         """The policy a call runs under: the client's, or the call's own (checked)."""
@@ -345,6 +389,7 @@ class B2BClient:
         url: URL,
         data: bytes | None,
         time_left: float | None = None,
+        tracker: CallTracker | None = None,
     ) -> bytes:
         """One HTTP exchange: wait for a slot and the pacer, send, read, classify.
 
@@ -356,7 +401,7 @@ class B2BClient:
         if slots is not None:
             await slots.acquire()
         try:
-            return await self._exchange(session, method, path, url, data, time_left)
+            return await self._exchange(session, method, path, url, data, time_left, tracker)
         finally:
             if slots is not None:
                 slots.release()
@@ -369,26 +414,62 @@ class B2BClient:
         url: URL,
         data: bytes | None,
         time_left: float | None,
+        tracker: CallTracker | None,
     ) -> bytes:
         pacer = self._pacer
         timeout = self._timeout
         if time_left is None:
             if not pacer.try_acquire():
+                waited = time.monotonic()
                 await pacer.acquire()
+                if tracker is not None:
+                    tracker.pacer_waited(time.monotonic() - waited)
         else:
             until = time.monotonic() + time_left
-            await pacer.acquire(max_wait=time_left)
+            if not pacer.try_acquire():
+                await pacer.acquire(max_wait=time_left)
+                if tracker is not None:
+                    tracker.pacer_waited(time.monotonic() - (until - time_left))
             remaining = until - time.monotonic()
             if remaining < self._timeout_seconds:
                 timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
+        headers = self._json_headers if data is not None else self._headers
+        if tracker is None:
+            return await self._send(session, method, path, url, data, headers, timeout, None)
+        extra = tracker.attempt_started()
+        if extra:
+            # Observers add (a trace context); they never replace the client's own headers.
+            headers = {**extra, **headers}
+        try:
+            payload = await self._send(session, method, path, url, data, headers, timeout, tracker)
+        except APIError as error:
+            tracker.attempt_ended(error.status, error)
+            raise
+        except BaseException as error:
+            tracker.attempt_ended(None, error)
+            raise
+        return payload
+
+    async def _send(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        path: str,
+        url: URL,
+        data: bytes | None,
+        headers: Mapping[str, str],
+        limit: aiohttp.ClientTimeout,
+        tracker: CallTracker | None,
+    ) -> bytes:
+        pacer = self._pacer
         started = time.monotonic()
         try:
             async with session.request(
                 method,
                 url,
                 data=data,
-                headers=self._json_headers if data is not None else self._headers,
-                timeout=timeout,
+                headers=headers,
+                timeout=limit,
                 # A redirect could carry the Authorization header to another host; the API
                 # never redirects, so a 3xx is reported as an error instead.
                 allow_redirects=False,
@@ -418,7 +499,7 @@ class B2BClient:
             ) from exc
         except TimeoutError as exc:
             raise TransportError(
-                f"{method} {path}: no answer within {timeout.total:g}s",
+                f"{method} {path}: no answer within {limit.total:g}s",
                 sent=True,
                 method=method,
                 path=path,
@@ -449,11 +530,26 @@ class B2BClient:
             budget = self._retry_budget
             if budget is not None and budget.available < budget.capacity:
                 budget.on_success()
+            if tracker is not None:
+                tracker.attempt_ended(status)
             return payload
         error = error_from_response(status, payload, headers, method=method, path=path)
         if status == 429 or (status >= 500 and error.retry_after is not None):
             pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
+            if tracker is not None:
+                tracker.throttled(status, error.retry_after, pacer.paused_for)
         raise error
+
+
+def _observed_client(base_url: str, pacer: Pacer, rate_limit: RateLimit | None) -> ObservedClient:
+    url = URL(base_url)
+    return ObservedClient(
+        server_address=url.host or "",
+        server_port=url.port or (443 if url.scheme == "https" else 80),
+        url_scheme=url.scheme,
+        pacer=pacer,
+        rate_period=rate_limit.per if rate_limit is not None else 1.0,
+    )
 
 
 async def _read_rest(content: aiohttp.StreamReader, first: bytes) -> bytes:

@@ -24,7 +24,7 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
-from typing import Final, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, TypeVar
 
 import attrs
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
@@ -43,6 +43,9 @@ from ._constants import (
 from ._types import NotGiven
 from .errors import APIError, B2BError, InvalidResponseError, TransportError, ValidationError
 from .ratelimit import PacingTimeout
+
+if TYPE_CHECKING:
+    from ._observe import CallTracker
 
 __all__ = ["GiveUpReason", "RetryBudget", "RetryEvent", "RetryOption", "RetryPolicy"]
 
@@ -191,6 +194,7 @@ class RetryPolicy:
         describe: str = "",
         budget: RetryBudget | None = None,
         idempotent: bool = True,
+        tracker: CallTracker | None = None,
     ) -> _T:
         """Go on after the first attempt of a call failed with ``first_error``.
 
@@ -198,7 +202,8 @@ class RetryPolicy:
         the deadline (None without one), which bounds its pacing and its timeout. ``started``
         is the call's start on :attr:`clock`. Each retry spends from ``budget`` when given.
         ``idempotent=False`` (a create that cannot be reconciled by the server's answer) retries
-        only failures that certainly did nothing: never-sent requests and 429s.
+        only failures that certainly did nothing: never-sent requests and 429s. ``tracker``
+        (a client with observers) is told of each retry, a refused budget and giving up.
 
         Returns the first successful attempt's result, or raises the last error with
         ``attempts`` set to how many attempts were made and ``after_unknown_outcome`` set when
@@ -251,6 +256,8 @@ class RetryPolicy:
             if end is not None and self.clock() + seconds >= end:
                 raise _GiveUp(error, "deadline")
             if budget is not None and not budget.try_spend(error):
+                if tracker is not None:
+                    tracker.budget_refused(state.attempt_number, error)
                 raise _GiveUp(error, "budget_exhausted")
             unknown_outcome = unknown_outcome or _outcome_unknown(error)
             reason = _failure(error)
@@ -261,6 +268,8 @@ class RetryPolicy:
                 reason,
                 seconds,
             )
+            if tracker is not None:
+                tracker.retry_scheduled(state.attempt_number, seconds, reason, error)
             if self.on_retry is not None:
                 event = RetryEvent(
                     call=describe,
@@ -298,6 +307,8 @@ class RetryPolicy:
             why,
             final,
         )
+        if tracker is not None:
+            tracker.gave_up(attempts, why, final)
         if self.on_give_up is not None:
             event = RetryEvent(call=describe, attempt=attempts, wait=0.0, reason=why, error=final)
             _call_hook(self.on_give_up, event)

@@ -269,6 +269,7 @@ class _Handler:
             query=dict(request.query),
             body=decoded.body,
             client_id_header=request.headers.get(SELECTED_CLIENT_HEADER),
+            traceparent=request.headers.get("traceparent"),
         )
         with self._lock:
             self._stats.begin(entry)
