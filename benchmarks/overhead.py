@@ -5,6 +5,11 @@ concurrency, a semaphore per call as a user would write it. The variants run int
 (a, b, c, then b, c, a, …) after a warm-up round, each round gives the ratios b/a and b/c, and
 the figures are the medians of those ratios. This library runs with its default retry policy and
 a rate limit far above what the run reaches: configured, never triggered.
+
+Two more variants are the same library client with observers: a no-op observer (the cost of
+building and delivering the events) and, when ``opentelemetry-api`` is installed, the
+OpenTelemetry adapter on the API's no-op providers (no SDK: the adapter's own cost). Their
+ratios to the client without observers are measured in the same interleaved rounds.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Final
 import aiohttp
 
 from yandex_b2b_async import B2BClient, RateLimit, RetryPolicy, UserCreate, UserUpdate
+from yandex_b2b_async.events import Event, Observer
 
 from ._common import Figure, Result, Settings, gather_limited, median, phone
 from ._server import ServerProcess
@@ -27,6 +33,24 @@ CONCURRENCY: Final = 32
 TITLE: Final = "1. Overhead (employee edits, raw aiohttp vs this library vs yandex-b2b-go)"
 
 Variant = Callable[[int], Awaitable[object]]
+
+
+NO_OBSERVER: Final = "this library"
+NOOP_OBSERVER: Final = "this library + no-op observer"
+OTEL_OBSERVER: Final = "this library + OpenTelemetry (no SDK)"
+
+
+def _noop(event: Event) -> None:
+    return None
+
+
+def _otel_observer() -> Observer | None:
+    """The OpenTelemetry adapter on the API's no-op providers, when the API is installed."""
+    if importlib.util.find_spec("opentelemetry") is None:
+        return None
+    from yandex_b2b_async.telemetry import OpenTelemetry
+
+    return OpenTelemetry()
 
 
 def sdk_available() -> bool:
@@ -68,26 +92,41 @@ async def run(settings: Settings) -> Result:
                         raise RuntimeError(f"raw edit answered {reply.status}")
                     return await reply.json()
 
-            client = B2BClient(
-                server.token,
-                base_url=server.url,
-                retry=RetryPolicy(),
-                rate_limit=RateLimit(rate=1_000_000, burst=100_000),
-            )
-
-            async def library(i: int) -> object:
-                await client.users.update(
-                    ids[i],
-                    UserUpdate(
-                        fullname=fullnames[i],
-                        phone=phones[i],
-                        is_active=True,
-                        cost_centers_id=cost_center,
-                    ),
+            def make_client(observers: tuple[Observer, ...] = ()) -> B2BClient:
+                return B2BClient(
+                    server.token,
+                    base_url=server.url,
+                    retry=RetryPolicy(),
+                    rate_limit=RateLimit(rate=1_000_000, burst=100_000),
+                    observers=observers,
                 )
-                return None
 
-            variants: dict[str, Variant] = {"raw aiohttp": raw, "this library": library}
+            def edits(through: B2BClient) -> Variant:
+                async def library(i: int) -> object:
+                    await through.users.update(
+                        ids[i],
+                        UserUpdate(
+                            fullname=fullnames[i],
+                            phone=phones[i],
+                            is_active=True,
+                            cost_centers_id=cost_center,
+                        ),
+                    )
+                    return None
+
+                return library
+
+            client = make_client()
+            clients = [client, make_client((_noop,))]
+            variants: dict[str, Variant] = {
+                "raw aiohttp": raw,
+                NO_OBSERVER: edits(client),
+                NOOP_OBSERVER: edits(clients[1]),
+            }
+            otel = _otel_observer()
+            if otel is not None:
+                clients.append(make_client((otel,)))
+                variants[OTEL_OBSERVER] = edits(clients[-1])
             sdk_client: object = None
             if sdk_available():
                 import yandex_b2b_go
@@ -112,7 +151,8 @@ async def run(settings: Settings) -> Result:
             try:
                 rates, cpu = await _rounds(variants, n, rounds)
             finally:
-                await client.close()
+                for each in clients:
+                    await each.close()
                 if sdk_client is not None:
                     await sdk_client.__aexit__(None, None, None)  # type: ignore[attr-defined]
 
@@ -154,6 +194,29 @@ async def run(settings: Settings) -> Result:
             note=f"{median(cpu['this library']) - median(cpu['raw aiohttp']):+.0f} µs/call",
         )
     )
+    for name in (NOOP_OBSERVER, OTEL_OBSERVER):
+        if name not in rates:
+            result.add(
+                Figure(
+                    name=f"{name} / no observer",
+                    value=None,
+                    note="not run: opentelemetry-api is not installed (pip install .[otel])",
+                )
+            )
+            continue
+        observed = [o / b for o, b in zip(rates[name], rates[NO_OBSERVER], strict=True)]
+        ratio_o = median(observed)
+        cpu_extra = median(cpu[name]) - median(cpu[NO_OBSERVER])
+        result.add(
+            Figure(
+                name=f"{name} / no observer",
+                value=round(ratio_o, 3),
+                target=">= 0.95" if name == NOOP_OBSERVER else "",
+                met=ratio_o >= 0.95 if name == NOOP_OBSERVER else None,
+                note=f"{cpu_extra:+.0f} µs/call client CPU; rounds: "
+                + ", ".join(f"{r:.2f}" for r in observed),
+            )
+        )
     if "yandex-b2b-go" in rates:
         b_over_c = [
             b / c for b, c in zip(rates["this library"], rates["yandex-b2b-go"], strict=True)
