@@ -45,6 +45,7 @@ from ._csv import (
     read_user_ids,
     read_users_csv,
 )
+from ._logs import LOG_LEVELS, install_handler, remove_handler
 from .bulk import BulkItem, BulkProgress, bulk_stream, error_summary, input_key
 from .errors import APIError, B2BError, ValidationError
 from .models import CreateOrRestoreResult, DepartmentArchiveResult, UserCreate
@@ -435,6 +436,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="run against an embedded sandbox (no token, no network)",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        type=str.lower,
+        help="write the library's log lines at this level and above to stderr (default: "
+        "warnings only)",
+    )
+    parser.add_argument(
+        "--log-json", action="store_true", help="write log lines as JSON objects, one a line"
+    )
     commands = _Commands(parser)
     for register in _COMMANDS:
         register(commands)
@@ -454,6 +465,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown and not getattr(args, "passes_unknown_options", False):
         parser.error("unrecognized arguments: " + " ".join(unknown))
     args.unknown_options = unknown
+    handler = None
+    if args.log_level is not None or args.log_json:
+        level = args.log_level or "warning"
+        handler = install_handler(level, json=args.log_json, stream=sys.stderr)
+    try:
+        return _main(args)
+    finally:
+        if handler is not None:
+            remove_handler(handler)
+
+
+def _main(args: argparse.Namespace) -> int:
     run: Callable[[argparse.Namespace], int] | None = getattr(args, "run", None)
     if run is not None:
         return run(args)
