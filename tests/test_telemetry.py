@@ -3,6 +3,7 @@ SDK's in-memory exporters."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -275,9 +276,13 @@ async def test_the_callers_span_is_the_parent_of_the_call(
     assert call.parent.span_id == job.get_span_context().span_id
 
 
-async def test_no_personal_data_or_token_reaches_spans_or_metrics(telemetry: Telemetry) -> None:
+async def test_no_personal_data_or_token_reaches_spans_metrics_or_logs(
+    telemetry: Telemetry, caplog: pytest.LogCaptureFixture
+) -> None:
     """Distinctive token, phone, email, names and a query: none appears in any exported span,
-    event, attribute or metric, whether calls succeed, are retried or fail."""
+    event, attribute or metric, nor in any log line at DEBUG, whether calls succeed, are
+    retried or fail."""
+    caplog.set_level(logging.DEBUG, logger="yandex_b2b_async")
     token = "tok3n-QUOKKA-7f3e91c0"
     phone = "+79995551234"
     email = "zebra.quokka@example.org"
@@ -307,6 +312,8 @@ async def test_no_personal_data_or_token_reaches_spans_or_metrics(telemetry: Tel
     data = telemetry.reader.get_metrics_data()
     assert data is not None
     exported.append(data.to_json())
+    exported.extend(record.getMessage() for record in caplog.records)
+    exported.extend(str(record.__dict__) for record in caplog.records)
     text = "\n".join(exported)
     assert f"POST {USERS}" in text  # the check reads real output
     for secret in (token, phone, phone[1:], email, fullname, "Quokkina", nickname):
