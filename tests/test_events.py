@@ -18,6 +18,7 @@ from yandex_b2b_async import (
     UserCreate,
     ValidationError,
 )
+from yandex_b2b_async._observe import OBSERVER_QUEUE_LIMIT, Observers
 from yandex_b2b_async.events import (
     AttemptEnded,
     AttemptStarted,
@@ -28,6 +29,7 @@ from yandex_b2b_async.events import (
     ClientOpened,
     Event,
     GaveUp,
+    ObservedClient,
     PacerWaited,
     RetryScheduled,
     Throttled,
@@ -323,3 +325,68 @@ def test_observers_must_be_callables() -> None:
     """A non-callable observer is refused, naming its position."""
     with pytest.raises(ValidationError, match=r"observers\[1\]"):
         B2BClient("token", observers=[print, "not callable"])  # type: ignore[list-item]
+
+
+async def test_a_cancelled_call_still_ends_for_its_observers(sandbox: Sandbox) -> None:
+    """A call cancelled while its attempt waits for the answer ends both the attempt and the
+    call, with the CancelledError."""
+    sandbox.faults.latency(5.0)
+    seen: list[Event] = []
+    sent = asyncio.Event()
+
+    def watch(event: Event) -> None:
+        seen.append(event)
+        if isinstance(event, AttemptStarted):
+            sent.set()
+
+    async with B2BClient(sandbox.token, base_url=sandbox.url, observers=[watch]) as client:
+        call = asyncio.ensure_future(client.users.list_page())
+        await sent.wait()
+        await asyncio.sleep(0.05)
+        call.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await call
+    attempt = next(event for event in seen if isinstance(event, AttemptEnded))
+    assert isinstance(attempt.error, asyncio.CancelledError)
+    assert attempt.status is None
+    ended = next(event for event in seen if isinstance(event, CallEnded))
+    assert isinstance(ended.error, asyncio.CancelledError)
+
+
+async def test_an_async_observer_left_behind_drops_events_and_says_so(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Events beyond the queue's bound are dropped and counted, with one warning."""
+    release = asyncio.Event()
+    got: list[Event] = []
+
+    async def stuck(event: Event) -> None:
+        await release.wait()
+        got.append(event)
+
+    client = ObservedClient(server_address="example.org", server_port=443, url_scheme="https")
+    observers = Observers([stuck], client)
+    caplog.set_level(logging.WARNING, logger="yandex_b2b_async.observers")
+    for _ in range(OBSERVER_QUEUE_LIMIT + 5):
+        observers.emit(ClientOpened(client=client))
+    assert observers.dropped == 5
+    release.set()
+    await observers.drain()
+    assert len(got) == OBSERVER_QUEUE_LIMIT
+    assert len([r for r in caplog.records if "behind" in r.getMessage()]) == 1
+
+
+async def test_closing_gives_up_on_an_async_observer_that_never_finishes(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """close() waits for an async observer only up to its limit, then cancels it and warns."""
+
+    async def hangs(event: Event) -> None:
+        await asyncio.Event().wait()
+
+    client = ObservedClient(server_address="example.org", server_port=443, url_scheme="https")
+    observers = Observers([hangs], client)
+    caplog.set_level(logging.WARNING, logger="yandex_b2b_async.observers")
+    observers.emit(ClientOpened(client=client))
+    await observers.close(0.05)
+    assert any("did not catch up" in r.getMessage() for r in caplog.records)
