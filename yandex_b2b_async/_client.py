@@ -27,6 +27,7 @@ from ._constants import (
     USER_AGENT,
 )
 from ._converter import structure, unstructure
+from ._logs import call_extra
 from ._observe import CallTracker, Observers, check_observers
 from ._types import NOT_GIVEN, NotGiven
 from .errors import (
@@ -47,6 +48,8 @@ __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
 _T = TypeVar("_T")
 
 logger: Final = logging.getLogger("yandex_b2b_async")
+request_logger: Final = logging.getLogger("yandex_b2b_async.request")
+pacing_logger: Final = logging.getLogger("yandex_b2b_async.pacing")
 
 # A success body larger than this is not an answer of this API (its largest page is a few
 # hundred kilobytes); reading it whole would let a broken proxy exhaust memory.
@@ -336,7 +339,7 @@ class B2BClient:
         try:
             # Under a deadline the first attempt's pacing wait is bounded by it too: a client
             # paused by a long Retry-After must not hold a call past its deadline.
-            payload = await self._attempt(method, path, url, data, deadline, tracker)
+            payload = await self._attempt(method, path, url, data, deadline, tracker, 1)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -349,8 +352,12 @@ class B2BClient:
             if policy is None:
                 raise
 
+            attempts = 1
+
             async def attempt(time_left: float | None) -> bytes:
-                return await self._attempt(method, path, url, data, time_left, tracker)
+                nonlocal attempts
+                attempts += 1
+                return await self._attempt(method, path, url, data, time_left, tracker, attempts)
 
             payload = await policy.run_after_failure(
                 error,
@@ -390,6 +397,7 @@ class B2BClient:
         data: bytes | None,
         time_left: float | None = None,
         tracker: CallTracker | None = None,
+        number: int = 1,
     ) -> bytes:
         """One HTTP exchange: wait for a slot and the pacer, send, read, classify.
 
@@ -401,7 +409,9 @@ class B2BClient:
         if slots is not None:
             await slots.acquire()
         try:
-            return await self._exchange(session, method, path, url, data, time_left, tracker)
+            return await self._exchange(
+                session, method, path, url, data, time_left, tracker, number
+            )
         finally:
             if slots is not None:
                 slots.release()
@@ -415,6 +425,7 @@ class B2BClient:
         data: bytes | None,
         time_left: float | None,
         tracker: CallTracker | None,
+        number: int,
     ) -> bytes:
         pacer = self._pacer
         timeout = self._timeout
@@ -435,13 +446,17 @@ class B2BClient:
                 timeout = aiohttp.ClientTimeout(total=max(remaining, 0.001))
         headers = self._json_headers if data is not None else self._headers
         if tracker is None:
-            return await self._send(session, method, path, url, data, headers, timeout, None)
+            return await self._send(
+                session, method, path, url, data, headers, timeout, None, number
+            )
         extra = tracker.attempt_started()
         if extra:
             # Observers add (a trace context); they never replace the client's own headers.
             headers = {**extra, **headers}
         try:
-            payload = await self._send(session, method, path, url, data, headers, timeout, tracker)
+            payload = await self._send(
+                session, method, path, url, data, headers, timeout, tracker, number
+            )
         except APIError as error:
             tracker.attempt_ended(error.status, error)
             raise
@@ -460,6 +475,7 @@ class B2BClient:
         headers: Mapping[str, str],
         limit: aiohttp.ClientTimeout,
         tracker: CallTracker | None,
+        number: int,
     ) -> bytes:
         pacer = self._pacer
         started = time.monotonic()
@@ -522,9 +538,15 @@ class B2BClient:
             if session.closed:
                 raise ClientClosedError("the aiohttp session was closed during the call") from exc
             raise
-        if logger.isEnabledFor(logging.DEBUG):
-            logger.debug(
-                "%s %s -> %d (%.1f ms)", method, path, status, (time.monotonic() - started) * 1e3
+        if request_logger.isEnabledFor(logging.DEBUG):
+            request_logger.debug(
+                "%s %s attempt %d: %d in %.1f ms",
+                method,
+                path,
+                number,
+                status,
+                (time.monotonic() - started) * 1e3,
+                extra=call_extra(f"{method} {path}", number),
             )
         if 200 <= status < 300:
             budget = self._retry_budget
@@ -538,6 +560,15 @@ class B2BClient:
             pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
             if tracker is not None:
                 tracker.throttled(status, error.retry_after, pacer.paused_for)
+            pacing_logger.info(
+                "%s %s attempt %d: %d paused the client for %.3gs",
+                method,
+                path,
+                number,
+                status,
+                pacer.paused_for,
+                extra=call_extra(f"{method} {path}", number),
+            )
         raise error
 
 

@@ -62,7 +62,7 @@ __all__ = [
     "input_key",
 ]
 
-logger: Final = logging.getLogger("yandex_b2b_async")
+logger: Final = logging.getLogger("yandex_b2b_async.bulk")
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")

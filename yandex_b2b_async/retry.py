@@ -40,6 +40,7 @@ from ._constants import (
     DEFAULT_SUCCESS_REFILL,
     DEFAULT_TRANSPORT_RETRY_COST,
 )
+from ._logs import call_extra
 from ._types import NotGiven
 from .errors import APIError, B2BError, InvalidResponseError, TransportError, ValidationError
 from .ratelimit import PacingTimeout
@@ -267,6 +268,7 @@ class RetryPolicy:
                 state.attempt_number,
                 reason,
                 seconds,
+                extra=call_extra(describe, state.attempt_number),
             )
             if tracker is not None:
                 tracker.retry_scheduled(state.attempt_number, seconds, reason, error)
@@ -306,6 +308,7 @@ class RetryPolicy:
             attempts,
             why,
             final,
+            extra=call_extra(describe, attempts),
         )
         if tracker is not None:
             tracker.gave_up(attempts, why, final)
