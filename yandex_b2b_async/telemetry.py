@@ -32,6 +32,7 @@ the API's no-ops. Install the SDK and an exporter to send them somewhere (docs/o
 
 from __future__ import annotations
 
+import importlib.metadata
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Final
@@ -120,10 +121,11 @@ class OpenTelemetry:
         propagator: TextMapPropagator | None = None,
         propagate: bool = True,
     ) -> None:
+        version = _version()
         self._tracer: Final = trace.get_tracer(
-            INSTRUMENTATION_NAME, tracer_provider=tracer_provider
+            INSTRUMENTATION_NAME, version, tracer_provider=tracer_provider
         )
-        meter = metrics.get_meter(INSTRUMENTATION_NAME, meter_provider=meter_provider)
+        meter = metrics.get_meter(INSTRUMENTATION_NAME, version, meter_provider=meter_provider)
         self._propagator = propagator
         self._propagate = propagate
         self._calls: dict[int, _CallSpans] = {}
@@ -353,6 +355,13 @@ class OpenTelemetry:
             rate = pacer.current_rate if pacer is not None else None
             if rate is not None:
                 yield metrics.Observation(rate / client.rate_period, _client_attributes(client))
+
+
+def _version() -> str | None:
+    try:
+        return importlib.metadata.version(INSTRUMENTATION_NAME)
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
+        return None
 
 
 def _client_attributes(client: ObservedClient) -> Mapping[str, str | int]:
