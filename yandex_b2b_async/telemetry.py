@@ -357,11 +357,11 @@ class OpenTelemetry:
                 yield metrics.Observation(rate / client.rate_period, _client_attributes(client))
 
 
-def _version() -> str | None:
+def _version() -> str:
     try:
         return importlib.metadata.version(INSTRUMENTATION_NAME)
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - run from a checkout
-        return None
+        return ""
 
 
 def _client_attributes(client: ObservedClient) -> Mapping[str, str | int]:
