@@ -3,13 +3,18 @@ token in reprs and errors."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import socket
 import traceback
+from collections.abc import Iterator
 
 import aiohttp
 import pytest
 
+from tests._hostile import Answer as HostileAnswer
+from tests._hostile import HostileServer
 from tests._recorder import Answer, Recorder
 from yandex_b2b_async import (
     B2BClient,
@@ -20,8 +25,16 @@ from yandex_b2b_async import (
     UserPatch,
     ValidationError,
 )
+from yandex_b2b_async.sandbox import Sandbox
 
 TOKEN = "fake-token-SECRET-7f3a9c"
+
+
+@pytest.fixture
+def sandbox_in_thread() -> Iterator[Sandbox]:
+    """A sandbox serving from its own thread (usable from any event loop)."""
+    with Sandbox() as sandbox:
+        yield sandbox
 
 
 @pytest.mark.parametrize(
@@ -53,11 +66,54 @@ def test_malformed_token_is_refused_without_echoing_it(token: str) -> None:
         assert token.strip() not in str(caught.value)
 
 
-def test_deadline_shorter_than_timeout_is_refused() -> None:
-    """A retry deadline shorter than one attempt's timeout is a configuration error."""
+@pytest.mark.parametrize("token", [f"Bearer {TOKEN}", f"bearer {TOKEN}", f"OAuth {TOKEN}"])
+def test_a_token_with_its_scheme_is_refused_saying_to_drop_it(token: str) -> None:
+    """A token given with "Bearer " (or "OAuth ") in front is refused at construction, and the
+    message says to drop the scheme without echoing the token."""
     with pytest.raises(ValidationError) as caught:
-        B2BClient(TOKEN, timeout=30, retry=RetryPolicy(deadline=5))
-    assert caught.value.field == "retry.deadline"
+        B2BClient(token)
+    assert caught.value.field == "token"
+    assert "drop the leading" in str(caught.value)
+    assert TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://b2b-api.go.yandex.ru/integration/2.0",
+        "https://b2b-api.go.yandex.ru/integration/2.0/",
+        "https://b2b-api.go.yandex.ru/",
+    ],
+)
+def test_a_base_url_copied_with_the_api_prefix_means_the_host(base_url: str) -> None:
+    """A base_url ending in /integration/2.0 (with or without a slash) is the same host."""
+    assert B2BClient(TOKEN, base_url=base_url).base_url == "https://b2b-api.go.yandex.ru"
+
+
+async def test_a_base_url_with_the_api_prefix_reaches_the_api(recorder: Recorder) -> None:
+    """Calls of a client given the full API URL go to /integration/2.0/..., not a doubled one."""
+    async with B2BClient(TOKEN, base_url=f"{recorder.url}/integration/2.0/") as client:
+        await client.users.archive("u1")
+    assert recorder.last.path == "/integration/2.0/users/archive"
+
+
+def test_a_deadline_shorter_than_the_timeout_is_accepted() -> None:
+    """RetryPolicy(deadline=5) with the default 30 s timeout is a valid configuration."""
+    client = B2BClient(TOKEN, retry=RetryPolicy(deadline=5))
+    assert client.retry is not None
+    assert client.retry.deadline == 5
+
+
+async def test_the_deadline_cuts_the_first_attempts_timeout(hostile: HostileServer) -> None:
+    """Under a deadline shorter than the timeout, the first attempt times out at the deadline."""
+    hostile.answer(HostileAnswer(delay=30.0))
+    policy = RetryPolicy(deadline=0.2, backoff_initial=0, backoff_max=0)
+    async with B2BClient(TOKEN, base_url=hostile.url, timeout=30, retry=policy) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.users.archive("u1")
+    assert caught.value.sent
+    assert "no answer within 0.2s" in str(caught.value)
+    assert caught.value.attempts == 1
 
 
 @pytest.mark.parametrize("timeout", [0, -1, float("nan")])
@@ -174,3 +230,27 @@ async def test_client_without_context_manager_creates_its_session(recorder: Reco
     finally:
         await client.close()
     assert client.closed
+
+
+def test_one_client_serves_two_asyncio_runs_without_warnings(sandbox_in_thread: Sandbox) -> None:
+    """A client used (without async with) in two asyncio.run() calls works in both, and leaves
+    no unclosed session behind: each run's session closes with its loop."""
+    client = B2BClient(sandbox_in_thread.token, base_url=sandbox_in_thread.url)
+    asyncio.run(client.auth.clients())
+    asyncio.run(client.auth.clients())
+    asyncio.run(client.close())
+    gc.collect()  # an unclosed session would warn here, and warnings are errors
+    assert client.closed
+
+
+def test_a_client_with_max_concurrency_serves_two_asyncio_runs(sandbox_in_thread: Sandbox) -> None:
+    """The concurrency cap of a client works again under a second event loop."""
+    client = B2BClient(sandbox_in_thread.token, base_url=sandbox_in_thread.url, max_concurrency=1)
+
+    async def three_at_once() -> None:
+        await asyncio.gather(*(client.auth.clients() for _ in range(3)))
+
+    asyncio.run(three_at_once())
+    asyncio.run(three_at_once())
+    asyncio.run(client.close())
+    gc.collect()

@@ -509,7 +509,7 @@ RESPONSE_MODELS = (
 )
 def test_any_body_decodes_to_the_model_or_invalid_response(model: type, body: bytes) -> None:
     """Decoding any body gives the model or InvalidResponseError, never another exception."""
-    from yandex_b2b_async._client import _decode
+    from yandex_b2b_async._request import _decode
 
     try:
         result: object = _decode(body, model, "GET", "/users")

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from yandex_b2b_async import RateLimit, ValidationError
 from yandex_b2b_async._constants import ADAPTIVE_DECREASE, ADAPTIVE_RECOVERY_SECONDS
-from yandex_b2b_async.ratelimit import Pacer, PacingTimeout
+from yandex_b2b_async.pacing import Pacer, PacingTimeout
 
 
 class FakeClock:

@@ -7,6 +7,7 @@ one or in bulk, with validation before sending, typed errors, retries and client
 
 from ._client import B2BClient
 from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
     BulkItem,
@@ -54,8 +55,8 @@ from .models import (
     UsersPage,
     UserUpdate,
 )
-from .ratelimit import Pacer, RateLimit
-from .retry import RetryBudget, RetryEvent, RetryOption, RetryPolicy
+from .pacing import Pacer, RateLimit
+from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
     FieldChange,
@@ -77,6 +78,7 @@ __all__ = [
     "APIError",
     "ArchiveCapError",
     "AssignedLimit",
+    "AsyncTransport",
     "AuthenticationError",
     "B2BClient",
     "B2BError",
@@ -98,6 +100,7 @@ __all__ = [
     "DepartmentArchiveResult",
     "DepartmentsPage",
     "FieldChange",
+    "GiveUpReason",
     "InputFileError",
     "InvalidResponseError",
     "ItemCancelledError",

@@ -162,13 +162,15 @@ class _Queue(_Guard):
 class Observers:
     """The observers of one client (at least one)."""
 
-    __slots__ = ("_async", "_sync", "client")
+    __slots__ = ("_async", "_sync", "client", "observers")
 
     def __init__(self, observers: Iterable[Observer], client: ObservedClient) -> None:
         self.client: Final = client
+        #: The observers, in the order given.
+        self.observers: Final = tuple(observers)
         sync: list[_Guard] = []
         queued: list[_Queue] = []
-        for observer in observers:
+        for observer in self.observers:
             if _is_async(observer):
                 queued.append(_Queue(observer))
             else:

@@ -49,7 +49,7 @@ from ._logs import LOG_LEVELS, install_handler, remove_handler
 from .bulk import BulkItem, BulkProgress, bulk_stream, error_summary, input_key
 from .errors import APIError, B2BError, ValidationError
 from .models import CreateOrRestoreResult, DepartmentArchiveResult, UserCreate
-from .ratelimit import RateLimit
+from .pacing import RateLimit
 
 __all__ = ["Job", "main"]
 

@@ -6,7 +6,7 @@ import attrs
 
 from .._types import NOT_GIVEN
 from ..models import ClientInfo
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
 
 __all__ = ["AuthAPI"]

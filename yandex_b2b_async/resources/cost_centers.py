@@ -10,7 +10,7 @@ from .._pagination import offset_items
 from .._types import NOT_GIVEN
 from .._validators import check_limit, check_offset
 from ..models import CostCenter, CostCentersPage
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
 
 __all__ = ["CostCentersAPI"]

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
 from .._types import NOT_GIVEN, UNSET, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
-from ..errors import ServerError, TransportError, ValidationError
+from ..errors import ValidationError
 from ..models import CreatedDepartment, Department, DepartmentArchiveResult, DepartmentsPage
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
-
-if TYPE_CHECKING:
-    from ..retry import RetryPolicy
 
 __all__ = ["DepartmentsAPI"]
 
@@ -55,44 +52,37 @@ class DepartmentsAPI(APIResource):
         """Create a department under ``parent_id`` (``None``: under the root).
 
         Nothing identifies a department but its name and parent, so a create whose answer was
-        lost (a reset, a timeout, a 5xx) is not blindly repeated: the departments are read, and
-        one with this name under this parent is returned with ``reconciled=True``. Only when
-        there is none is the create sent again (up to the policy's ``max_attempts``).
+        lost (a reset, a timeout, a 5xx) is not blindly repeated: before the next attempt (or
+        before giving up) the departments are read, and one with this name under this parent is
+        returned with ``reconciled=True``. Only when there is none is the create sent again
+        (within the policy's ``max_attempts``).
         """
         check_text("name", name, allow_empty=False)
         if parent_id is not None:
             check_id("parent_id", parent_id)
-        policy = self._client._policy_for(retry)
-        rounds = 1 if policy is None else policy.max_attempts
-        for round_number in range(1, rounds + 1):
-            try:
-                return await self._request(
-                    "POST",
-                    _DEPARTMENTS + "/create",
-                    body={"parent_id": parent_id, "name": name},
-                    response=CreatedDepartment,
-                    retry=policy,
-                    idempotent=False,
-                )
-            except (TransportError, ServerError) as error:
-                if isinstance(error, TransportError) and not error.sent:
-                    raise
-                found = await self._find(name, parent_id, retry=policy)
-                if found is not None:
-                    logger.warning(
-                        "POST /departments/create: the answer was lost; department %s with this "
-                        "name and parent exists, returning it (no duplicate made)",
-                        found,
-                    )
-                    return CreatedDepartment(id=found, reconciled=True)
-                if policy is None or round_number == rounds:
-                    raise
-                await policy.sleep(policy.backoff(round_number))
-        raise AssertionError("unreachable: the last round returns or raises")
 
-    async def _find(
-        self, name: str, parent_id: str | None, *, retry: RetryPolicy | None
-    ) -> str | None:
+        async def find_it() -> CreatedDepartment | None:
+            found = await self._find(name, parent_id, retry=retry)
+            if found is None:
+                return None
+            logger.warning(
+                "POST /departments/create: the answer was lost; department %s with this "
+                "name and parent exists, returning it (no duplicate made)",
+                found,
+            )
+            return CreatedDepartment(id=found, reconciled=True)
+
+        return await self._request(
+            "POST",
+            _DEPARTMENTS + "/create",
+            body={"parent_id": parent_id, "name": name},
+            response=CreatedDepartment,
+            retry=retry,
+            idempotent=False,
+            reconcile=find_it,
+        )
+
+    async def _find(self, name: str, parent_id: str | None, *, retry: RetryOption) -> str | None:
         async for department in self.list(retry=retry):
             if department.name == name and department.parent_id == parent_id:
                 return department.id

@@ -30,7 +30,7 @@ from ..models import (
     UsersPage,
     UserUpdate,
 )
-from ..retry import RetryOption
+from ..retries import RetryOption
 from ._base import APIResource
 
 if TYPE_CHECKING:
@@ -74,7 +74,14 @@ class UsersAPI(APIResource):
         """
         require(user, UserCreate, "user")
         try:
-            return await self._request("POST", _USERS, body=user, response=CreatedUser, retry=retry)
+            return await self._request(
+                "POST",
+                _USERS,
+                body=user,
+                response=CreatedUser,
+                retry=retry,
+                handles=(ConflictError,),  # reconciled below: not a give-up worth a log line
+            )
         except ConflictError as conflict:
             reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
             if reconciled is None:

@@ -5,6 +5,9 @@ from yandex_b2b_async.sandbox import Sandbox
 
 async with Sandbox() as sandbox:
     sandbox.url, sandbox.token, sandbox.cost_center_id
+
+sandbox = Sandbox()                     # or without a socket, for fast unit tests:
+B2BClient(sandbox.token, transport=sandbox.transport())
 ```
 
 It is an independent model of the server: it imports nothing of the client package and validates
@@ -13,6 +16,7 @@ the raw JSON it receives, so it catches what a client sends wrong. See docs/sand
 
 from ._server import Sandbox, serve
 from .faults import Faults, Reply
+from .memory import MemoryTransport
 from .state import SERVICES, ApiError, SandboxError, State
 from .stats import LoggedRequest, Stats
 
@@ -21,6 +25,7 @@ __all__ = [
     "ApiError",
     "Faults",
     "LoggedRequest",
+    "MemoryTransport",
     "Reply",
     "Sandbox",
     "SandboxError",

@@ -21,6 +21,7 @@ from aiohttp import web
 
 from .app import ROUTES, build_app
 from .faults import Faults
+from .memory import MemoryTransport
 from .state import JSONObject, SandboxError, State
 from .stats import Stats
 
@@ -37,7 +38,9 @@ SEEDED_CLIENT_NAME = "Sandbox client"
 class Sandbox:
     """An in-memory Yandex Go for Business API 2.0 on `http://host:port`.
 
-    Start it with `async with Sandbox() as sandbox:` (it serves from the caller's loop) or
+    `sandbox.transport()` serves a client in memory, with no socket and no need to start it:
+    `B2BClient(sandbox.token, transport=sandbox.transport())`. Or start it with
+    `async with Sandbox() as sandbox:` (it serves from the caller's loop) or
     `with Sandbox() as sandbox:` (it serves from a background thread with its own loop, usable from
     synchronous code and from any event loop). `port=0` picks a free port.
 
@@ -173,6 +176,12 @@ class Sandbox:
         tb: TracebackType | None,
     ) -> None:
         self.stop_thread()
+
+    def transport(self) -> MemoryTransport:
+        """An in-memory transport serving this sandbox without a socket, for fast tests:
+        ``B2BClient(sandbox.token, transport=sandbox.transport())``. The sandbox need not be
+        started; the same rules, faults and stats apply as over HTTP."""
+        return MemoryTransport(self.state, self.faults, self.stats, self._lock)
 
     # --- seeding and reading -----------------------------------------------------------------
 

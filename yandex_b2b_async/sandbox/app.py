@@ -1,9 +1,11 @@
 """The sandbox's HTTP face: aiohttp.web routes that translate requests into `State` calls.
 
 Every endpoint is one small declaration (method, path, the query parameters it takes, whether it
-has a body, and a function of the state); a single handler authorizes, decodes, applies faults,
-counts, calls the state and encodes the answer. No rule of the API lives here: a refusal comes
-from the state as an `ApiError` and leaves as `{"code", "message", "extra"?}` JSON.
+has a body, and a function of the state); a single :class:`Dispatcher`, free of HTTP plumbing,
+authorizes, decodes, applies faults, counts, calls the state and encodes the answer — for the
+aiohttp routes here and for the in-memory transport (:mod:`.memory`) alike. No rule of the API
+lives here: a refusal comes from the state as an `ApiError` and leaves as
+`{"code", "message", "extra"?}` JSON.
 """
 
 from __future__ import annotations
@@ -21,7 +23,17 @@ from .faults import Faults, Reply, encode_body, error_body
 from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
 from .stats import LoggedRequest, Stats
 
-__all__ = ["API_PREFIX", "ENDPOINTS", "ROUTES", "SELECTED_CLIENT_HEADER", "Call", "build_app"]
+__all__ = [
+    "API_PREFIX",
+    "ENDPOINTS",
+    "ROUTES",
+    "SELECTED_CLIENT_HEADER",
+    "Call",
+    "Dispatcher",
+    "Incoming",
+    "Outgoing",
+    "build_app",
+]
 
 API_PREFIX: Final = "/integration/2.0"
 SELECTED_CLIENT_HEADER: Final = "X-YaTaxi-Selected-Corp-Client-Id"
@@ -243,8 +255,36 @@ def _decode(raw: bytes) -> _Decoded:
         )
 
 
-class _Handler:
-    """The single request path every endpoint goes through."""
+@attrs.frozen(kw_only=True)
+class Incoming:
+    """A request as the sandbox serves it, whatever carried it (aiohttp, or the in-memory
+    transport): the method, the path without the query, the query, the headers, the body."""
+
+    method: str
+    path: str
+    query: Mapping[str, str]
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+
+@attrs.frozen(kw_only=True)
+class Outgoing:
+    """The sandbox's answer: a status, a body (None: empty) and headers (None: JSON), or
+    ``drop``: the connection is closed without an answer."""
+
+    status: int = 0
+    body: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    drop: bool = False
+
+
+_BY_ROUTE: Final = {(endpoint.method, endpoint.path): endpoint for endpoint in ENDPOINTS}
+
+
+class Dispatcher:
+    """The single request path every endpoint goes through, free of HTTP plumbing: it
+    authorizes, decodes, applies faults, counts, calls the state and encodes the answer. The
+    aiohttp routes of :func:`build_app` and the in-memory transport both call :meth:`serve`."""
 
     def __init__(self, state: State, faults: Faults, stats: Stats, lock: threading.Lock) -> None:
         self._state = state
@@ -252,17 +292,14 @@ class _Handler:
         self._stats = stats
         self._lock = lock
 
-    def for_endpoint(
-        self, endpoint: Endpoint
-    ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        async def handle(request: web.Request) -> web.StreamResponse:
-            return await self._handle(endpoint, request)
+    @staticmethod
+    def endpoint(method: str, path: str) -> Endpoint:
+        """The endpoint that serves ``method`` on ``path`` (the fallback when none does)."""
+        return _BY_ROUTE.get((method, path), _FALLBACK)
 
-        return handle
-
-    async def _handle(self, endpoint: Endpoint, request: web.Request) -> web.StreamResponse:
-        raw = await request.read() if request.body_exists else b""
-        decoded = _decode(raw) if endpoint.has_body or raw else _Decoded()
+    async def serve(self, endpoint: Endpoint, request: Incoming) -> Outgoing:
+        """Answer ``request`` as ``endpoint``, through the faults, counted in the stats."""
+        decoded = _decode(request.body) if endpoint.has_body or request.body else _Decoded()
         entry = LoggedRequest(
             method=request.method,
             path=request.path,
@@ -287,20 +324,20 @@ class _Handler:
         reply: Reply,
         entry: LoggedRequest,
         endpoint: Endpoint,
-        request: web.Request,
+        request: Incoming,
         decoded: _Decoded,
-    ) -> web.StreamResponse:
+    ) -> Outgoing:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.drop and not reply.process:
             entry.outcome = "dropped_before"
-            return self._drop(request)
+            return _DROP
         status, body = 0, None
         if reply.status is None or reply.process:
             status, body = self._answer(endpoint, request, decoded)
         if reply.drop:
             entry.outcome = "dropped_after"
-            return self._drop(request)
+            return _DROP
         if reply.status is None:
             return self._respond(entry, status, body)
         headers = dict(reply.headers)
@@ -315,7 +352,7 @@ class _Handler:
         return self._respond(entry, reply.status, encoded, headers)
 
     def _answer(
-        self, endpoint: Endpoint, request: web.Request, decoded: _Decoded
+        self, endpoint: Endpoint, request: Incoming, decoded: _Decoded
     ) -> tuple[int, bytes | None]:
         """Run the endpoint against the state: (status, JSON body or None for an empty body)."""
         try:
@@ -357,22 +394,43 @@ class _Handler:
         status: int,
         body: bytes | None,
         headers: Mapping[str, str] | None = None,
-    ) -> web.Response:
+    ) -> Outgoing:
         entry.status = status
-        if headers is not None:
-            return web.Response(status=status, body=body, headers=headers)
-        if body is None:
-            return web.Response(status=status)
-        return web.Response(status=status, body=body, content_type=_JSON)
+        return Outgoing(status=status, body=body, headers=headers)
 
-    @staticmethod
-    def _drop(request: web.Request) -> web.Response:
-        # Closing the transport is what a client sees as a server that went away mid-request
-        # (aiohttp: ServerDisconnectedError); aiohttp quietly skips writing the response below.
-        transport = request.transport
-        if transport is not None:
-            transport.close()
-        return web.Response()
+
+_DROP: Final = Outgoing(drop=True)
+
+
+def _route(
+    dispatcher: Dispatcher, endpoint: Endpoint
+) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """The aiohttp handler of one endpoint: HTTP in, :meth:`Dispatcher.serve`, HTTP out."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        incoming = Incoming(
+            method=request.method,
+            path=request.path,
+            query=request.query,
+            headers=request.headers,
+            body=await request.read() if request.body_exists else b"",
+        )
+        answer = await dispatcher.serve(endpoint, incoming)
+        if answer.drop:
+            # Closing the transport is what a client sees as a server that went away
+            # mid-request (aiohttp: ServerDisconnectedError); aiohttp quietly skips writing
+            # the response below.
+            transport = request.transport
+            if transport is not None:
+                transport.close()
+            return web.Response()
+        if answer.headers is not None:
+            return web.Response(status=answer.status, body=answer.body, headers=answer.headers)
+        if answer.body is None:
+            return web.Response(status=answer.status)
+        return web.Response(status=answer.status, body=answer.body, content_type=_JSON)
+
+    return handle
 
 
 def build_app(
@@ -382,8 +440,8 @@ def build_app(
 
     `lock` serializes access to `state` and `stats` when other threads touch them too.
     """
-    handler = _Handler(state, faults, stats, lock or threading.Lock())
+    dispatcher = Dispatcher(state, faults, stats, lock or threading.Lock())
     app = web.Application()
     for endpoint in (*ENDPOINTS, _FALLBACK):
-        app.router.add_route(endpoint.method, endpoint.path, handler.for_endpoint(endpoint))
+        app.router.add_route(endpoint.method, endpoint.path, _route(dispatcher, endpoint))
     return app

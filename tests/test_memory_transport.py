@@ -1,0 +1,107 @@
+"""The in-memory transport: a client served by the sandbox's rules, faults and stats without a
+socket (``B2BClient(token, transport=sandbox.transport())``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from yandex_b2b_async import (
+    AuthenticationError,
+    B2BClient,
+    NotFoundError,
+    RetryPolicy,
+    TransportError,
+    UserCreate,
+)
+from yandex_b2b_async.sandbox import Reply, Sandbox
+
+USERS = "/integration/2.0/users"
+
+
+async def _no_wait(_: float) -> None:
+    return None
+
+
+INSTANT = RetryPolicy(max_attempts=3, sleep=_no_wait)
+
+
+def new_user(sandbox: Sandbox, phone: str = "+79990000001") -> UserCreate:
+    return UserCreate(
+        fullname="Ilya Ivanov", phone=phone, is_active=True, cost_centers_id=sandbox.cost_center_id
+    )
+
+
+async def test_a_client_creates_and_reads_an_employee_without_a_server() -> None:
+    """A sandbox that was never started serves a create and a read through the transport."""
+    sandbox = Sandbox()
+    async with B2BClient(sandbox.token, transport=sandbox.transport()) as client:
+        created = await client.users.create(new_user(sandbox))
+        employee = await client.users.get(created.id)
+    assert employee.phone == "+79990000001"
+    assert [user["id"] for user in sandbox.users()] == [created.id]
+
+
+async def test_the_sandbox_stats_count_requests_served_in_memory() -> None:
+    """Requests through the transport are logged and counted as over HTTP."""
+    sandbox = Sandbox()
+    async with B2BClient(sandbox.token, transport=sandbox.transport()) as client:
+        await client.users.create(new_user(sandbox))
+    assert sandbox.stats.requests == 1
+    assert sandbox.stats.log[-1].path == USERS
+
+
+async def test_a_wrong_token_is_refused_by_the_sandbox_rules() -> None:
+    """Authorization is the sandbox's own: an unknown token gets a 401."""
+    sandbox = Sandbox()
+    async with B2BClient("not-the-token", transport=sandbox.transport(), retry=None) as client:
+        with pytest.raises(AuthenticationError):
+            await client.users.get("u1")
+
+
+async def test_an_unknown_path_answers_404_through_the_fallback_endpoint() -> None:
+    """A path no endpoint declares gets the sandbox's 404, as over HTTP."""
+    sandbox = Sandbox()
+    async with B2BClient(sandbox.token, transport=sandbox.transport(), retry=None) as client:
+        with pytest.raises(NotFoundError):
+            await client.request("GET", "/no/such/endpoint")
+
+
+async def test_a_scripted_503_is_retried_and_the_second_answer_returned() -> None:
+    """Faults apply in memory: a 503 is retried under the client's policy."""
+    sandbox = Sandbox()
+    user_id = sandbox.add_user(phone="+79990000002")
+    sandbox.faults.script("GET", USERS, [Reply(status=503)])
+    async with B2BClient(sandbox.token, transport=sandbox.transport(), retry=INSTANT) as client:
+        employee = await client.users.get(user_id)
+    assert employee.id == user_id
+    assert sandbox.stats.requests == 2
+
+
+async def test_a_dropped_create_is_reconciled_without_a_duplicate() -> None:
+    """A create processed but dropped reaches the client as a lost answer, and is reconciled."""
+    sandbox = Sandbox()
+    sandbox.faults.script("POST", USERS, [Reply.drop_after()])
+    async with B2BClient(sandbox.token, transport=sandbox.transport(), retry=INSTANT) as client:
+        created = await client.users.create(new_user(sandbox))
+    assert created.reconciled
+    assert len(sandbox.users()) == 1
+
+
+async def test_a_dropped_request_is_a_transport_error_that_may_have_been_sent() -> None:
+    """A drop without retries ends in TransportError(sent=True), like a reset connection."""
+    sandbox = Sandbox()
+    sandbox.faults.script("GET", USERS, [Reply.drop_before()])
+    async with B2BClient(sandbox.token, transport=sandbox.transport(), retry=None) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.users.get("u1")
+    assert caught.value.sent
+
+
+async def test_a_delay_past_the_timeout_is_a_timeout() -> None:
+    """A scripted delay longer than the attempt's timeout ends the attempt as a timeout."""
+    sandbox = Sandbox()
+    sandbox.faults.script("GET", USERS, [Reply(delay=5.0)])
+    client = B2BClient(sandbox.token, transport=sandbox.transport(), retry=None, timeout=0.05)
+    async with client:
+        with pytest.raises(TransportError, match="no answer within"):
+            await client.users.get("u1")

@@ -1,0 +1,393 @@
+"""The single request path: pace, send, classify, retry, decode.
+
+Every call of every resource ends in :meth:`RequestPath.call` (through
+:meth:`B2BClient.request`). One attempt — the slot, the pacer, one exchange through the
+transport, the status classified into an exception — is :meth:`RequestPath.attempt`: the one
+place an attempt starts and ends. A failed first attempt hands over to
+:func:`~yandex_b2b_async.retries.retry_after_failure`, the one place a retry is scheduled or
+given up.
+
+The success path is designed first: the first attempt runs without tenacity, the pacer grants
+a free token without a task switch, a path's URL is parsed once, bodies go through orjson.
+This module does not know aiohttp (the transport does) nor any endpoint (the resources do).
+
+Observers (a client given some) are told of the call's start and end here, and of each
+attempt's start and end, its pacing wait and the throttle its answer caused, through a
+:class:`~yandex_b2b_async._observe.CallTracker`; a client without observers carries ``None``
+and pays one ``is None`` test per step. Each attempt is logged at DEBUG on
+``yandex_b2b_async.request``, each throttle at INFO on ``yandex_b2b_async.pacing``, naming the
+call and the attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Final, TypeVar
+
+import orjson
+from yarl import URL
+
+from ._converter import structure, unstructure
+from ._logs import call_extra
+from ._observe import CallTracker, Observers
+from ._transport import AsyncTransport, Request, transport_error
+from .errors import (
+    APIError,
+    B2BError,
+    ClientClosedError,
+    InvalidResponseError,
+    TransportError,
+    ValidationError,
+    error_from_response,
+)
+from .pacing import Pacer, PacingTimeout
+from .retries import RetryBudget, RetryPolicy, retry_after_failure
+
+__all__ = ["RequestPath", "check_policy"]
+
+_T = TypeVar("_T")
+
+logger: Final = logging.getLogger("yandex_b2b_async.request")
+pacing_logger: Final = logging.getLogger("yandex_b2b_async.pacing")
+
+_JSON_HEADERS: Final = {"Content-Type": "application/json"}
+_ONE_ATTEMPT: Final = RetryPolicy.none()
+# RFC 3986 unreserved characters: a query value made of these is the same quoted or not.
+_UNRESERVED: Final = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
+
+
+class _Reconciled:
+    """A reconcile hook's answer, told apart from an attempt's body."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: object) -> None:
+        self.value = value
+
+
+class RequestPath:
+    """The request path of one client: its transport, headers, timeout, pacer, retry budget
+    and concurrency cap. Built by :class:`B2BClient`; not a public class."""
+
+    __slots__ = (
+        "_api_url",
+        "_budget",
+        "_headers",
+        "_json_headers",
+        "_max_concurrency",
+        "_observers",
+        "_pacer",
+        "_prefix",
+        "_slots",
+        "_slots_loop",
+        "_timeout",
+        "_transport",
+        "_urls",
+        "closed",
+    )
+
+    def __init__(
+        self,
+        *,
+        transport: AsyncTransport,
+        api_url: str,
+        headers: Mapping[str, str],
+        timeout: float,
+        pacer: Pacer,
+        budget: RetryBudget | None,
+        max_concurrency: int | None,
+        observers: Observers | None = None,
+    ) -> None:
+        self._transport = transport
+        self._api_url = api_url
+        self._observers = observers
+        # The path part of api_url ("/integration/2.0"), which starts every url.template.
+        self._prefix: Final = URL(api_url).path.rstrip("/")
+        self._headers: Final = dict(headers)
+        self._json_headers: Final = {**headers, **_JSON_HEADERS}
+        self._timeout = timeout
+        self._pacer = pacer
+        self._budget = budget
+        self._max_concurrency = max_concurrency
+        self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency is not None else None
+        self._slots_loop: asyncio.AbstractEventLoop | None = None
+        self._urls: dict[str, tuple[URL, str]] = {}
+        #: Set by :meth:`B2BClient.close`: every later call raises :class:`ClientClosedError`.
+        self.closed = False
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[_T] | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
+        policy: RetryPolicy | None,
+        idempotent: bool,
+        reconcile: Callable[[], Awaitable[_T | None]] | None = None,
+        handles: tuple[type[B2BError], ...] = (),
+        tracker: CallTracker | None = None,
+    ) -> _T | None:
+        """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
+        call's observation when :meth:`observed_call` runs it."""
+        if self.closed:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        data = None if body is None else _encode(body)
+        cached = self._urls.get(path)
+        if cached is None:
+            # Parsed once per path: yarl's parse is a measurable part of a call's own cost.
+            text = self._api_url + path
+            cached = self._urls[path] = (URL(text), text)
+        url = cached[0]
+        if params:
+            url = _with_query(cached[1], url, params)
+        deadline = policy.deadline if policy is not None else None
+        started = policy.clock() if policy is not None and deadline is not None else 0.0
+        try:
+            # Under a deadline the first attempt is bounded by it too: its pacing wait (a
+            # client paused by a long Retry-After must not hold a call past its deadline) and
+            # its timeout.
+            payload = await self.attempt(method, path, url, data, deadline, tracker)
+        except PacingTimeout as paced:
+            raise TransportError(
+                f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
+                f"past the call's deadline ({deadline:g}s)",
+                sent=False,
+                method=method,
+                path=path,
+            ) from paced
+        except (APIError, TransportError) as error:
+            if policy is None:
+                if reconcile is None:
+                    raise
+                policy = _ONE_ATTEMPT
+
+            number = 1
+
+            async def again(time_left: float | None) -> bytes:
+                nonlocal number
+                number += 1
+                return await self.attempt(method, path, url, data, time_left, tracker, number)
+
+            async def reconciled() -> _Reconciled | None:
+                assert reconcile is not None
+                found = await reconcile()
+                return None if found is None else _Reconciled(found)
+
+            result = await retry_after_failure(
+                policy,
+                error,
+                again,
+                started=started,
+                describe=f"{method} {path}",
+                budget=self._budget,
+                idempotent=idempotent,
+                reconcile=reconciled if reconcile is not None else None,
+                handles=handles,
+                tracker=tracker,
+            )
+            if isinstance(result, _Reconciled):
+                return result.value  # type: ignore[return-value]
+            payload = result
+        if response is None:
+            return None
+        return _decode(payload, response, method, path)
+
+    async def observed_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[_T] | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
+        policy: RetryPolicy | None,
+        idempotent: bool,
+        reconcile: Callable[[], Awaitable[_T | None]] | None = None,
+        handles: tuple[type[B2BError], ...] = (),
+    ) -> _T | None:
+        """:meth:`call`, told to the observers: its start, every step, its end. A client
+        without observers calls :meth:`call` directly and pays nothing for them."""
+        observers = self._observers
+        if self.closed or observers is None:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        tracker = observers.call(method, self._prefix + path, f"{method} {path}")
+        try:
+            result = await self.call(
+                method,
+                path,
+                response=response,
+                params=params,
+                body=body,
+                policy=policy,
+                idempotent=idempotent,
+                reconcile=reconcile,
+                handles=handles,
+                tracker=tracker,
+            )
+        except BaseException as error:
+            tracker.ended(error)
+            raise
+        tracker.ended()
+        return result
+
+    async def attempt(
+        self,
+        method: str,
+        path: str,
+        url: URL,
+        data: bytes | None,
+        time_left: float | None = None,
+        tracker: CallTracker | None = None,
+        number: int = 1,
+    ) -> bytes:
+        """One attempt: wait for a slot and the pacer, send, classify. Returns a success body;
+        raises the status's :class:`APIError`, :class:`TransportError`, or
+        :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
+
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout.
+        ``tracker`` (a client with observers) is told of the pacing wait, the attempt's start
+        and end and a throttle; ``number`` is the attempt's (1 for the first), for the log.
+        """
+        slots = self._slots
+        if slots is not None:
+            loop = asyncio.get_running_loop()
+            if loop is not self._slots_loop:
+                # An asyncio.Semaphore belongs to the first loop it waits on: a client used
+                # again under a new loop (a second asyncio.run) needs a fresh one.
+                if self._slots_loop is not None:
+                    slots = self._slots = asyncio.Semaphore(self._max_concurrency or 1)
+                self._slots_loop = loop
+            await slots.acquire()
+        try:
+            pacer = self._pacer
+            timeout = self._timeout
+            if time_left is None:
+                if not pacer.try_acquire():
+                    waited = time.monotonic()
+                    await pacer.acquire()
+                    if tracker is not None:
+                        tracker.pacer_waited(time.monotonic() - waited)
+            else:
+                waited = time.monotonic()
+                until = waited + time_left
+                if not pacer.try_acquire():
+                    await pacer.acquire(max_wait=time_left)
+                    if tracker is not None:
+                        tracker.pacer_waited(time.monotonic() - waited)
+                remaining = until - time.monotonic()
+                if remaining < timeout:
+                    timeout = max(remaining, 0.001)
+            headers = self._json_headers if data is not None else self._headers
+            if tracker is not None:
+                # The attempt starts. Observers may add headers (a trace context), never
+                # replace the client's own.
+                extra = tracker.attempt_started()
+                if extra:
+                    headers = {**extra, **headers}
+            request = Request(method, url, headers, data, timeout, path)
+            started = time.monotonic()
+            try:
+                reply = await self._transport.send(request)
+            except B2BError as failed:
+                if tracker is not None:
+                    tracker.attempt_ended(None, failed)
+                raise
+            except (OSError, TimeoutError) as exc:
+                lost = transport_error(exc, request)
+                if tracker is not None:
+                    tracker.attempt_ended(None, lost)
+                raise lost from exc
+            except BaseException as cancelled:  # the call was cancelled mid-attempt
+                if tracker is not None:
+                    tracker.attempt_ended(None, cancelled)
+                raise
+        finally:
+            if slots is not None:
+                slots.release()
+        status = reply.status
+        if logger.isEnabledFor(logging.DEBUG):
+            logger.debug(
+                "%s %s attempt %d: %d in %.1f ms",
+                method,
+                path,
+                number,
+                status,
+                (time.monotonic() - started) * 1e3,
+                extra=call_extra(f"{method} {path}", number),
+            )
+        if 200 <= status < 300:
+            budget = self._budget
+            if budget is not None and budget.available < budget.capacity:
+                budget.on_success()
+            if tracker is not None:
+                tracker.attempt_ended(status)
+            return reply.body
+        error = error_from_response(status, reply.body, reply.headers, method=method, path=path)
+        if tracker is not None:
+            tracker.attempt_ended(status, error)
+        if status == 429 or (status >= 500 and error.retry_after is not None):
+            pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
+            paused = pacer.paused_for
+            if tracker is not None:
+                tracker.throttled(status, error.retry_after, paused)
+            pacing_logger.info(
+                "%s %s attempt %d: %d paused the client for %.3gs",
+                method,
+                path,
+                number,
+                status,
+                paused,
+                extra=call_extra(f"{method} {path}", number),
+            )
+        raise error
+
+
+def _with_query(base: str, url: URL, params: Mapping[str, str | int]) -> URL:
+    """``url`` (whose text is ``base``) with ``params`` as its query. Values made only of
+    unreserved characters (ids, numbers) need no quoting, so the query is joined as is and the
+    URL built without a parse: yarl's ``with_query`` is the largest part of a call's own cost
+    before its first wait."""
+    query = ""
+    for name, value in params.items():
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, int) and not isinstance(value, bool):
+            text = str(value)
+        else:
+            return url.with_query(params)
+        if not (text.isascii() and (text.isalnum() or _UNRESERVED(text))):
+            return url.with_query(params)
+        query = f"{query}&{name}={text}" if query else f"{name}={text}"
+    return URL(f"{base}?{query}", encoded=True)
+
+
+def _encode(body: object) -> bytes:
+    value = body if isinstance(body, dict | list) else unstructure(body)
+    return orjson.dumps(value)
+
+
+def _decode(payload: bytes, model: type[_T], method: str, path: str) -> _T:
+    try:
+        return structure(orjson.loads(payload), model)
+    except Exception as exc:  # any malformed body: JSON, type or missing-field errors alike
+        raise InvalidResponseError(
+            200,
+            message=f"the answer is not the documented {model.__name__}: {exc}",
+            body_excerpt=payload[:200].decode("utf-8", errors="replace"),
+            method=method,
+            path=path,
+        ) from exc
+
+
+def check_policy(policy: object) -> RetryPolicy:
+    """``policy`` if it is a :class:`RetryPolicy`; :class:`ValidationError` naming ``retry``
+    otherwise."""
+    if not isinstance(policy, RetryPolicy):
+        raise ValidationError("retry", "must be a RetryPolicy or None", value=policy)
+    return policy

@@ -1,0 +1,301 @@
+"""The transport: the one place an HTTP exchange happens, behind a small interface (httpx's
+``BaseTransport``).
+
+:class:`AsyncTransport` is what the request path needs from the network: ``send`` one
+:class:`Request` (method, URL, headers, body, timeout) and get a :class:`Response` (status,
+headers, body bytes) back, and ``aclose``. :class:`AiohttpTransport` is the real one — the
+only code of the library that calls aiohttp. Any object with those two methods will do:
+``B2BClient(transport=...)`` takes it, e.g. the sandbox's in-memory transport
+(:meth:`yandex_b2b_async.sandbox.Sandbox.transport`) for tests without sockets.
+
+A transport does not retry, pace, or look at the status: a 4xx or 5xx is a :class:`Response`
+like any other. It raises :class:`TransportError` when no answer came (``sent`` says whether the
+request may have reached the server) and :class:`ClientClosedError` after :meth:`aclose`; a
+transport that raises plain ``OSError`` or ``TimeoutError`` instead has them mapped by
+:func:`transport_error`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, Mapping
+from typing import Final, Protocol
+
+import aiohttp
+from yarl import URL
+
+from ._constants import DEFAULT_CONNECTION_LIMIT
+from .errors import B2BError, ClientClosedError, InvalidResponseError, TransportError
+
+__all__ = [
+    "MAX_BODY_BYTES",
+    "AiohttpTransport",
+    "AsyncTransport",
+    "Request",
+    "Response",
+    "transport_error",
+]
+
+# A success body larger than this is not an answer of this API (its largest page is a few
+# hundred kilobytes); reading it whole would let a broken proxy exhaust memory.
+MAX_BODY_BYTES: Final = 32 * 1024 * 1024
+
+
+class Request:
+    """One HTTP request as a transport sends it.
+
+    ``url`` is absolute, query included; ``path`` is the API path it was made for
+    (``"/users"``, no query), for error messages; ``timeout`` the seconds the whole exchange
+    may take.
+    """
+
+    __slots__ = ("body", "headers", "method", "path", "timeout", "url")
+
+    def __init__(
+        self,
+        method: str,
+        url: URL,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        timeout: float,
+        path: str = "",
+    ) -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+        self.path = path
+
+    def __repr__(self) -> str:
+        # No headers: they hold the token.
+        return f"<Request {self.method} {self.path or self.url.path}>"
+
+
+class Response(Protocol):
+    """What a transport answers: the status, the headers (looked up case-insensitively, as
+    HTTP wants) and the whole body."""
+
+    @property
+    def status(self) -> int: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    @property
+    def body(self) -> bytes: ...
+
+
+class AsyncTransport(Protocol):
+    """Sends requests; see the module docstring for what it raises."""
+
+    async def send(self, request: Request) -> Response:
+        """Send ``request`` and return the answer, whatever its status."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release what the transport holds (connections). Idempotent."""
+        ...
+
+
+class _Reply:
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+def transport_error(exc: BaseException, request: Request) -> TransportError:
+    """The :class:`TransportError` for a plain exception a transport let through:
+    ``ConnectionRefusedError`` was never sent; any other ``OSError`` or a ``TimeoutError``
+    may have been."""
+    call = f"{request.method} {request.path}"
+    if isinstance(exc, TimeoutError):
+        message, sent = f"{call}: no answer within {request.timeout:.3g}s", True
+    elif isinstance(exc, ConnectionRefusedError):
+        message, sent = f"{call}: cannot connect: {exc}", False
+    else:
+        message, sent = f"{call}: connection failed: {type(exc).__name__}: {exc}", True
+    error = TransportError(message, sent=sent, method=request.method, path=request.path)
+    error.__cause__ = exc
+    return error
+
+
+async def _closes_with_the_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
+    """Suspended for as long as the session lives. An event loop closes the async generators
+    it started when it shuts down (``asyncio.run`` does), so a session a client made itself is
+    closed with the loop it was made on, even when the client never is."""
+    try:
+        yield
+    finally:
+        if not session.closed:
+            await session.close()
+
+
+class AiohttpTransport:
+    """The real transport, over an ``aiohttp.ClientSession``.
+
+    Without ``session`` it makes its own on first use, on the running event loop (a pool of
+    ``connection_limit`` connections, no cookie jar), closes it in :meth:`aclose` or, failing
+    that, when that loop shuts down; a client used again under a new loop (a second
+    ``asyncio.run``) gets a new session. A ``session`` given is borrowed: used as is, never
+    closed. Redirects are not followed (one could carry the ``Authorization`` header to another
+    host; the API never redirects), and a body over ``MAX_BODY_BYTES`` is refused with
+    :class:`InvalidResponseError`.
+    """
+
+    __slots__ = ("_closed", "_keeper", "_limit", "_loop", "_owns", "_session", "_timeouts")
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        connection_limit: int = DEFAULT_CONNECTION_LIMIT,
+    ) -> None:
+        self._session = session
+        self._owns = session is None
+        self._limit = connection_limit
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._keeper: AsyncGenerator[None, None] | None = None
+        self._closed = False
+        # aiohttp's timeout objects, one per distinct value: most calls share the default.
+        self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+
+    async def aclose(self) -> None:
+        self._closed = True
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            await keeper.aclose()
+        self._session = self._session if not self._owns else None
+
+    async def _session_for_this_loop(self) -> aiohttp.ClientSession:
+        """The session to send with: the borrowed one, or this loop's own one (made now if
+        there is none yet, or if the last one closed with the loop it was made on)."""
+        if self._closed:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        session = self._session
+        if not self._owns:
+            assert session is not None
+            if session.closed:
+                raise ClientClosedError("the aiohttp session this B2BClient borrowed is closed")
+            return session
+        loop = asyncio.get_running_loop()
+        if session is not None and not session.closed:
+            if loop is self._loop:
+                return session
+            if not self._loop_closed():
+                raise B2BError(
+                    "this B2BClient's connections belong to another event loop that is still "
+                    "running; make one B2BClient per event loop"
+                )
+            raise B2BError(
+                "this B2BClient's connections belong to an event loop that was closed without "
+                "shutting down (use asyncio.run, or close the client with `await "
+                "client.close()` / `async with B2BClient(...)` before the loop ends)"
+            )
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=self._limit),
+            # No cookies: the API is stateless, and a cookie jar costs time on every call.
+            cookie_jar=aiohttp.DummyCookieJar(),
+        )
+        keeper = _closes_with_the_loop(session)
+        await keeper.asend(None)
+        self._session, self._keeper, self._loop = session, keeper, loop
+        return session
+
+    def _loop_closed(self) -> bool:
+        return self._loop is not None and self._loop.is_closed()
+
+    async def send(self, request: Request) -> Response:
+        session = self._session
+        if (
+            session is None
+            or session.closed
+            or (self._owns and asyncio.get_running_loop() is not self._loop)
+        ):
+            session = await self._session_for_this_loop()
+        timeout = self._timeouts.get(request.timeout)
+        if timeout is None:
+            timeout = aiohttp.ClientTimeout(total=request.timeout)
+            if len(self._timeouts) < 8:
+                self._timeouts[request.timeout] = timeout
+        try:
+            async with session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=request.headers,
+                timeout=timeout,
+                allow_redirects=False,
+            ) as reply:
+                status = reply.status
+                if reply.content_length is not None and reply.content_length > MAX_BODY_BYTES:
+                    raise InvalidResponseError(
+                        status,
+                        message=f"answer of {reply.content_length} bytes is too large",
+                        method=request.method,
+                        path=request.path,
+                    )
+                payload = await reply.content.read(MAX_BODY_BYTES + 1)
+                if not reply.content.at_eof():
+                    payload = await _read_rest(reply.content, payload)
+                if len(payload) > MAX_BODY_BYTES:
+                    raise InvalidResponseError(
+                        status,
+                        message="answer is too large",
+                        method=request.method,
+                        path=request.path,
+                    )
+                return _Reply(status, reply.headers, payload)
+        except aiohttp.ConnectionTimeoutError as exc:
+            call = f"{request.method} {request.path}"
+            raise TransportError(
+                f"{call}: could not connect within {request.timeout:.3g}s",
+                sent=False,
+                method=request.method,
+                path=request.path,
+            ) from exc
+        except TimeoutError as exc:
+            call = f"{request.method} {request.path}"
+            raise TransportError(
+                f"{call}: no answer within {request.timeout:.3g}s",
+                sent=True,
+                method=request.method,
+                path=request.path,
+            ) from exc
+        except aiohttp.ClientConnectorError as exc:
+            call = f"{request.method} {request.path}"
+            raise TransportError(
+                f"{call}: cannot connect to {request.url.origin()}: {exc.os_error}",
+                sent=False,
+                method=request.method,
+                path=request.path,
+            ) from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            call = f"{request.method} {request.path}"
+            raise TransportError(
+                f"{call}: connection failed: {type(exc).__name__}: {exc}",
+                sent=True,
+                method=request.method,
+                path=request.path,
+            ) from exc
+        except RuntimeError as exc:
+            if session.closed:
+                raise ClientClosedError("the aiohttp session was closed during the call") from exc
+            raise
+
+
+async def _read_rest(content: aiohttp.StreamReader, first: bytes) -> bytes:
+    """The rest of a body that arrived in several pieces (``read(n)`` returns only what is
+    buffered), up to one byte past the size bound so that an oversized body is recognised."""
+    pieces = [first]
+    size = len(first)
+    while size <= MAX_BODY_BYTES:
+        piece = await content.read(MAX_BODY_BYTES + 1 - size)
+        if not piece:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
