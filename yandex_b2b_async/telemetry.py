@@ -262,11 +262,14 @@ class OpenTelemetry:
         if span is None or spans is None:
             return
         spans.attempt = None
+        ending: Attributes = {}
         if event.status is not None:
-            span.set_attribute("http.response.status_code", event.status)
+            ending["http.response.status_code"] = event.status
         if failure is not None:
-            span.set_attribute("error.type", failure)
+            ending["error.type"] = failure
             span.set_status(StatusCode.ERROR)
+        if ending:
+            span.set_attributes(ending)
         span.end()
 
     def _retry_scheduled(self, event: RetryScheduled) -> None:
@@ -334,12 +337,13 @@ class OpenTelemetry:
             spans.attempt.set_status(StatusCode.ERROR)
             spans.attempt.end()
         span = spans.call
-        span.set_attribute("yandex_b2b.attempts", event.attempts)
+        ending: Attributes = {"yandex_b2b.attempts": event.attempts}
         if event.status is not None:
-            span.set_attribute("http.response.status_code", event.status)
+            ending["http.response.status_code"] = event.status
         if failure is not None:
-            span.set_attribute("error.type", failure)
+            ending["error.type"] = failure
             span.set_status(StatusCode.ERROR)
+        span.set_attributes(ending)
         span.end()
 
     def _bulk_progressed(self, event: BulkProgressed) -> None:
