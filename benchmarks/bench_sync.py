@@ -56,7 +56,7 @@ async def run(quick: bool = False) -> dict[str, float | int | str]:
         )
         seed_seconds = time.perf_counter() - started
         if seeded.failed:
-            raise RuntimeError(f"seeding failed for {len(seeded.failed)} employees")
+            raise RuntimeError(f"seeding failed for {seeded.failed} employees")
 
         desired = [_employee(index, cost_center, changed=index % 2 == 0) for index in range(count)]
 
@@ -86,7 +86,7 @@ async def run(quick: bool = False) -> dict[str, float | int | str]:
         "apply_s": round(apply_seconds, 3),
         "apply_calls": apply_calls,
         "apply_actions_per_s": round(actions / apply_seconds, 1) if apply_seconds else 0,
-        "apply_failed": len(report.failed),
+        "apply_failed": report.failed,
         "replan_actions": len(again),
         "concurrency": CONCURRENCY,
     }

@@ -146,7 +146,7 @@ async def _child_main(form: str, n: int) -> dict[str, float | str]:
         failed = 0
         if form == "report":
             report = await client.users.bulk_create(users(), concurrency=CONCURRENCY)
-            failed = len(report.failed)
+            failed = report.failed
             del report
         else:
             async for item in client.users.bulk_create_stream(users(), concurrency=CONCURRENCY):

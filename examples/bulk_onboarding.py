@@ -45,17 +45,17 @@ async def onboard(client: B2BClient, path: str, journal: str | None) -> None:
     report = await client.users.bulk_create(
         valid_users(path), concurrency=8, journal=journal, on_progress=show_progress
     )
-    restored = sum(1 for item in report.succeeded if item.result and item.result.restored)
-    print(f"created {len(report.succeeded) - restored}, restored {restored}")
-    for item in report.failed:
+    restored = sum(1 for item in report.items if item.ok and item.result and item.result.restored)
+    print(f"created {report.succeeded - restored}, restored {restored}")
+    for item in report.failures:
         if isinstance(item.error, ConflictError):
             print(f"  {item.input.phone}: already active as {item.error.conflict_user_id}")
         else:
             print(f"  {item.input.phone}: {item.error}")
 
-    leavers = [item.id for item in report.succeeded[:3] if item.id]
+    leavers = [item.id for item in report.items[:3] if item.ok and item.id]
     archived = await client.users.bulk_archive(leavers, concurrency=4)
-    print(f"archived {len(archived.succeeded)} of {len(leavers)}")
+    print(f"archived {archived.succeeded} of {len(leavers)}")
 
     # The streaming form: items as they finish, nothing kept for the whole run.
     async with contextlib.aclosing(client.users.bulk_restore_stream(leavers[:1])) as stream:

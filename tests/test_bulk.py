@@ -54,8 +54,9 @@ async def test_bulk_create_reports_every_input_in_input_order() -> None:
     assert [item.index for item in report.items] == list(range(30))
     assert [item.input for item in report.items] == users
     assert report.ok
-    assert len(report.succeeded) == 30
-    assert report.failed == []
+    assert report.succeeded == 30
+    assert report.failed == 0
+    assert report.failures == []
     assert all(item.result is not None and item.id == item.result.id for item in report.items)
     assert {user["phone"] for user in sandbox.users()} == {user.phone for user in users}
 
@@ -259,7 +260,7 @@ async def test_progress_is_reported_after_every_item() -> None:
     assert seen[-1].succeeded == 6
     assert seen[-1].total == 9
     assert seen[-1].rate > 0
-    assert len(report.failed) == 3
+    assert report.failed == 3
 
 
 async def test_cancellation_stops_new_calls_and_lets_calls_in_flight_end(tmp_path: Path) -> None:

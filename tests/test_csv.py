@@ -78,6 +78,28 @@ def test_booleans_read_in_every_documented_spelling(text: str, value: bool) -> N
     assert parse_bool("is_active", text) is value
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("ИСТИНА", True),
+        ("ЛОЖЬ", False),
+        ("истина", True),
+        ("Ложь", False),
+        ("да", True),
+        ("НЕТ", False),  # noqa: RUF001 Cyrillic on purpose
+    ],
+)
+def test_booleans_read_as_russian_excel_and_people_write_them(text: str, value: bool) -> None:
+    """ИСТИНА/ЛОЖЬ (Russian Excel) and да/нет, in any case, are booleans too."""
+    assert parse_bool("is_active", text) is value
+
+
+def test_a_bad_boolean_names_every_accepted_spelling() -> None:
+    """The error for an unknown boolean lists the spellings, Russian ones included."""
+    with pytest.raises(ValidationError, match="ИСТИНА/ЛОЖЬ"):
+        parse_bool("is_active", "maybe")
+
+
 def test_a_bad_limit_names_its_position() -> None:
     """An unknown service in the second limit is the field limits[1].service."""
     with pytest.raises(ValidationError) as caught:

@@ -23,6 +23,7 @@ from yandex_b2b_async.events import (
     AttemptEnded,
     AttemptStarted,
     BudgetRefused,
+    BulkProgressed,
     CallEnded,
     CallStarted,
     ClientClosed,
@@ -390,3 +391,21 @@ async def test_closing_gives_up_on_an_async_observer_that_never_finishes(
     observers.emit(ClientOpened(client=client))
     await observers.close(0.05)
     assert any("did not catch up" in r.getMessage() for r in caplog.records)
+
+
+async def test_a_bulk_run_reports_each_item_once_without_its_input(sandbox: Sandbox) -> None:
+    """bulk_create sends one BulkProgressed per input, with its outcome and the counts, and
+    never the input itself."""
+    seen: list[Event] = []
+    users = [employee(sandbox, phone=f"+7999200{i:04d}") for i in range(5)]
+    users.append(employee(sandbox, phone=users[0].phone))  # the same phone: a conflict
+    async with B2BClient(sandbox.token, base_url=sandbox.url, observers=[seen.append]) as client:
+        await client.users.bulk_create(users, concurrency=2)
+    progressed = [event for event in seen if isinstance(event, BulkProgressed)]
+    assert sorted(event.index for event in progressed) == list(range(6))
+    assert {event.operation for event in progressed} == {"users.create"}
+    outcomes = [event.outcome for event in sorted(progressed, key=lambda e: e.index)]
+    assert outcomes.count("succeeded") >= 5
+    assert progressed[-1].done == 6
+    assert progressed[-1].total == 6
+    assert "+7999200" not in repr(progressed)

@@ -320,7 +320,7 @@ async def test_a_bulk_report_and_journal_show_no_token(
             report = await client.users.bulk_create(users, concurrency=6, journal=journal)
     assert report.failed
     shown = [repr(report), journal.read_text(), debug_logs.text]
-    shown += [_rendered(item.error) for item in report.failed if item.error is not None]
-    shown += [str(error_summary(item.error)) for item in report.failed if item.error is not None]
+    shown += [_rendered(item.error) for item in report.failures if item.error is not None]
+    shown += [str(error_summary(item.error)) for item in report.failures if item.error is not None]
     for text in shown:
         assert secret not in text

@@ -354,7 +354,7 @@ async def test_apply_then_plan_again_is_empty(client: B2BClient, sandbox: Sandbo
     ]
     report = await client.users.apply(plan, concurrency=4)
     assert len(report.items) == len(plan)
-    assert report.failed == []
+    assert report.failed == 0
     assert [item.input for item in report.items] == list(plan)
     assert not await client.users.plan_sync(desired, archive_missing=True)
 
@@ -502,7 +502,7 @@ async def test_applying_a_plan_then_planning_again_yields_an_empty_plan(
                 force=True,
             )
             report = await client.users.apply(plan)
-            assert [item.error for item in report.failed] == []
+            assert [item.error for item in report.failures] == []
             again = await client.users.plan_sync(
                 desired,
                 key=key,

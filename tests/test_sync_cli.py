@@ -104,9 +104,7 @@ def test_apply_then_apply_again_finds_nothing_to_do(
         ("restore", 23, True),
         ("create", 24, True),
     ]
-    assert "applied 4 actions: created 1, restored 1, updated 1, archived 1" in (
-        capsys.readouterr().out
-    )
+    assert "4 actions: created 1, restored 1, updated 1, archived 1" in (capsys.readouterr().out)
     assert sync(sandbox, path, "--apply", "--archive-missing") == 0
     assert "0 to create, 0 to restore, 0 to update, 0 to archive" in capsys.readouterr().out
 

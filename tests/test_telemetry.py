@@ -231,6 +231,9 @@ async def test_a_throttled_bulk_run_counts_throttles_retries_and_pacer_waits(
     assert len(calls) >= 24
     throttled_calls = [s for s in calls if any(e.name == "throttle" for e in s.events)]
     assert throttled_calls
+    items = points(metrics["yandex_b2b.bulk.items"])
+    assert sum(p.value for p in items) == 24
+    assert {p.attributes["yandex_b2b.bulk.outcome"] for p in items} == {"succeeded"}
 
 
 async def test_the_trace_context_reaches_the_server(sandbox: Sandbox, telemetry: Telemetry) -> None:

@@ -11,8 +11,8 @@ than the rows do, in constant memory; neither holds the file.
 Format: UTF-8 (a byte-order mark is allowed), ``,`` or ``;`` between cells (told by the
 header), any line ends. Empty cells are left out of the request. ``limits`` is
 ``service:limit_id`` pairs joined by ``;`` (``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of
-true/false/1/0/yes/no. Line numbers count the header as line 1; a row whose quoted cell spans
-lines is numbered by its first line.
+true/false/1/0/yes/no or ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the
+header as line 1; a row whose quoted cell spans lines is numbered by its first line.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import re
 from collections.abc import Iterator
 from typing import Final, Generic, TypeVar
 
 import attrs
 
-from ._validators import check_text
+from ._validators import check_phone, check_text
 from .errors import B2BError, ValidationError
 from .models import Limit, UserCreate
 
@@ -34,10 +35,12 @@ __all__ = [
     "REQUIRED_COLUMNS",
     "CsvRow",
     "InputFileError",
+    "count_phones",
     "count_user_ids",
     "count_users_csv",
     "parse_bool",
     "parse_limits",
+    "read_phones",
     "read_user_ids",
     "read_users_csv",
     "user_from_cells",
@@ -49,8 +52,10 @@ REQUIRED_COLUMNS: Final = ("fullname", "phone", "is_active", "cost_centers_id")
 OPTIONAL_COLUMNS: Final = ("email", "nickname", "department_id", "limits")
 _COLUMNS: Final = frozenset(REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
 _ID_COLUMN: Final = "user_id"
-_TRUE: Final = frozenset({"true", "1", "yes"})
-_FALSE: Final = frozenset({"false", "0", "no"})
+# Russian Excel writes TRUE/FALSE as ИСТИНА/ЛОЖЬ, and people write да/нет.
+_TRUE: Final = frozenset({"true", "1", "yes", "истина", "да"})
+_FALSE: Final = frozenset({"false", "0", "no", "ложь", "нет"})
+_BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 _ENCODING: Final = "utf-8-sig"
 
 FilePath = str | os.PathLike[str]
@@ -94,13 +99,13 @@ class CsvRow(Generic[_T]):
 
 
 def parse_bool(field: str, text: str) -> bool:
-    """A boolean cell: true/false/1/0/yes/no, in any case."""
+    """A boolean cell: true/false/1/0/yes/no or ИСТИНА/ЛОЖЬ/да/нет, in any case."""
     folded = text.strip().lower()
     if folded in _TRUE:
         return True
     if folded in _FALSE:
         return False
-    raise ValidationError(field, "must be one of true/false/1/0/yes/no", value=text)
+    raise ValidationError(field, f"must be one of {_BOOLEANS}", value=text)
 
 
 def parse_limits(text: str) -> tuple[Limit, ...]:
@@ -130,7 +135,7 @@ def user_from_cells(cells: dict[str, str]) -> UserCreate:
         text = raw.strip()
         if name == "is_active":
             if not text:
-                raise ValidationError("is_active", "is required (true/false/1/0/yes/no)")
+                raise ValidationError("is_active", f"is required ({_BOOLEANS})")
             values[name] = parse_bool(name, text)
         elif name == "limits":
             if text:
@@ -290,8 +295,16 @@ def _read_users(path: FilePath) -> Iterator[CsvRow[UserCreate]]:
             yield CsvRow(line=line, error=exc)
 
 
-def _ids_rows(path: FilePath) -> Iterator[tuple[int, str]]:
-    """``(line, raw id)`` of a file of ids: one per line, or a CSV with a user_id column."""
+# First lines of a one-column file that name a column rather than hold an id: a file of
+# phones (or of any other field) must not have its header and rows sent as user ids.
+_NOT_ID_HEADERS: Final = _COLUMNS | {"id", "phone_number", "телефон", "фио", "почта"}
+# A bare value that is a phone number, not a user id ('+' and digits, or 10-15 digits).
+_PHONE_LIKE: Final = re.compile(r"\+?\d[\d\s()-]{8,18}\d")
+
+
+def _column_rows(path: FilePath, column: str) -> Iterator[tuple[int, str]]:
+    """``(line, raw value)`` of a one-column file: one value per line (a first line naming
+    ``column`` is its header), or a CSV with a ``column`` column."""
     name = os.fspath(path)
     number = 0
     for first in _open(path):
@@ -301,19 +314,28 @@ def _ids_rows(path: FilePath) -> Iterator[tuple[int, str]]:
     else:
         return
     header = [cell.strip() for cell in first.replace(";", ",").split(",")]
-    if _ID_COLUMN in header:
+    if column in header:
         rows = _rows(path)
         _, cells = next(rows)
-        position = _header(name, cells, known=None).index(_ID_COLUMN)
+        position = _header(name, cells, known=None).index(column)
         for line, cells in rows:
             yield line, cells[position] if position < len(cells) else ""
         return
     if len(header) > 1:
         raise InputFileError(
             name,
-            "a file of ids holds one user_id per line, or a CSV header with a "
-            f"{_ID_COLUMN!r} column",
+            f"a file of {column}s holds one {column} per line, or a CSV header with a "
+            f"{column!r} column",
             line=number,
+        )
+    if column == _ID_COLUMN and header[0].lower() in _NOT_ID_HEADERS:
+        advice = " (to act on employees by phone, pass --by phone)" if "phone" in header[0] else ""
+        raise InputFileError(
+            name,
+            f"the header {header[0]!r} is not {_ID_COLUMN!r}: a file of ids holds one user_id "
+            f"per line, with a {_ID_COLUMN!r} header or none{advice}",
+            line=number,
+            column=1,
         )
     for position, text in enumerate(_open(path), start=1):
         if text.strip():
@@ -321,20 +343,55 @@ def _ids_rows(path: FilePath) -> Iterator[tuple[int, str]]:
 
 
 def count_user_ids(path: FilePath) -> int:
-    """Check a file of user ids whole and return how many ids it lists."""
-    return sum(1 for _ in _ids_rows(path))
+    """Check a file of user ids whole and return how many ids it lists.
+
+    Raises :class:`InputFileError` for a file whose first line names a column that is not
+    ``user_id`` (``phone``, ``email``, …): its rows are not ids.
+    """
+    return sum(1 for _ in _column_rows(path, _ID_COLUMN))
 
 
 def read_user_ids(path: FilePath, *, check: bool = True) -> Iterator[CsvRow[str]]:
-    """The user ids of a file, lazily, each with its line (see :func:`read_users_csv`)."""
+    """The user ids of a file, lazily, each with its line (see :func:`read_users_csv`).
+
+    A value that is a phone number is a row error (it is not an id; ``--by phone`` reads
+    phones).
+    """
     if check:
         count_user_ids(path)
     return _read_ids(path)
 
 
 def _read_ids(path: FilePath) -> Iterator[CsvRow[str]]:
-    for line, raw in _ids_rows(path):
+    for line, raw in _column_rows(path, _ID_COLUMN):
         try:
-            yield CsvRow(line=line, value=check_text(_ID_COLUMN, raw.strip(), allow_empty=False))
+            value = check_text(_ID_COLUMN, raw.strip(), allow_empty=False)
+            if _PHONE_LIKE.fullmatch(value):
+                raise ValidationError(
+                    _ID_COLUMN, "is a phone number, not a user id (use --by phone for phones)"
+                )
+            yield CsvRow(line=line, value=value)
+        except ValidationError as exc:
+            yield CsvRow(line=line, error=exc)
+
+
+def count_phones(path: FilePath) -> int:
+    """Check a file of phones whole (one per line, or a CSV with a ``phone`` column) and
+    return how many it lists."""
+    return sum(1 for _ in _column_rows(path, "phone"))
+
+
+def read_phones(path: FilePath, *, check: bool = True) -> Iterator[CsvRow[str]]:
+    """The phones of a file, lazily, each with its line, checked as the API's phones are
+    (``+`` and digits)."""
+    if check:
+        count_phones(path)
+    return _read_phones(path)
+
+
+def _read_phones(path: FilePath) -> Iterator[CsvRow[str]]:
+    for line, raw in _column_rows(path, "phone"):
+        try:
+            yield CsvRow(line=line, value=check_phone("phone", raw.strip()))
         except ValidationError as exc:
             yield CsvRow(line=line, error=exc)

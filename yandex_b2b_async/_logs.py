@@ -10,6 +10,7 @@ attributes (``extra=call_extra(...)``) besides naming them in its message, so th
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import IO, Final
 
@@ -59,13 +60,31 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(line, default=str).decode()
 
 
-def install_handler(level: str, *, json: bool, stream: IO[str]) -> logging.Handler:
-    """Send the library's log lines at ``level`` and above to ``stream`` (text or JSON lines).
+class _Redacting(logging.Formatter):
+    """Another formatter's lines with every secret replaced by ``<hidden>`` (the library logs
+    no token; this keeps a token given on the command line out even of a foreign record)."""
 
-    Returns the handler, for :func:`remove_handler`.
+    def __init__(self, inner: logging.Formatter, secrets: Sequence[str]) -> None:
+        super().__init__()
+        self._inner = inner
+        self._secrets = tuple(secrets)
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = self._inner.format(record)
+        for secret in self._secrets:
+            text = text.replace(secret, "<hidden>")
+        return text
+
+
+def install_handler(
+    level: str, *, json: bool, stream: IO[str], secrets: Sequence[str] = ()
+) -> logging.Handler:
+    """Send the library's log lines at ``level`` and above to ``stream`` (text or JSON lines),
+    with ``secrets`` hidden. Returns the handler, for :func:`remove_handler`.
     """
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter() if json else logging.Formatter(_TEXT_FORMAT))
+    inner = JsonFormatter() if json else logging.Formatter(_TEXT_FORMAT)
+    handler.setFormatter(_Redacting(inner, secrets) if secrets else inner)
     logger = logging.getLogger(LOGGER)
     logger.addHandler(handler)
     logger.setLevel(level.upper())

@@ -4,7 +4,8 @@
 account and returns a :class:`SyncPlan` (creates, restores, updates, archives). It sends
 nothing. :func:`apply_plan` carries a plan out through the bulk engine, one item per action.
 ``client.users.plan_sync`` / ``client.users.apply`` are the usual way in; the command line's
-``users sync`` uses :func:`run_sync` here.
+``users sync`` (:mod:`yandex_b2b_async.cli.users`) prints plans and reports; this module prints
+nothing.
 
 Matching is by a key — the phone, or the nickname (the "ID in the external system" of the
 Dashboard). Only the fields a desired record sets are compared; an update is a PATCH of the
@@ -15,20 +16,26 @@ PATCH without it assigns the client's main cost center. Limits compare as sets o
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import functools
-import json
-import os
-import sys
 from collections.abc import AsyncIterable, Callable, Iterable, Iterator, Sequence
-from typing import IO, TYPE_CHECKING, Final, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Final, Literal, TypeAlias, Unpack
 
 import attrs
 
-from ._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT, SYNC_ARCHIVE_CAP
-from .bulk import BulkItem, BulkProgress, BulkReport, JournalPath, bulk, error_summary, input_key
+from ._constants import SYNC_ARCHIVE_CAP
+from ._converter import unstructure
+from .bulk import (
+    BulkItem,
+    BulkOperation,
+    BulkOptions,
+    BulkProgress,
+    BulkReport,
+    BulkStop,
+    NotAttemptedError,
+    input_key,
+)
 from .errors import B2BError, ValidationError
+from .events import Event
 from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch
 
 if TYPE_CHECKING:
@@ -45,11 +52,17 @@ __all__ = [
     "SyncReport",
     "SyncRestore",
     "SyncUpdate",
+    "action_name",
+    "action_outcome",
     "apply_plan",
     "build_plan",
     "check_desired",
+    "collect",
     "describe_action",
+    "describe_action_data",
     "diff",
+    "read_account",
+    "sync_operation",
 ]
 
 SyncKey: TypeAlias = Literal["phone", "nickname"]
@@ -484,14 +497,27 @@ async def collect(desired: Iterable[UserCreate] | AsyncIterable[UserCreate]) -> 
 _OPERATION: Final = "users.sync"
 
 
+def sync_operation(
+    users: UsersAPI, notify: Callable[[Event], None] | None = None
+) -> BulkOperation[SyncAction, str]:
+    """Sync actions as a bulk operation (journal name ``users.sync``): each action's call, and
+    the id of the employee it created or changed; ``notify`` is told of each action's end."""
+
+    async def execute(action: SyncAction) -> str:
+        return await _execute(users, action)
+
+    return BulkOperation(
+        name=_OPERATION, call=execute, id_of=_id_of, key=_journal_key, notify=notify
+    )
+
+
 async def apply_plan(
     users: UsersAPI,
     plan: SyncPlan,
     *,
-    concurrency: int = DEFAULT_BULK_CONCURRENCY,
-    on_progress: Callable[[BulkProgress], None] | None = None,
-    journal: JournalPath | None = None,
     on_item: Callable[[BulkItem[SyncAction, str]], None] | None = None,
+    notify: Callable[[Event], None] | None = None,
+    **options: Unpack[BulkOptions],
 ) -> SyncReport:
     """Carry out ``plan`` through the bulk engine and return one report item per action.
 
@@ -500,9 +526,12 @@ async def apply_plan(
     frees is free for the update or create that takes it. Within a phase at most
     ``concurrency`` calls are in flight, paced and retried by the client. A create is
     ``create_or_restore``; a restore keeps the plan's ``cost_centers_id``. One failure never
-    stops the others. ``journal`` is the bulk engine's JSON-lines journal: a rerun of the same
-    plan skips the actions it records as done. ``on_progress`` sees the whole run's counts;
-    ``on_item`` each action's item (numbered in plan order) the moment it ends.
+    stops the others; a stop of the engine (a 401/403, an unreachable API) stops the whole
+    plan, and the actions left are reported as not attempted. ``options`` are the bulk
+    options (``concurrency``, ``journal``: a rerun of the same plan skips the actions it
+    records as done, ``on_progress``: the whole plan's counts, …); ``on_item`` sees each
+    action's item (numbered in plan order) the moment it ends; ``notify`` (the client's
+    observers) gets a :class:`~yandex_b2b_async.events.BulkProgressed` for each.
     """
     if not isinstance(plan, SyncPlan):
         raise ValidationError("plan", "must be a SyncPlan (from plan_sync)", value=plan)
@@ -513,11 +542,12 @@ async def apply_plan(
         plan.restores,
         plan.creates,
     )
+    operation = sync_operation(users, notify)
+    on_progress = options.pop("on_progress", None)
+    options.pop("total", None)
     items: list[BulkItem[SyncAction, str]] = []
     before = BulkProgress(done=0, failed=0, skipped=0, total=total, elapsed=0.0)
-
-    async def execute(action: SyncAction) -> str:
-        return await _execute(users, action)
+    stopped: BulkStop | None = None
 
     def whole_run(progress: BulkProgress) -> None:
         # A phase counts from zero; the caller sees the counts of the whole plan.
@@ -541,25 +571,29 @@ async def apply_plan(
             if on_item is not None:
                 on_item(attrs.evolve(item, index=offset + item.index))
 
-        report = await bulk(
-            execute,
-            phase,
-            concurrency=concurrency,
-            on_progress=whole_run if on_progress is not None else None,
-            journal=journal,
-            operation=_OPERATION,
-            key=_journal_key,
-            id_of=_id_of,
-            on_item=renumbered if on_item is not None else None,
-        )
+        if stopped is not None:
+            report: SyncReport = BulkReport(
+                items=tuple(
+                    BulkItem(index=index, input=action, error=NotAttemptedError(stopped))
+                    for index, action in enumerate(phase)
+                )
+            )
+            for item in report.items:
+                renumbered(item)
+        else:
+            options["on_progress"] = whole_run if on_progress is not None else None
+            report = await operation.run(
+                phase, on_item=renumbered if on_item is not None else None, **options
+            )
+            stopped = report.stopped
         items.extend(attrs.evolve(item, index=offset + item.index) for item in report.items)
         before = attrs.evolve(
             before,
             done=len(items),
-            failed=before.failed + len(report.failed),
+            failed=before.failed + report.failed,
             skipped=before.skipped + sum(item.skipped for item in report.items),
         )
-    return BulkReport(items=tuple(items))
+    return BulkReport(items=tuple(items), stopped=stopped)
 
 
 async def _execute(users: UsersAPI, action: SyncAction) -> str:
@@ -590,134 +624,12 @@ def _journal_key(action: SyncAction) -> str:
     return f"{kind}:{action.user_id}:{input_key(action.patch)}"
 
 
-# ---------------------------------------------------------------------------------------------
-# The command line's `users sync` (cli.py parses the options and builds the client)
-
-EXIT_OK: Final = 0
-EXIT_FAILED: Final = 1
-EXIT_REFUSED: Final = 2
-# Action lines printed with --apply before running (the full diff is printed without it).
-_APPLY_PREVIEW_LINES: Final = 20
-# Failed actions printed after the summary; the rest are in --report.
-_SHOWN_FAILURES: Final = 20
-
-
-class ProgressDisplay(Protocol):
-    """A progress display: called after every action, closed at the end of the run."""
-
-    def __call__(self, progress: BulkProgress) -> None: ...
-
-    def close(self) -> None: ...
-
-
-@attrs.frozen(kw_only=True)
-class DesiredFile:
-    """The valid records of a users CSV, with the line each came from."""
-
-    users: tuple[UserCreate, ...]
-    lines: tuple[int, ...]
-
-    def row_name(self, index: int) -> str:
-        """How errors name the record at ``index``: its line in the file."""
-        return f"line {self.lines[index]}"
-
-
-def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
-    """Read a users CSV (the ``users create`` format) for a sync.
-
-    Unlike ``users create``, a row that fails validation refuses the whole file: a sync must
-    know every desired employee, or it would archive or miss the one on the broken row.
-    Raises ``InputFileError`` for a refused file and :class:`ValidationError` naming the lines
-    of invalid rows.
-    """
-    from ._csv import read_users_csv
-
-    users: list[UserCreate] = []
-    lines: list[int] = []
-    problems: list[str] = []
-    for row in read_users_csv(path):
-        if row.error is not None:
-            problems.append(f"line {row.line}: {row.error}")
-        elif row.value is not None:
-            users.append(row.value)
-            lines.append(row.line)
-    if problems:
-        more = len(problems) - _ROWS_NAMED
-        listed = "; ".join(problems[:_ROWS_NAMED]) + (f"; and {more} more" if more > 0 else "")
-        raise ValidationError(os.fspath(path), f"every row must be valid to sync: {listed}")
-    return DesiredFile(users=tuple(users), lines=tuple(lines))
-
-
-async def run_sync(
-    users: UsersAPI,
-    desired: DesiredFile,
-    *,
-    key: SyncKey = "phone",
-    archive_missing: bool = False,
-    force: bool = False,
-    apply: bool = False,
-    concurrency: int = DEFAULT_BULK_CONCURRENCY,
-    report: str | os.PathLike[str] | None = None,
-    journal: JournalPath | None = None,
-    progress: ProgressDisplay | None = None,
-    out: IO[str] | None = None,
-    err: IO[str] | None = None,
-) -> int:
-    """``yandex-b2b users sync``: print the plan; with ``apply``, carry it out.
-
-    Returns the exit code: 0 when nothing failed, 1 when some action failed, 2 when the plan
-    was refused before anything was sent (a duplicate or missing key, the archive cap). The
-    report (JSON lines, one per action) has ``line`` (the CSV line, ``null`` for an archive),
-    ``action``, ``key``, ``ok`` and ``id`` or ``error``.
-    """
-    out = out or sys.stdout
-    err = err or sys.stderr
-    try:
-        check_desired(desired.users, key=key, row_name=desired.row_name)
-        wanted = build_plan(
-            desired.users,
-            await read_account(users, page_size=DEFAULT_PAGE_LIMIT),
-            key=key,
-            archive_missing=archive_missing,
-            force=force,
-            row_name=desired.row_name,
-        )
-    except (ValidationError, ArchiveCapError) as exc:
-        print(f"sync refused (nothing was sent): {exc}", file=err)
-        return EXIT_REFUSED
-    if not apply:
-        print(wanted.describe(), file=out)
-        if wanted:
-            print("nothing was changed: run again with --apply to carry out this plan", file=out)
-        out.flush()
-        return EXIT_OK
-    print(wanted.describe(max_lines=_APPLY_PREVIEW_LINES), file=out)
-    out.flush()
-    if not wanted:
-        return EXIT_OK
-    # Opened before anything is sent: a report that cannot be written refuses the run.
-    with contextlib.ExitStack() as stack:
-        report_file = stack.enter_context(_open_report(report)) if report is not None else None
-        try:
-            result = await apply_plan(
-                users,
-                wanted,
-                concurrency=concurrency,
-                on_progress=progress,
-                journal=journal,
-                # Written as each action ends, so an interrupted run leaves a true report.
-                on_item=(
-                    functools.partial(_write_report_line, report_file, desired)
-                    if report_file is not None
-                    else None
-                ),
-            )
-        finally:
-            if progress is not None:
-                progress.close()
-    return _print_outcome(result, desired, out, err)
-
-
+_ACTION_NAMES: Final = {
+    SyncCreate: "create",
+    SyncRestore: "restore",
+    SyncUpdate: "update",
+    SyncArchive: "archive",
+}
 _VERBS: Final = {
     SyncCreate: "created",
     SyncRestore: "restored",
@@ -726,75 +638,37 @@ _VERBS: Final = {
 }
 
 
-_ACTION_NAMES: Final = {
-    SyncCreate: "create",
-    SyncRestore: "restore",
-    SyncUpdate: "update",
-    SyncArchive: "archive",
-}
-
-
-def _action_name(action: SyncAction) -> str:
+def action_name(action: SyncAction) -> str:
+    """``create``, ``restore``, ``update`` or ``archive``."""
     return _ACTION_NAMES[type(action)]
 
 
-def _line_of(action: SyncAction, desired: DesiredFile) -> int | None:
-    return None if isinstance(action, SyncArchive) else desired.lines[action.index]
+def action_outcome(action: SyncAction) -> str:
+    """What the action did once it succeeded: ``created``, ``restored``, ``updated``,
+    ``archived``."""
+    return _VERBS[type(action)]
 
 
-def _open_report(path: str | os.PathLike[str]) -> IO[str]:
-    # A report is small and written once at the end; a blocking open is fine here.
-    return open(path, "w", encoding="utf-8")
+def describe_action_data(action: SyncAction) -> dict[str, object]:
+    """The action as plain data (JSON-ready), as a plan report writes it: ``action``, ``key``,
+    ``user_id`` (not for a create) and ``changes`` (``[{"field", "before", "after"}]``) or the
+    created employee's fields. Holds no token."""
+    data: dict[str, object] = {"action": action_name(action), "key": action.key}
+    if isinstance(action, SyncCreate):
+        data["user"] = unstructure(action.user)
+        return data
+    data["user_id"] = action.user_id
+    if isinstance(action, SyncArchive):
+        data["fullname"] = action.fullname
+        return data
+    data["changes"] = [
+        {"field": change.field, "before": _plain(change.before), "after": _plain(change.after)}
+        for change in action.changes
+    ]
+    return data
 
 
-def _write_report_line(
-    file: IO[str], desired: DesiredFile, item: BulkItem[SyncAction, str]
-) -> None:
-    action = item.input
-    line: dict[str, object] = {
-        "line": _line_of(action, desired),
-        "action": _action_name(action),
-        "key": action.key,
-        "ok": item.ok,
-    }
-    if item.error is None:
-        line["id"] = item.id
-        line["outcome"] = "skipped" if item.skipped else _VERBS[type(action)]
-    else:
-        line["error"] = error_summary(item.error)
-    file.write(json.dumps(line, ensure_ascii=False) + "\n")
-    file.flush()
-
-
-def _print_outcome(result: SyncReport, desired: DesiredFile, out: IO[str], err: IO[str]) -> int:
-    counts: dict[str, int] = {}
-    failures: list[str] = []
-    for item in result.items:
-        outcome = (
-            "failed" if item.error else "skipped" if item.skipped else _VERBS[type(item.input)]
-        )
-        counts[outcome] = counts.get(outcome, 0) + 1
-        if item.error is not None and len(failures) < _SHOWN_FAILURES:
-            line = _line_of(item.input, desired)
-            where = f"line {line}" if line is not None else f"archive {item.input.key}"
-            summary = error_summary(item.error)
-            failures.append(f"{where}: {summary['code']}: {summary['message']}")
-    order = ("created", "restored", "updated", "archived", "skipped", "failed")
-    print(
-        f"applied {len(result.items)} actions: "
-        + ", ".join(f"{name} {counts[name]}" for name in order if name in counts),
-        file=out,
-    )
-    codes = result.errors_by_code()
-    if codes:
-        print(
-            "failed by error code: "
-            + ", ".join(f"{code} {n}" for code, n in sorted(codes.items())),
-            file=out,
-        )
-    for text in failures:
-        print(f"  {text}", file=err)
-    if len(result.failed) > len(failures):
-        print(f"  ... and {len(result.failed) - len(failures)} more", file=err)
-    out.flush()
-    return EXIT_FAILED if result.failed else EXIT_OK
+def _plain(value: FieldValue) -> object:
+    if isinstance(value, frozenset):
+        return [f"{service}:{limit_id}" for service, limit_id in sorted(value)]
+    return value

@@ -12,14 +12,15 @@ import builtins
 import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, Unpack
 
 import attrs
 
-from .._constants import DEFAULT_BULK_CONCURRENCY, DEFAULT_PAGE_LIMIT
+from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, check_phone, require
+from ..bulk import BulkOperation, BulkOptions
 from ..errors import B2BError, ConflictError, UserIsDeletedError, ValidationError
 from ..models import (
     CreatedUser,
@@ -34,10 +35,9 @@ from ..retries import RetryOption
 from ._base import APIResource
 
 if TYPE_CHECKING:
-    import os
-    from collections.abc import AsyncGenerator, AsyncIterable, Callable, Iterable
+    from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 
-    from ..bulk import BulkItem, BulkProgress, BulkReport
+    from ..bulk import BulkItem, BulkReport
     from ..sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
@@ -292,39 +292,58 @@ class UsersAPI(APIResource):
         account = await read_account(self, page_size=page_size)
         return build_plan(wanted, account, key=key, archive_missing=archive_missing, force=force)
 
-    async def apply(
-        self,
-        plan: SyncPlan,
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-    ) -> SyncReport:
+    async def apply(self, plan: SyncPlan, **options: Unpack[BulkOptions]) -> SyncReport:
         """Carry out a plan from :meth:`plan_sync` through the bulk engine.
 
         Returns a bulk report with one item per action, in the plan's order (archives,
         updates, restores, creates — each kind finishing before the next starts); an item's
         ``id`` is the employee it created or changed. One failure never stops the others.
-        ``journal`` lets a rerun of the same plan skip what already succeeded.
+        ``options`` are the bulk options (``concurrency``, ``on_progress``, ``journal``: a rerun
+        of the same plan skips what already succeeded, …).
         """
         from ..sync import apply_plan
 
-        return await apply_plan(
-            self, plan, concurrency=concurrency, on_progress=on_progress, journal=journal
-        )
+        return await apply_plan(self, plan, notify=self._client.notify, **options)
 
     # -- bulk --------------------------------------------------------------------------------
-    # create_or_restore / archive / restore fanned out by the engine in bulk.py, which owns
-    # laziness, the concurrency bound, cancellation and the journal.
+    # create_or_restore / archive / restore as bulk operations (data: the call, the journal
+    # name, the id of a result); the engine in bulk/ owns laziness, the concurrency bound,
+    # cancellation, the stop rules, the final pass and the journal.
+
+    def bulk_create_operation(self) -> BulkOperation[UserCreate, CreateOrRestoreResult]:
+        """:meth:`create_or_restore` as a bulk operation (journal name ``users.create``); an
+        input whose earlier create may have happened is sent with
+        ``earlier_attempt_unknown=True``, so a rerun recognises the employee it made."""
+        return BulkOperation(
+            name="users.create",
+            call=self.create_or_restore,
+            id_of=_created_id,
+            call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
+            notify=self._client.notify,
+        )
+
+    def bulk_archive_operation(self) -> BulkOperation[str, None]:
+        """:meth:`archive` as a bulk operation over user ids (journal name ``users.archive``)."""
+        return BulkOperation(
+            name="users.archive",
+            call=self._archive_one,
+            id_of=_given_id,
+            notify=self._client.notify,
+        )
+
+    def bulk_restore_operation(self) -> BulkOperation[str, None]:
+        """:meth:`restore` as a bulk operation over user ids (journal name ``users.restore``)."""
+        return BulkOperation(
+            name="users.restore",
+            call=self._restore_one,
+            id_of=_given_id,
+            notify=self._client.notify,
+        )
 
     async def bulk_create(
         self,
         users: Iterable[UserCreate] | AsyncIterable[UserCreate],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        **options: Unpack[BulkOptions],
     ) -> BulkReport[UserCreate, CreateOrRestoreResult]:
         """:meth:`create_or_restore` every user, at most ``concurrency`` calls at a time.
 
@@ -332,151 +351,51 @@ class UsersAPI(APIResource):
         active employee with the same phone (email, nickname) is never overwritten: that item's
         error is :class:`ConflictError` naming it in ``conflict_user_id``. With ``journal``
         (a JSON-lines file) a rerun skips the users that succeeded; a user is recognised by its
-        content, so a row edited since is sent again. See :func:`yandex_b2b_async.bulk.bulk`.
+        content, so a row edited since is sent again. ``options`` are the
+        :class:`~yandex_b2b_async.bulk.BulkOptions` (``concurrency``, ``on_progress``,
+        ``journal``, ``total``, …).
         """
-        from ..bulk import bulk
-
-        return await bulk(
-            self.create_or_restore,
-            users,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_CREATE,
-            id_of=_created_id,
-            call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
-        )
+        return await self.bulk_create_operation().run(users, **options)
 
     def bulk_create_stream(
         self,
         users: Iterable[UserCreate] | AsyncIterable[UserCreate],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        **options: Unpack[BulkOptions],
     ) -> AsyncGenerator[BulkItem[UserCreate, CreateOrRestoreResult], None]:
         """:meth:`bulk_create`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from ..bulk import bulk_stream
-
-        return bulk_stream(
-            self.create_or_restore,
-            users,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_CREATE,
-            id_of=_created_id,
-            call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
-        )
+        return self.bulk_create_operation().stream(users, **options)
 
     async def bulk_archive(
-        self,
-        user_ids: Iterable[str] | AsyncIterable[str],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        self, user_ids: Iterable[str] | AsyncIterable[str], **options: Unpack[BulkOptions]
     ) -> BulkReport[str, None]:
         """:meth:`archive` every id, at most ``concurrency`` calls at a time; one item per id,
         in input order."""
-        from ..bulk import bulk
-
-        return await bulk(
-            self._archive_one,
-            user_ids,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_ARCHIVE,
-            id_of=_given_id,
-        )
+        return await self.bulk_archive_operation().run(user_ids, **options)
 
     def bulk_archive_stream(
-        self,
-        user_ids: Iterable[str] | AsyncIterable[str],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        self, user_ids: Iterable[str] | AsyncIterable[str], **options: Unpack[BulkOptions]
     ) -> AsyncGenerator[BulkItem[str, None], None]:
         """:meth:`bulk_archive`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from ..bulk import bulk_stream
-
-        return bulk_stream(
-            self._archive_one,
-            user_ids,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_ARCHIVE,
-            id_of=_given_id,
-        )
+        return self.bulk_archive_operation().stream(user_ids, **options)
 
     async def bulk_restore(
-        self,
-        user_ids: Iterable[str] | AsyncIterable[str],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        self, user_ids: Iterable[str] | AsyncIterable[str], **options: Unpack[BulkOptions]
     ) -> BulkReport[str, None]:
         """:meth:`restore` every id (each keeps its cost center), at most ``concurrency``
         at a time; one item per id, in input order."""
-        from ..bulk import bulk
-
-        return await bulk(
-            self._restore_one,
-            user_ids,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_RESTORE,
-            id_of=_given_id,
-        )
+        return await self.bulk_restore_operation().run(user_ids, **options)
 
     def bulk_restore_stream(
-        self,
-        user_ids: Iterable[str] | AsyncIterable[str],
-        *,
-        concurrency: int = DEFAULT_BULK_CONCURRENCY,
-        on_progress: Callable[[BulkProgress], None] | None = None,
-        journal: str | os.PathLike[str] | None = None,
-        total: int | None = None,
+        self, user_ids: Iterable[str] | AsyncIterable[str], **options: Unpack[BulkOptions]
     ) -> AsyncGenerator[BulkItem[str, None], None]:
         """:meth:`bulk_restore`, yielding each item as it finishes (see ``bulk_stream``)."""
-        from ..bulk import bulk_stream
-
-        return bulk_stream(
-            self._restore_one,
-            user_ids,
-            concurrency=concurrency,
-            on_progress=on_progress,
-            journal=journal,
-            total=total,
-            operation=_BULK_RESTORE,
-            id_of=_given_id,
-        )
+        return self.bulk_restore_operation().stream(user_ids, **options)
 
     async def _archive_one(self, user_id: str) -> None:
         await self.archive(user_id)
 
     async def _restore_one(self, user_id: str) -> None:
         await self.restore(user_id)
-
-
-# The journal's operation names: a journal written by one kind of run never skips another's.
-_BULK_CREATE: Final = "users.create"
-_BULK_ARCHIVE: Final = "users.archive"
-_BULK_RESTORE: Final = "users.restore"
 
 
 def _created_id(_: UserCreate, result: CreateOrRestoreResult) -> str:

@@ -20,18 +20,26 @@ def _latency(text: str) -> float | tuple[float, float]:
         ) from None
 
 
+SERVE_HELP = "serve until SIGINT/SIGTERM"
+SERVE_DESCRIPTION = (
+    "Print YANDEX_B2B_BASE_URL=, YANDEX_B2B_TOKEN=, YANDEX_B2B_CLIENT_ID= and "
+    "YANDEX_B2B_COST_CENTER_ID= lines, then serve until SIGINT or SIGTERM."
+)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m yandex_b2b_async.sandbox",
         description="In-memory emulator of the Yandex Go for Business API 2.0.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser(
-        "serve",
-        help="serve until SIGINT/SIGTERM",
-        description="Print YANDEX_B2B_BASE_URL=, YANDEX_B2B_TOKEN=, YANDEX_B2B_CLIENT_ID= and "
-        "YANDEX_B2B_COST_CENTER_ID= lines, then serve until SIGINT or SIGTERM.",
-    )
+    run = commands.add_parser("serve", help=SERVE_HELP, description=SERVE_DESCRIPTION)
+    add_serve_arguments(run)
+    return parser
+
+
+def add_serve_arguments(run: argparse.ArgumentParser) -> None:
+    """The options of ``serve`` (shared with ``yandex-b2b sandbox serve``)."""
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     run.add_argument("--strict", action="store_true", help="refuse unknown cost_centers_id")
@@ -44,13 +52,16 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--drop-before-rate", type=float, default=0.0)
     run.add_argument("--drop-after-rate", type=float, default=0.0)
     run.add_argument("--outage", action="store_true", help="answer 503 to everything")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and serve; returns the exit status (2 for bad options)."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    return serve_parsed(parser.parse_args(argv), prog=parser.prog)
+
+
+def serve_parsed(args: argparse.Namespace, *, prog: str) -> int:
+    """Serve with the options :func:`add_serve_arguments` parsed; returns the exit status."""
     try:
         serve(
             host=args.host,
@@ -67,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             outage=args.outage,
         )
     except (ValueError, SandboxError) as exc:
-        print(f"{parser.prog}: error: {exc}", file=sys.stderr)
+        print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         pass

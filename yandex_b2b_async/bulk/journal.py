@@ -1,0 +1,122 @@
+"""The bulk journal: an append-only JSON-lines record of finished items, so a rerun skips
+what succeeded and recognises what may have been done although its answer was lost.
+
+One line per finished item: ``{"op", "key", "index", "ok", "id"?, "error"?,
+"unknown_outcome"?}``. ``op`` names the operation (a journal may hold several kinds of run);
+``key`` the input (:func:`input_key`). Each line is written whole and flushed as its item
+ends, so a crash loses at most the line being written; a torn last line is ignored when the
+journal is read back. The journal knows nothing of HTTP beyond :func:`outcome_unknown`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from typing import IO
+
+from .._converter import unstructure
+from ..errors import B2BError, ServerError, TransportError
+from .report import BulkItem, ItemCancelledError, error_summary
+
+__all__ = ["Journal", "JournalPath", "input_key", "outcome_unknown"]
+
+JournalPath = str | os.PathLike[str]
+
+
+def input_key(value: object) -> str:
+    """The journal key of an input: the input itself for a string, else a hash of its content.
+
+    Request models are hashed on their wire form (canonical JSON), so an input that is edited
+    between runs is a new input and is sent again, while reordering the inputs changes nothing.
+    """
+    if isinstance(value, str):
+        return value
+    try:
+        wire: object = unstructure(value)
+    except Exception:  # not a model: fall back to its repr, stable for plain data
+        wire = repr(value)
+    text = json.dumps(wire, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def outcome_unknown(error: BaseException) -> bool:
+    """Whether a failed call may have been carried out by the server all the same."""
+    if isinstance(error, ItemCancelledError) or (
+        isinstance(error, B2BError) and error.after_unknown_outcome
+    ):
+        return True
+    if isinstance(error, TransportError):
+        return error.sent
+    return isinstance(error, ServerError)
+
+
+class Journal:
+    """The journal file of one operation: what earlier runs finished, and appending to it.
+
+    ``done`` maps the keys of inputs that succeeded to the id they produced; ``unsure`` holds
+    the keys whose last call failed in a way the server may have carried out. Opening reads
+    the file (if any) and opens it for appending; :meth:`close` closes it.
+    """
+
+    def __init__(self, path: JournalPath, operation: str) -> None:
+        self._operation = operation
+        self.done: dict[str, str | None] = {}
+        self.unsure: set[str] = set()
+        self._file: IO[str] | None = None
+        self.path = os.fspath(path)
+        needs_newline = False
+        try:
+            with open(self.path, encoding="utf-8", newline="") as existing:
+                last = ""
+                for last in existing:
+                    self._load(last)
+                needs_newline = bool(last) and not last.endswith("\n")
+        except FileNotFoundError:
+            pass
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 closed in close()
+        if needs_newline:
+            self._file.write("\n")
+
+    def _load(self, line: str) -> None:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            return  # a line torn by a crash
+        if (
+            not isinstance(record, dict)
+            or record.get("op") != self._operation
+            or not isinstance(record.get("key"), str)
+        ):
+            return
+        key = record["key"]
+        if record.get("ok") is True:
+            found = record.get("id")
+            self.done[key] = found if isinstance(found, str) else None
+            self.unsure.discard(key)
+        elif record.get("unknown_outcome") is True and key not in self.done:
+            self.unsure.add(key)
+
+    def record(self, key: str, item: BulkItem[object, object]) -> None:
+        """Append the item's outcome under ``key`` and flush it."""
+        entry: dict[str, object] = {
+            "op": self._operation,
+            "key": key,
+            "index": item.index,
+            "ok": item.error is None,
+        }
+        if item.id is not None:
+            entry["id"] = item.id
+        if item.error is not None:
+            entry["error"] = error_summary(item.error)
+            if outcome_unknown(item.error):
+                entry["unknown_outcome"] = True
+        assert self._file is not None
+        self._file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+        self._file.flush()
+
+    def close(self) -> None:
+        """Close the file (idempotent)."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None

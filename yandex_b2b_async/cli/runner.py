@@ -1,0 +1,324 @@
+"""Running a command: the client the options describe, and the one job runner every bulk
+command goes through (the report, the progress bar, the summary, the exit code, Ctrl-C).
+
+A :class:`Job` is a command's rows, the bulk operation sent for each, and how its rows read
+(:class:`~.output.RowFormat`). :func:`run_job` opens the client and runs it; :func:`execute`
+runs a job on a client already open (``users sync`` reads the account first). Exit codes: 0
+every row succeeded, 1 some rows failed or the run stopped (a 401/403, an unreachable API),
+2 a usage error or a file refused before anything was sent, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Sequence
+from typing import Generic, TypeVar
+
+import attrs
+
+from .._client import B2BClient
+from .._constants import DEFAULT_BASE_URL
+from .._csv import CsvRow, InputFileError
+from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
+from ..errors import B2BError, ValidationError
+from ..pacing import RateLimit
+from ..retries import RetryPolicy
+from .output import LogCap, ProgressBar, Reporter, RetryCounts, RowFormat, print_summary, redact
+from .parser import (
+    ENV_BASE_URL,
+    ENV_CLIENT_ID,
+    ENV_TOKEN,
+    EXIT_FAILED_ROWS,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    Parser,
+    UsageError,
+)
+
+__all__ = [
+    "Job",
+    "Session",
+    "argument_rows",
+    "check_file",
+    "execute",
+    "fail",
+    "open_session",
+    "row_operation",
+    "run_async",
+    "run_job",
+]
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+_T = TypeVar("_T")
+
+# What a job runs: given the client, the operation's run over the rows; returns why it stopped.
+Execute = Callable[
+    [B2BClient, Callable[[BulkItem[_In, _Out]], None], BulkOptions], Awaitable[BulkStop | None]
+]
+
+
+@attrs.frozen(kw_only=True)
+class Job(Generic[_In, _Out]):
+    """One bulk command: a title, its rows (lazy), how they read, and what is sent for them.
+
+    ``operation(client)`` is the bulk operation over the rows; ``run`` replaces it when a job
+    is more than one run (a sync's phases): it gets the client, the item callback and the bulk
+    options, and returns the run's stop. ``check`` is called with each row in a dry run and
+    returns its error (or None): a dry run sends nothing.
+    """
+
+    title: str
+    rows: Iterable[_In]
+    total: int | None
+    form: RowFormat[_In, _Out]
+    operation: Callable[[B2BClient], BulkOperation[_In, _Out]] | None = None
+    run: Execute[_In, _Out] | None = None
+    check: Callable[[_In], Exception | None] = lambda _: None
+
+
+@attrs.frozen(kw_only=True)
+class Session:
+    """An open client with what the run counts of its calls."""
+
+    client: B2BClient
+    retries: RetryCounts
+
+
+def fail(message: str) -> int:
+    """Print ``yandex-b2b: error: …`` (the token hidden) and return exit code 2."""
+    print(f"{PROG}: error: {redact(message, Parser.secrets)}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def check_file(count: Callable[[str], int], path: str) -> int:
+    """Check a file whole (``count`` raises for a file to refuse); returns its row count."""
+    try:
+        return count(path)
+    except InputFileError as exc:
+        raise UsageError(f"refused {exc} (nothing was sent)") from None
+
+
+def row_operation(
+    name: str,
+    call: Callable[[B2BClient, _T], Awaitable[_Out]],
+    *,
+    id_of: Callable[[_T, _Out], str | None],
+    key: Callable[[_T], str],
+    call_if_unsure: Callable[[B2BClient, _T], Awaitable[_Out]] | None = None,
+    refused: Callable[[CsvRow[_T]], Exception | None] = lambda _: None,
+) -> Callable[[B2BClient], BulkOperation[CsvRow[_T], _Out]]:
+    """An operation over a file's rows made from one over their values: a row that failed
+    validation (or that ``refused`` names an error for) fails with its error, unsent; the
+    journal key of a valid row is its value's ``key``, of an invalid one its line."""
+
+    def build(client: B2BClient) -> BulkOperation[CsvRow[_T], _Out]:
+        def value_of(row: CsvRow[_T]) -> _T:
+            error = row.error or refused(row)
+            if error is not None:
+                raise error
+            assert row.value is not None
+            return row.value
+
+        async def send(row: CsvRow[_T]) -> _Out:
+            return await call(client, value_of(row))
+
+        unsure = call_if_unsure
+
+        async def send_again(row: CsvRow[_T]) -> _Out:
+            assert unsure is not None
+            return await unsure(client, value_of(row))
+
+        def row_key(row: CsvRow[_T]) -> str:
+            return key(row.value) if row.value is not None else f"line:{row.line}"
+
+        def row_id(row: CsvRow[_T], result: _Out) -> str | None:
+            assert row.value is not None
+            return id_of(row.value, result)
+
+        return BulkOperation(
+            name=name,
+            call=send,
+            id_of=row_id,
+            key=row_key,
+            call_if_unsure=send_again if unsure is not None else None,
+            notify=client.notify,
+        )
+
+    return build
+
+
+def run_async(args: argparse.Namespace, body: Callable[[], Awaitable[int]]) -> int:
+    """Run a command's coroutine; turns the errors of the command line into exit codes."""
+    try:
+        return asyncio.run(_awaited(body))
+    except UsageError as exc:
+        return fail(str(exc))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except B2BError as exc:  # reading the account failed, or the input failed midway
+        print(f"{PROG}: error: {redact(str(exc), Parser.secrets)}", file=sys.stderr)
+        return EXIT_FAILED_ROWS
+    except OSError as exc:  # the report or the journal could not be written
+        return fail(f"cannot use {exc.filename}: {exc.strerror or exc}")
+
+
+async def _awaited(body: Callable[[], Awaitable[int]]) -> int:
+    return await body()
+
+
+def run_job(args: argparse.Namespace, build: Callable[[], Job[_In, _Out]]) -> int:
+    """Build a job and run it from the command line: a dry run, or the job on the client of
+    ``args`` (a :class:`UsageError` while building — a refused file — exits 2)."""
+
+    async def body() -> int:
+        job = build()
+        if args.dry_run:
+            return dry_run(args, job)
+        async with open_session(args) as session:
+            return await execute(args, job, session)
+
+    return run_async(args, body)
+
+
+def dry_run(args: argparse.Namespace, job: Job[_In, _Out]) -> int:
+    """Check every row, write the report, print the summary; nothing is sent."""
+    reporter: Reporter[_In, _Out] = Reporter(job.form, args.report, secrets=Parser.secrets)
+    with _opened(reporter):
+        for row in job.rows:
+            error = job.check(row)
+            if error is None:
+                reporter.valid(row, dry_run=True)
+            else:
+                reporter.invalid(row, error, dry_run=True)
+    print_summary(job.title, reporter, dry_run=True, secrets=Parser.secrets)
+    return EXIT_FAILED_ROWS if reporter.failed else EXIT_OK
+
+
+@contextlib.contextmanager
+def _opened(reporter: Reporter[_In, _Out]) -> Iterator[Reporter[_In, _Out]]:
+    try:
+        reporter.open()
+    except OSError as exc:
+        raise UsageError(f"cannot write the report {exc.filename}: {exc.strerror or exc}") from None
+    try:
+        yield reporter
+    finally:
+        reporter.close()
+
+
+async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Session) -> int:
+    """Run ``job`` on an open session: the report as rows end, a progress bar on a terminal,
+    the summary at the end (also when interrupted), the exit code."""
+    reporter: Reporter[_In, _Out] = Reporter(job.form, args.report, secrets=Parser.secrets)
+    bar = ProgressBar(job.title) if sys.stderr.isatty() else None
+    # --log-level / --log-json show the library's lines in full: no cap on top of them.
+    logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
+    options: BulkOptions = {
+        "concurrency": args.concurrency,
+        "on_progress": bar,
+        "total": job.total,
+        "journal": args.journal,
+    }
+    with _opened(reporter):
+        logs.install()
+        try:
+            stopped = await _send(job, session.client, reporter.item, options)
+        except asyncio.CancelledError:
+            _end(bar, logs)
+            print_summary(
+                job.title,
+                reporter,
+                interrupted=True,
+                retries=session.retries,
+                journal=args.journal,
+                secrets=Parser.secrets,
+            )
+            raise
+        except OSError as exc:  # the journal could not be opened
+            _end(bar, logs)
+            raise UsageError(f"cannot use {exc.filename}: {exc.strerror or exc}") from None
+        except BaseException:
+            _end(bar, logs)
+            raise
+        _end(bar, logs)
+    print_summary(
+        job.title,
+        reporter,
+        stopped=stopped,
+        retries=session.retries,
+        journal=args.journal,
+        secrets=Parser.secrets,
+    )
+    return EXIT_FAILED_ROWS if reporter.failed or stopped is not None else EXIT_OK
+
+
+def _end(bar: ProgressBar | None, logs: LogCap) -> None:
+    if bar is not None:
+        bar.close()
+    logs.remove()
+
+
+async def _send(
+    job: Job[_In, _Out],
+    client: B2BClient,
+    on_item: Callable[[BulkItem[_In, _Out]], None],
+    options: BulkOptions,
+) -> BulkStop | None:
+    if job.run is not None:
+        return await job.run(client, on_item, options)
+    assert job.operation is not None
+    last = await job.operation(client).each(job.rows, on_item=on_item, **options)
+    return last.stopped
+
+
+@contextlib.asynccontextmanager
+async def open_session(args: argparse.Namespace) -> AsyncIterator[Session]:
+    """The client the options describe — the embedded sandbox's, or the real API's — with
+    its retries counted for the summary instead of logged one by one."""
+    retries = RetryCounts()
+    retry = RetryPolicy(on_retry=retries.on_retry, on_give_up=retries.on_give_up)
+    rate_limit = RateLimit(rate=args.rate, adaptive=True) if args.rate else None
+    if args.sandbox:
+        if args.base_url or args.token:
+            raise UsageError("--sandbox runs against an embedded sandbox: drop --token/--base-url")
+        from ..sandbox import Sandbox
+
+        async with (
+            Sandbox() as sandbox,
+            B2BClient(
+                sandbox.token, base_url=sandbox.url, rate_limit=rate_limit, retry=retry
+            ) as client,
+        ):
+            yield Session(client=client, retries=retries)
+        return
+    token = args.token or os.environ.get(ENV_TOKEN)
+    if not token:
+        raise UsageError(f"no token: pass --token or set {ENV_TOKEN} (or try --sandbox)")
+    try:
+        client = B2BClient(
+            token,
+            client_id=args.client_id or os.environ.get(ENV_CLIENT_ID) or None,
+            base_url=args.base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL,
+            rate_limit=rate_limit,
+            retry=retry,
+        )
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
+    async with client:
+        yield Session(client=client, retries=retries)
+
+
+def argument_rows(values: Sequence[str]) -> Iterator[CsvRow[str]]:
+    """Ids given as arguments, as rows numbered by their position."""
+    for position, value in enumerate(values, start=1):
+        if value.strip():
+            yield CsvRow(line=position, value=value.strip())
+        else:
+            yield CsvRow(line=position, error=ValidationError("id", "must not be empty"))

@@ -1,0 +1,443 @@
+"""``yandex-b2b users …``: create, archive, restore and sync employees from files.
+
+Each command declares its parser and builds a :class:`~.runner.Job`; the runner does the
+rest (report, progress, summary, exit code). ``users sync`` plans first (reading the account),
+prints the plan — or writes it whole with ``--report`` — and, with ``--apply``, runs it as a
+job like the others.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+import attrs
+
+from .._client import B2BClient
+from .._constants import DEFAULT_PAGE_LIMIT
+from .._csv import (
+    CsvRow,
+    InputFileError,
+    count_phones,
+    count_user_ids,
+    count_users_csv,
+    read_phones,
+    read_user_ids,
+    read_users_csv,
+)
+from .._duplicates import duplicate_rows
+from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
+from ..errors import B2BError, ValidationError
+from ..models import CreateOrRestoreResult, UserCreate
+from ..sync import (
+    ArchiveCapError,
+    SyncAction,
+    SyncArchive,
+    SyncPlan,
+    action_name,
+    action_outcome,
+    apply_plan,
+    build_plan,
+    check_desired,
+    describe_action_data,
+    read_account,
+)
+from .output import Reporter, RowFormat
+from .parser import EXIT_OK, Commands, Parser
+from .runner import (
+    Job,
+    Session,
+    check_file,
+    execute,
+    fail,
+    open_session,
+    row_operation,
+    run_async,
+    run_job,
+)
+
+__all__ = ["PhoneMatchError", "register"]
+
+_T = TypeVar("_T")
+
+# Action lines printed before a sync runs (or instead of it); --report writes every one.
+_PLAN_PREVIEW_LINES: Final = 20
+# How many offending rows an error about a sync's input names before it says "and N more".
+_ROWS_NAMED: Final = 10
+
+
+def register(commands: Commands) -> None:
+    """Add the ``users`` commands."""
+    _create(commands)
+    _archive_or_restore(commands, "archive")
+    _archive_or_restore(commands, "restore")
+    _sync(commands)
+
+
+# -- users create -------------------------------------------------------------------------
+
+
+def _create(commands: Commands) -> None:
+    parser = commands.add(
+        "users",
+        "create",
+        help="create (or restore) employees from a CSV file",
+        description="Create every employee of FILE.csv, or restore the archived one with the "
+        "same phone. An active employee with that phone is never overwritten: the row is "
+        "reported as a conflict naming the existing id. Columns are API field names: "
+        "fullname,phone,is_active,cost_centers_id (required), email,nickname,department_id,"
+        "limits (limits as service:limit_id pairs joined by ';').",
+    )
+    parser.add_argument("file", metavar="FILE.csv", help="the employees, one per row")
+    parser.set_defaults(run=_run_create)
+
+
+async def _create_one(client: B2BClient, user: UserCreate) -> CreateOrRestoreResult:
+    return await client.users.create_or_restore(user)
+
+
+async def _create_again(client: B2BClient, user: UserCreate) -> CreateOrRestoreResult:
+    # An earlier attempt at this row may have created the employee with its reply lost.
+    return await client.users.create_or_restore(user, earlier_attempt_unknown=True)
+
+
+def _run_create(args: argparse.Namespace) -> int:
+    def job() -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
+        total = check_file(count_users_csv, args.file)
+        # A key repeated inside the file fails every row that has it, before anything is sent.
+        repeated = duplicate_rows(
+            (row.line, row.value)
+            for row in read_users_csv(args.file, check=False)
+            if row.value is not None
+        )
+
+        def refused(row: CsvRow[UserCreate]) -> Exception | None:
+            return row.error or repeated.get(row.line)
+
+        return Job(
+            title=f"users create {args.file}",
+            rows=read_users_csv(args.file, check=False),
+            total=total,
+            form=RowFormat(
+                line=_line,
+                outcome=lambda _, result: "restored" if result.restored else "created",
+            ),
+            operation=row_operation(
+                "users.create",
+                _create_one,
+                id_of=lambda _, result: result.id,
+                key=input_key,
+                call_if_unsure=_create_again,
+                refused=refused,
+            ),
+            check=refused,
+        )
+
+    return run_job(args, job)
+
+
+def _line(row: CsvRow[_T]) -> int:
+    return row.line
+
+
+def _row_error(row: CsvRow[_T]) -> Exception | None:
+    return row.error
+
+
+# -- users archive / restore ----------------------------------------------------------------
+
+
+def _archive_or_restore(commands: Commands, action: str) -> None:
+    verb = "archive" if action == "archive" else "restore"
+    parser = commands.add(
+        "users",
+        action,
+        help=f"{verb} employees listed in a file",
+        description=f"{verb.capitalize()} every employee whose id FILE lists: one user_id per "
+        "line, or a CSV with a user_id column."
+        + (" Each keeps its cost center." if action == "restore" else ""),
+    )
+    parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV)")
+    parser.add_argument(
+        "--by",
+        choices=("id", "phone"),
+        default="id",
+        help="what FILE lists: user ids (default), or phones (one per line, or a CSV with a "
+        "phone column), each looked up with the by-phone call; a phone that matches no "
+        f"{'active' if action == 'archive' else 'archived'} employee, or several, fails its row",
+    )
+    parser.set_defaults(run=_run_archive if action == "archive" else _run_restore)
+
+
+async def _archive_one(client: B2BClient, user_id: str) -> None:
+    await client.users.archive(user_id)
+
+
+async def _restore_one(client: B2BClient, user_id: str) -> None:
+    await client.users.restore(user_id)
+
+
+def _run_archive(args: argparse.Namespace) -> int:
+    return _run_by_id(args, "archive")
+
+
+def _run_restore(args: argparse.Namespace) -> int:
+    return _run_by_id(args, "restore")
+
+
+class PhoneMatchError(B2BError):
+    """A phone of an ``--by phone`` file that matches no employee to act on, or several.
+
+    ``code`` is ``NO_EMPLOYEE_WITH_PHONE`` or ``SEVERAL_EMPLOYEES_WITH_PHONE``; ``user_ids``
+    the matches (several). The message never holds the phone.
+    """
+
+    def __init__(self, code: str, message: str, user_ids: tuple[str, ...] = ()) -> None:
+        self.code = code
+        self.user_ids = user_ids
+        super().__init__(message)
+
+
+async def _match_phone(client: B2BClient, phone: str, *, archived: bool) -> str:
+    """The one employee with ``phone`` to archive (an active one) or restore (an archived one)."""
+    state = "archived" if archived else "active"
+    found = [
+        user.id
+        for user in await client.users.find_by_phone(phone)
+        if bool(user.is_deleted) is archived
+    ]
+    if not found:
+        raise PhoneMatchError("NO_EMPLOYEE_WITH_PHONE", f"no {state} employee has this phone")
+    if len(found) > 1:
+        raise PhoneMatchError(
+            "SEVERAL_EMPLOYEES_WITH_PHONE",
+            f"{len(found)} {state} employees have this phone ({', '.join(found)}); "
+            "list their user ids instead",
+            tuple(found),
+        )
+    return found[0]
+
+
+async def _archive_by_phone(client: B2BClient, phone: str) -> str:
+    user_id = await _match_phone(client, phone, archived=False)
+    await client.users.archive(user_id)
+    return user_id
+
+
+async def _restore_by_phone(client: B2BClient, phone: str) -> str:
+    user_id = await _match_phone(client, phone, archived=True)
+    await client.users.restore(user_id)
+    return user_id
+
+
+def _run_by_id(args: argparse.Namespace, action: str) -> int:
+    if args.by == "phone":
+        return _run_by_phone(args, action)
+    done = "archived" if action == "archive" else "restored"
+
+    def job() -> Job[CsvRow[str], None]:
+        total = check_file(count_user_ids, args.file)
+        return Job(
+            title=f"users {action} {args.file}",
+            rows=read_user_ids(args.file, check=False),
+            total=total,
+            form=RowFormat(
+                line=_line,
+                outcome=lambda _, __: done,
+                details=lambda row, _: {"user_id": row.value} if row.value is not None else {},
+            ),
+            operation=row_operation(
+                f"users.{action}",
+                _archive_one if action == "archive" else _restore_one,
+                id_of=lambda user_id, _: user_id,
+                key=input_key,
+            ),
+            check=_row_error,
+        )
+
+    return run_job(args, job)
+
+
+def _run_by_phone(args: argparse.Namespace, action: str) -> int:
+    done = "archived" if action == "archive" else "restored"
+
+    def job() -> Job[CsvRow[str], str]:
+        total = check_file(count_phones, args.file)
+        return Job(
+            title=f"users {action} --by phone {args.file}",
+            rows=read_phones(args.file, check=False),
+            total=total,
+            form=RowFormat(
+                line=_line,
+                outcome=lambda _, __: done,
+                details=lambda _, user_id: {"user_id": user_id} if user_id is not None else {},
+            ),
+            operation=row_operation(
+                f"users.{action}.by_phone",
+                _archive_by_phone if action == "archive" else _restore_by_phone,
+                id_of=lambda _, user_id: user_id,
+                key=lambda phone: input_key(("phone", phone)),  # no phone in the journal
+            ),
+            check=_row_error,
+        )
+
+    return run_job(args, job)
+
+
+# -- users sync -----------------------------------------------------------------------------
+
+
+def _sync(commands: Commands) -> None:
+    parser = commands.add(
+        "users",
+        "sync",
+        help="make the account match a CSV file (prints the plan; --apply carries it out)",
+        description="Compare FILE.csv (the 'users create' columns) with the account and print "
+        "the plan: who is created, restored (archived and listed), updated (only the fields "
+        "that differ) and, with --archive-missing, archived (active and absent from the file; "
+        "refused above 10%% of the active employees unless --force). Nothing changes without "
+        "--apply; --report PATH then writes the whole plan, one JSON line per action. Every "
+        "row must be valid, and each key must appear once.",
+    )
+    parser.add_argument("file", metavar="FILE.csv", help="the desired employees, one per row")
+    parser.add_argument(
+        "--key",
+        choices=("phone", "nickname"),
+        default="phone",
+        help="match employees by phone (default) or by nickname (the external system's ID)",
+    )
+    parser.add_argument(
+        "--archive-missing",
+        action="store_true",
+        help="archive active employees absent from the file",
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="allow archiving more than 10%% of the account"
+    )
+    parser.add_argument("--apply", action="store_true", help="carry the plan out")
+    parser.set_defaults(run=_run_sync)
+
+
+@attrs.frozen(kw_only=True)
+class DesiredFile:
+    """The valid records of a users CSV, with the line each came from."""
+
+    users: tuple[UserCreate, ...]
+    lines: tuple[int, ...]
+
+    def row_name(self, index: int) -> str:
+        """How errors name the record at ``index``: its line in the file."""
+        return f"line {self.lines[index]}"
+
+    def line_of(self, action: SyncAction) -> int | None:
+        """The line an action comes from (None for an archive: it is not in the file)."""
+        return None if isinstance(action, SyncArchive) else self.lines[action.index]
+
+
+def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
+    """Read a users CSV (the ``users create`` format) for a sync.
+
+    Unlike ``users create``, a row that fails validation refuses the whole file: a sync must
+    know every desired employee, or it would archive or miss the one on the broken row.
+    Raises ``InputFileError`` for a refused file and :class:`ValidationError` naming the lines
+    of invalid rows.
+    """
+    users: list[UserCreate] = []
+    lines: list[int] = []
+    problems: list[str] = []
+    for row in read_users_csv(path):
+        if row.error is not None:
+            problems.append(f"line {row.line}: {row.error}")
+        elif row.value is not None:
+            users.append(row.value)
+            lines.append(row.line)
+    if problems:
+        more = len(problems) - _ROWS_NAMED
+        listed = "; ".join(problems[:_ROWS_NAMED]) + (f"; and {more} more" if more > 0 else "")
+        raise ValidationError(os.fspath(path), f"every row must be valid to sync: {listed}")
+    return DesiredFile(users=tuple(users), lines=tuple(lines))
+
+
+def _run_sync(args: argparse.Namespace) -> int:
+    try:
+        desired = load_desired_csv(args.file)
+    except (InputFileError, ValidationError) as exc:
+        return fail(f"refused {exc} (nothing was sent)")
+
+    async def body() -> int:
+        async with open_session(args) as session:
+            return await _sync_session(args, desired, session)
+
+    return run_async(args, body)
+
+
+async def _sync_session(args: argparse.Namespace, desired: DesiredFile, session: Session) -> int:
+    try:
+        check_desired(desired.users, key=args.key, row_name=desired.row_name)
+        plan = build_plan(
+            desired.users,
+            await read_account(session.client.users, page_size=DEFAULT_PAGE_LIMIT),
+            key=args.key,
+            archive_missing=args.archive_missing,
+            force=args.force,
+            row_name=desired.row_name,
+        )
+    except (ValidationError, ArchiveCapError) as exc:
+        return fail(f"sync refused (nothing was sent): {exc}")
+    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES))
+    if not args.apply or args.dry_run:
+        if args.report:
+            _write_plan(args.report, plan, desired)
+        if plan:
+            whole = f" (the whole plan is in {args.report})" if args.report else ""
+            print(f"nothing was changed{whole}: run again with --apply to carry out this plan")
+        return EXIT_OK
+    if not plan:
+        return EXIT_OK
+
+    async def run(
+        client: B2BClient,
+        on_item: Callable[[BulkItem[SyncAction, str]], None],
+        options: BulkOptions,
+    ) -> BulkStop | None:
+        report = await apply_plan(client.users, plan, on_item=on_item, **options)
+        return report.stopped
+
+    job: Job[SyncAction, str] = Job(
+        title=f"users sync {args.file}",
+        rows=list(plan),
+        total=len(plan),
+        form=_action_format(desired),
+        run=run,
+    )
+    return await execute(args, job, session)
+
+
+def _action_format(desired: DesiredFile) -> RowFormat[SyncAction, str]:
+    def where(action: SyncAction) -> str:
+        line = desired.line_of(action)
+        return f"line {line}" if line is not None else f"archive {action.key}"
+
+    return RowFormat(
+        line=desired.line_of,
+        outcome=lambda action, _: action_outcome(action),
+        details=lambda action, _: {"action": action_name(action), "key": action.key},
+        where=where,
+        noun="action",
+    )
+
+
+def _write_plan(path: str, plan: SyncPlan, desired: DesiredFile) -> None:
+    """One JSON line per planned action, nothing applied."""
+    reporter: Reporter[SyncAction, str] = Reporter(
+        _action_format(desired), path, secrets=Parser.secrets
+    )
+    try:
+        reporter.open()
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, path) from None
+    with reporter:
+        for action in plan:
+            reporter.write({"line": desired.line_of(action), **describe_action_data(action)})
