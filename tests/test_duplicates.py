@@ -39,3 +39,14 @@ def test_the_value_itself_is_never_in_the_message() -> None:
 def test_unset_fields_are_not_compared() -> None:
     """Two rows without a nickname or an email are not duplicates of each other."""
     assert duplicate_rows([(2, _user("+79990000001")), (3, _user("+79990000002"))]) == {}
+
+
+def test_emails_differing_only_in_case_are_duplicates() -> None:
+    """The API compares emails without case, so A@x and a@x in one file are a repeat."""
+    errors = duplicate_rows(
+        [
+            (2, _user("+79990000001", email="Ann@Example.com")),
+            (3, _user("+79990000002", email="ann@example.com")),
+        ]
+    )
+    assert sorted(errors) == [2, 3]

@@ -158,3 +158,14 @@ def test_the_query_fast_path_builds_the_url_yarl_would(params: dict[str, str | i
     expected = url.with_query(params)
     assert built == expected
     assert built.raw_query_string == expected.raw_query_string
+
+
+async def test_a_bulk_run_logs_no_give_up_per_row(
+    sandbox: Sandbox, client: B2BClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows of a bulk run that run out of attempts are in its report, not one warning each."""
+    sandbox.faults.outage(True)
+    users = [new_user(sandbox, phone=f"+7999000000{i}") for i in range(3)]
+    report = await client.users.bulk_create(users, concurrency=2)
+    assert report.failed == 3
+    assert loud_give_ups(caplog) == []

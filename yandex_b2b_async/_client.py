@@ -31,7 +31,15 @@ from ._types import NOT_GIVEN, NotGiven
 from .errors import B2BError, ClientClosedError, ValidationError
 from .events import Event, ObservedClient, Observer
 from .pacing import Pacer, RateLimit
-from .resources import AuthAPI, CostCentersAPI, DepartmentsAPI, UsersAPI
+from .resources import (
+    AuthAPI,
+    CostCentersAPI,
+    DepartmentsAPI,
+    GeoRestrictionsAPI,
+    LimitsAPI,
+    ManagersAPI,
+    UsersAPI,
+)
 from .retries import RetryBudget, RetryOption, RetryPolicy
 
 __all__ = ["NOT_GIVEN", "B2BClient", "NotGiven", "RetryOption"]
@@ -155,6 +163,9 @@ class B2BClient:
         self.departments: Final = DepartmentsAPI(self)
         self.cost_centers: Final = CostCentersAPI(self)
         self.auth: Final = AuthAPI(self)
+        self.limits: Final = LimitsAPI(self)
+        self.managers: Final = ManagersAPI(self)
+        self.geo_restrictions: Final = GeoRestrictionsAPI(self)
 
     # -- configuration, read-only -----------------------------------------------------------
 

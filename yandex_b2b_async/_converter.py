@@ -10,15 +10,17 @@ are accepted wherever an ``id`` is expected.
 
 from __future__ import annotations
 
+import enum
+import types
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar, get_args, get_origin
+from typing import Any, Final, TypeVar, Union, get_args, get_origin
 
 import attrs
 import cattrs
 from cattrs.cols import homogenous_tuple_structure_factory, list_structure_factory
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from ._types import UNSET
+from ._types import ALWAYS_SENT, UNSET
 from .errors import ValidationError
 from .models import AssignedLimit, Limit, Service
 
@@ -110,6 +112,45 @@ def _structure_assigned_limit(value: object, _: object) -> AssignedLimit:
         return AssignedLimit(limit_id, service)
 
 
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
+def _is_scalar_union(cls: Any) -> bool:
+    """A union of JSON scalars and enums with more than one non-null member (``str | int``,
+    ``Service | str``, ``int | float | None``); ``X | None`` keeps cattrs' own handling."""
+    if get_origin(cls) not in (Union, types.UnionType):
+        return False
+    args = get_args(cls)
+    members = [arg for arg in args if arg is not type(None)]
+    return len(members) > 1 and all(
+        arg in _SCALARS or (isinstance(arg, type) and issubclass(arg, enum.Enum)) for arg in args
+    )
+
+
+def _structure_scalar_union(value: object, cls: Any) -> Any:
+    # Members are tried in the order written: an enum first turns a known string into its
+    # member, a later `str` keeps one the library does not know yet. A JSON integer is a
+    # valid `float`; a bool is never a number.
+    for arg in get_args(cls):
+        if arg is type(None):
+            if value is None:
+                return None
+        elif isinstance(arg, type) and issubclass(arg, enum.Enum):
+            try:
+                return arg(value)
+            except ValueError:
+                continue
+        elif arg is float:
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                return value
+        elif arg is int:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return value
+        elif isinstance(value, arg):
+            return value
+    raise MalformedError(f"expected {cls}, got {type(value).__name__}")
+
+
 def _structure_request(value: object, cls: Any) -> Any:
     """Rebuild a request model from its wire dict, through its validators."""
     if not isinstance(value, Mapping):
@@ -128,6 +169,14 @@ def _structure_request(value: object, cls: Any) -> Any:
     return cls(**kwargs)
 
 
+def _always_sent(cls: Any) -> dict[str, Any]:
+    return {
+        field.name: override(omit_if_default=False)
+        for field in attrs.fields(cls)
+        if all(field.metadata.get(key) == value for key, value in ALWAYS_SENT.items())
+    }
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
     """Register every hook this library needs on ``conv``."""
     conv.register_structure_hook(str, _strict(str, "a string"))
@@ -138,12 +187,15 @@ def configure_converter(conv: cattrs.Converter) -> None:
         lambda cls: cls == dict[str, object], _strict(dict, "an object")
     )
     conv.register_structure_hook(AssignedLimit, _structure_assigned_limit)
+    conv.register_structure_hook_func(_is_scalar_union, _structure_scalar_union)
     conv.register_structure_hook_factory(_is_json_array, _array_only(conv))
     # Generated once per class, on first use: a plain function with no per-call dispatch on
     # the hot path. A model of any group is covered without being listed here.
     conv.register_unstructure_hook_factory(
         is_request_model,
-        lambda cls: make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True),
+        lambda cls: make_dict_unstructure_fn(
+            cls, conv, _cattrs_omit_if_default=True, **_always_sent(cls)
+        ),
     )
     conv.register_structure_hook_func(is_request_model, _structure_request)
     conv.register_structure_hook_factory(

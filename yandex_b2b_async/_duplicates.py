@@ -41,7 +41,9 @@ def duplicate_rows(
             value = getattr(user, field, UNSET)
             if value is UNSET or not isinstance(value, str) or not value.strip():
                 continue
-            seen.setdefault((field, value.strip()), []).append(line)
+            # The API compares emails without case (the sandbox's rule, as mail systems do).
+            folded = value.strip().casefold() if field == "email" else value.strip()
+            seen.setdefault((field, folded), []).append(line)
     errors: dict[int, ValidationError] = {}
     for (field, _), lines in seen.items():
         if len(lines) < 2:

@@ -7,16 +7,21 @@ place an attempt starts and ends. A failed first attempt hands over to
 :func:`~yandex_b2b_async.retries.retry_after_failure`, the one place a retry is scheduled or
 given up.
 
+Where each event of a call happens, for observers (a client given some): the call starts and
+ends in :meth:`RequestPath.observed_call`; an attempt starts right before ``transport.send``
+and ends right after it (or with its exception) in :meth:`RequestPath.attempt`, which also holds
+the pacer wait (the ``try_acquire`` / ``acquire`` branch) and the throttle feedback
+(``pacer.on_throttle``); a retry is scheduled in ``retry_scheduled``, the budget refuses in
+``budget_refuses``, and a give-up is decided in ``_give_up``, all three in
+:mod:`yandex_b2b_async.retries.loop`. They are told through a
+:class:`~yandex_b2b_async._observe.CallTracker`; a client without observers calls
+:meth:`RequestPath.call` directly, carries ``None`` and pays one ``is None`` test per step.
+Each attempt is logged at DEBUG on ``yandex_b2b_async.request``, each throttle at INFO on
+``yandex_b2b_async.pacing``, naming the call and the attempt.
+
 The success path is designed first: the first attempt runs without tenacity, the pacer grants
 a free token without a task switch, a path's URL is parsed once, bodies go through orjson.
 This module does not know aiohttp (the transport does) nor any endpoint (the resources do).
-
-Observers (a client given some) are told of the call's start and end here, and of each
-attempt's start and end, its pacing wait and the throttle its answer caused, through a
-:class:`~yandex_b2b_async._observe.CallTracker`; a client without observers carries ``None``
-and pays one ``is None`` test per step. Each attempt is logged at DEBUG on
-``yandex_b2b_async.request``, each throttle at INFO on ``yandex_b2b_async.pacing``, naming the
-call and the attempt.
 """
 
 from __future__ import annotations
@@ -137,22 +142,13 @@ class RequestPath:
         call's observation when :meth:`observed_call` runs it."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
-        data = None if body is None else _encode(body)
-        cached = self._urls.get(path)
-        if cached is None:
-            # Parsed once per path: yarl's parse is a measurable part of a call's own cost.
-            text = self._api_url + path
-            cached = self._urls[path] = (URL(text), text)
-        url = cached[0]
-        if params:
-            url = _with_query(cached[1], url, params)
         deadline = policy.deadline if policy is not None else None
         started = policy.clock() if policy is not None and deadline is not None else 0.0
         try:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, url, data, deadline, tracker)
+            payload = await self.attempt(method, path, params, body, deadline, 0, tracker)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -167,12 +163,8 @@ class RequestPath:
                     raise
                 policy = _ONE_ATTEMPT
 
-            number = 1
-
-            async def again(time_left: float | None) -> bytes:
-                nonlocal number
-                number += 1
-                return await self.attempt(method, path, url, data, time_left, tracker, number)
+            async def again(time_left: float | None, resend: int) -> bytes:
+                return await self.attempt(method, path, params, body, time_left, resend, tracker)
 
             async def reconciled() -> _Reconciled | None:
                 assert reconcile is not None
@@ -240,19 +232,22 @@ class RequestPath:
         self,
         method: str,
         path: str,
-        url: URL,
-        data: bytes | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
         time_left: float | None = None,
+        resend: int = 0,
         tracker: CallTracker | None = None,
-        number: int = 1,
     ) -> bytes:
-        """One attempt: wait for a slot and the pacer, send, classify. Returns a success body;
-        raises the status's :class:`APIError`, :class:`TransportError`, or
-        :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
+        """One attempt: wait for a slot and the pacer, build the request, send, classify.
+        Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
+        or :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
 
-        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout.
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout;
+        ``resend`` is how many attempts of the call came before this one. The URL
+        and the body are made after the waits: 10,000 calls started at once then queue having
+        done almost nothing (issue 13), and a retry's cost of making them again is small.
         ``tracker`` (a client with observers) is told of the pacing wait, the attempt's start
-        and end and a throttle; ``number`` is the attempt's (1 for the first), for the log.
+        and end, and a throttle.
         """
         slots = self._slots
         if slots is not None:
@@ -283,14 +278,27 @@ class RequestPath:
                 remaining = until - time.monotonic()
                 if remaining < timeout:
                     timeout = max(remaining, 0.001)
-            headers = self._json_headers if data is not None else self._headers
-            if tracker is not None:
+            cached = self._urls.get(path)
+            if cached is None:
+                # Parsed once per path: yarl's parse is a measurable part of a call's cost.
+                text = self._api_url + path
+                cached = self._urls[path] = (URL(text), text)
+            url = cached[0] if not params else _with_query(cached[1], cached[0], params)
+            if tracker is None:
+                if body is None:
+                    request = Request(method, url, self._headers, None, timeout, path)
+                else:
+                    encoded = _encode(body)
+                    request = Request(method, url, self._json_headers, encoded, timeout, path)
+            else:
+                data = None if body is None else _encode(body)
+                headers = self._headers if data is None else self._json_headers
                 # The attempt starts. Observers may add headers (a trace context), never
                 # replace the client's own.
                 extra = tracker.attempt_started()
                 if extra:
                     headers = {**extra, **headers}
-            request = Request(method, url, headers, data, timeout, path)
+                request = Request(method, url, headers, data, timeout, path)
             started = time.monotonic()
             try:
                 reply = await self._transport.send(request)
@@ -316,10 +324,10 @@ class RequestPath:
                 "%s %s attempt %d: %d in %.1f ms",
                 method,
                 path,
-                number,
+                resend + 1,
                 status,
                 (time.monotonic() - started) * 1e3,
-                extra=call_extra(f"{method} {path}", number),
+                extra=call_extra(f"{method} {path}", resend + 1),
             )
         if 200 <= status < 300:
             budget = self._budget
@@ -340,10 +348,10 @@ class RequestPath:
                 "%s %s attempt %d: %d paused the client for %.3gs",
                 method,
                 path,
-                number,
+                resend + 1,
                 status,
                 paused,
-                extra=call_extra(f"{method} {path}", number),
+                extra=call_extra(f"{method} {path}", resend + 1),
             )
         raise error
 

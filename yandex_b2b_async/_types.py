@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from typing import Final, Literal, TypeAlias, TypeVar
 
-__all__ = ["NOT_GIVEN", "UNSET", "NotGiven", "Unset", "unset_to_none"]
+__all__ = ["ALWAYS_SENT", "NOT_GIVEN", "UNSET", "NotGiven", "Unset", "unset_to_none"]
 
 _T = TypeVar("_T")
 
@@ -54,3 +54,9 @@ class NotGiven:
 
 
 NOT_GIVEN: Final = NotGiven()
+
+
+ALWAYS_SENT: Final = {"yandex_b2b_async.always_sent": True}
+"""attrs field metadata: a request field with a default that is sent even when it holds the
+default (a body field the documents require, such as a cost center's ``default: false``);
+every other field equal to its default is left out."""

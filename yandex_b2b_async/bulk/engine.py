@@ -50,6 +50,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import BulkProgressed, Event
+from ..retries import caller_handles_failures
 from .journal import Journal, outcome_unknown
 from .options import BulkSettings
 from .report import BulkItem, BulkProgress, BulkStop, ItemCancelledError, NotAttemptedError
@@ -307,7 +308,9 @@ class Run(Generic[_In, _Out]):
         if task is not None:
             self._in_call.add(task)
         try:
-            result = await call(value)
+            # The run reports every failure itself: a give-up is no log line per row.
+            with caller_handles_failures():
+                result = await call(value)
         except asyncio.CancelledError:
             cancelled: BulkItem[_In, _Out] = BulkItem(
                 index=index, input=value, error=ItemCancelledError(), final_pass=final_pass

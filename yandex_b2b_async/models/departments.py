@@ -1,10 +1,17 @@
-"""Department models: a department, its pages, and the answers to create and archive."""
+"""Department models: a department, its pages, its taxi budget, and the answers to create and
+archive."""
 
 from __future__ import annotations
 
 import attrs
 
-__all__ = ["CreatedDepartment", "Department", "DepartmentArchiveResult", "DepartmentsPage"]
+__all__ = [
+    "CreatedDepartment",
+    "Department",
+    "DepartmentArchiveResult",
+    "DepartmentBudget",
+    "DepartmentsPage",
+]
 
 
 @attrs.frozen(kw_only=True)
@@ -47,3 +54,20 @@ class CreatedDepartment:
 
     id: str
     reconciled: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class DepartmentBudget:
+    """A department's taxi budget (``GET /integration/2.0/departments/limits/taxi``).
+
+    ``budget`` is what the department may spend per ``period`` (``month`` or ``quarter``) on
+    taxi rides; None means no limit (and then ``period`` is None too).
+    """
+
+    budget: int | float | None = None
+    period: str | None = None
+
+    @property
+    def unlimited(self) -> bool:
+        """True when the department has no taxi budget (``budget`` is null)."""
+        return self.budget is None

@@ -10,6 +10,18 @@ from ._base import APIResource
 from .auth import AuthAPI
 from .cost_centers import CostCentersAPI
 from .departments import DepartmentsAPI
+from .geo_restrictions import GeoRestrictionsAPI
+from .limits import LimitsAPI
+from .managers import ManagersAPI
 from .users import UsersAPI
 
-__all__ = ["APIResource", "AuthAPI", "CostCentersAPI", "DepartmentsAPI", "UsersAPI"]
+__all__ = [
+    "APIResource",
+    "AuthAPI",
+    "CostCentersAPI",
+    "DepartmentsAPI",
+    "GeoRestrictionsAPI",
+    "LimitsAPI",
+    "ManagersAPI",
+    "UsersAPI",
+]

@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+import decimal
 import logging
+import math
 from collections.abc import AsyncIterator
-from typing import Final
+from typing import Final, Literal
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
 from .._types import NOT_GIVEN, UNSET, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
 from ..errors import ValidationError
-from ..models import CreatedDepartment, Department, DepartmentArchiveResult, DepartmentsPage
+from ..models import (
+    CreatedDepartment,
+    Department,
+    DepartmentArchiveResult,
+    DepartmentBudget,
+    DepartmentsPage,
+)
 from ..retries import RetryOption
 from ._base import APIResource
 
 __all__ = ["DepartmentsAPI"]
 
 _DEPARTMENTS: Final = "/departments"
+_TAXI_LIMIT: Final = "/departments/limits/taxi"
+# The taxi-limit pages: "Период лимита: month или quarter".
+_BUDGET_PERIODS: Final = ("month", "quarter")
+
+BudgetPeriod = Literal["month", "quarter"]
 
 logger: Final = logging.getLogger("yandex_b2b_async")
 
@@ -117,6 +130,59 @@ class DepartmentsAPI(APIResource):
             retry=retry,
         )
 
+    # -- the taxi budget ---------------------------------------------------------------------
+    # The two pages swap the wording of `department_id` ("the department whose limit is
+    # changed" on the read, "… is requested" on the update); both mean the department whose
+    # budget is read or set.
+
+    async def taxi_budget(
+        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
+    ) -> DepartmentBudget:
+        """A department's taxi budget (``GET /departments/limits/taxi?department_id=…``).
+
+        ``budget`` None means no limit. Raises :class:`NotFoundError` for an unknown
+        department.
+        """
+        check_id("department_id", department_id)
+        return await self._request(
+            "GET",
+            _TAXI_LIMIT,
+            params={"department_id": department_id},
+            response=DepartmentBudget,
+            retry=retry,
+        )
+
+    async def set_taxi_budget(
+        self,
+        department_id: str,
+        budget: int | float | decimal.Decimal | None,
+        *,
+        period: BudgetPeriod | None = None,
+        retry: RetryOption = NOT_GIVEN,
+    ) -> None:
+        """Set a department's taxi budget (``POST /departments/limits/taxi/update``).
+
+        ``budget`` is a sum >= 0 per ``period`` (``"month"`` or ``"quarter"``; left out, the
+        API's default applies), or None for no limit (then no ``period`` may be given). The
+        page answers an empty 200; ``{}`` is accepted too. Setting a value is idempotent, so a
+        lost answer is retried.
+        """
+        check_id("department_id", department_id)
+        body: dict[str, object] = {"budget": _check_budget(budget)}
+        if period is not None:
+            if budget is None:
+                raise ValidationError("period", "is set only with a budget (None means no limit)")
+            if period not in _BUDGET_PERIODS:
+                raise ValidationError("period", "must be 'month' or 'quarter'", value=period)
+            body["period"] = period
+        await self._request(
+            "POST",
+            _TAXI_LIMIT + "/update",
+            params={"department_id": department_id},
+            body=body,
+            retry=retry,
+        )
+
     async def list_page(
         self,
         *,
@@ -146,3 +212,18 @@ class DepartmentsAPI(APIResource):
             lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
         ):
             yield department
+
+
+def _check_budget(budget: object) -> int | float | None:
+    """A budget as JSON: None, or a finite number >= 0 (a Decimal goes as int or float)."""
+    if budget is None:
+        return None
+    if isinstance(budget, decimal.Decimal):
+        if not budget.is_finite():
+            raise ValidationError("budget", "must be a finite number", value=budget)
+        budget = int(budget) if budget == budget.to_integral_value() else float(budget)
+    if isinstance(budget, bool) or not isinstance(budget, int | float):
+        raise ValidationError("budget", "must be a number >= 0 or None (no limit)", value=budget)
+    if not math.isfinite(budget) or budget < 0:
+        raise ValidationError("budget", "must be a finite number >= 0", value=budget)
+    return budget

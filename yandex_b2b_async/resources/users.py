@@ -29,6 +29,7 @@ from ..models import (
     UserCreate,
     UserPatch,
     UsersPage,
+    UserSpending,
     UserUpdate,
 )
 from ..retries import RetryOption
@@ -45,6 +46,13 @@ __all__ = ["UsersAPI"]
 logger: Final = logging.getLogger("yandex_b2b_async")
 
 _USERS: Final = "/users"
+# users-spending-details: an array of employee ids, "no more than 100".
+_SPENDING_BATCH: Final = 100
+
+
+@attrs.frozen(kw_only=True)
+class _SpendingAnswer:
+    users: tuple[UserSpending, ...] = ()
 
 
 class UsersAPI(APIResource):
@@ -220,6 +228,36 @@ class UsersAPI(APIResource):
         )
         # The by_phone page's items carry no `phone` field: it is the one searched for.
         return [user if user.phone else attrs.evolve(user, phone=phone) for user in page.items]
+
+    # -- spending (admin-api) -----------------------------------------------------------------
+
+    async def spending_details(
+        self, user_ids: Iterable[str], *, retry: RetryOption = NOT_GIVEN
+    ) -> builtins.list[UserSpending]:
+        """What each employee spent within their limits (``POST /users-spending-details``).
+
+        The page takes at most 100 ids a request: more are sent 100 at a time, in order, and
+        the answers joined; an id given twice is asked for once. No ids: no request, ``[]``.
+        A spending made while the employee had no limit is not reported (the page's rule).
+        """
+        if isinstance(user_ids, str):
+            raise ValidationError("user_ids", "must be a list of ids, not one string")
+        wanted = builtins.list(
+            dict.fromkeys(
+                check_id(f"user_ids[{index}]", user_id) for index, user_id in enumerate(user_ids)
+            )
+        )
+        found: builtins.list[UserSpending] = []
+        for start in range(0, len(wanted), _SPENDING_BATCH):
+            answer = await self._request(
+                "POST",
+                "/users-spending-details",
+                body={"user_ids": wanted[start : start + _SPENDING_BATCH]},
+                response=_SpendingAnswer,
+                retry=retry,
+            )
+            found.extend(answer.users)
+        return found
 
     async def list_page(
         self,

@@ -132,7 +132,7 @@ def _retry_after(retry_state: RetryCallState) -> float | None:
 async def retry_after_failure(
     policy: RetryPolicy,
     first_error: B2BError,
-    attempt: Callable[[float | None], Awaitable[_A]],
+    attempt: Callable[[float | None, int], Awaitable[_A]],
     *,
     started: float,
     describe: str = "",
@@ -144,8 +144,9 @@ async def retry_after_failure(
 ) -> _A | _R:
     """Go on after the first attempt of a call failed with ``first_error``.
 
-    ``attempt(time_left)`` makes one more attempt; ``time_left`` is the seconds left before the
-    deadline (None without one), which bounds its pacing and its timeout; it raises
+    ``attempt(time_left, resend)`` makes one more attempt: ``time_left`` is the seconds left
+    before the deadline (None without one), which bounds its pacing and its timeout, and
+    ``resend`` how many attempts were made before it (1 for the first retry); it raises
     :class:`~yandex_b2b_async.pacing.PacingTimeout` when pacing would outlast it. ``started``
     is the call's start on the policy's clock. Each retry spends from ``budget`` when given.
     ``idempotent=False`` retries only failures that certainly did nothing (never-sent requests
@@ -188,7 +189,7 @@ async def retry_after_failure(
         if time_left is not None and time_left <= 0.0:
             raise _Stopped(call.last_error, "deadline")  # the sleep itself overran it
         try:
-            result = await attempt(time_left)
+            result = await attempt(time_left, call.attempts)
         except PacingTimeout:
             raise _Stopped(call.last_error, "deadline") from None
         except B2BError as error:

@@ -13,12 +13,13 @@ import signal
 import sys
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import IO, Self
 
 from aiohttp import web
 
+from ._admin import rules_for
 from .app import ROUTES, build_app
 from .faults import Faults
 from .memory import MemoryTransport
@@ -278,6 +279,117 @@ class Sandbox:
             client = self.state.client(client_id or self.client_id)
             return [department.to_json() for department in client.departments.values()]
 
+    # --- seeding and reading: the account's administration (limits, roles, areas) ------------
+
+    def add_limit(
+        self,
+        title: str,
+        service: str = "taxi",
+        *,
+        department_id: str | None = None,
+        orders_cost: str | None = None,
+        geo_restrictions: Sequence[Mapping[str, str]] = (),
+        is_default: bool = False,
+        client_id: str | None = None,
+    ) -> str:
+        """A limit as made in the Dashboard (give it to employees with `add_user(limits=…)`);
+        `orders_cost` ("5000") caps monthly spending. Returns its id."""
+        with self._lock:
+            return rules_for(self.state).add_limit(
+                client_id or self.client_id,
+                title,
+                service,
+                department_id=department_id,
+                orders_cost=orders_cost,
+                geo_restrictions=geo_restrictions,
+                is_default=is_default,
+            )
+
+    def add_geo_restriction(
+        self,
+        name: str,
+        *,
+        center: tuple[float, float] = (37.642639, 55.734894),
+        radius: int = 500,
+        client_id: str | None = None,
+    ) -> str:
+        """A ride area (`center` is longitude, latitude; `radius` in metres). Returns its id."""
+        with self._lock:
+            return rules_for(self.state).add_geo_restriction(
+                client_id or self.client_id, name, center=center, radius=radius
+            )
+
+    def add_manager(
+        self,
+        *,
+        yandex_login: str,
+        role: str,
+        phone: str,
+        department_id: str | None = None,
+        client_id: str | None = None,
+    ) -> str:
+        """A manager role for the active employee with `phone` (seed one first). Returns its
+        id; a broken rule raises `SandboxError`."""
+        with self._lock:
+            return rules_for(self.state).add_manager(
+                client_id or self.client_id,
+                yandex_login=yandex_login,
+                role=role,
+                phone=phone,
+                department_id=department_id,
+            )
+
+    def set_spending(
+        self,
+        user_id: str,
+        limit_id: str,
+        *,
+        spent: str,
+        orders_spent: int = 0,
+        client_id: str | None = None,
+    ) -> None:
+        """What an employee spent within a limit this period (`users.spending_details`)."""
+        with self._lock:
+            rules_for(self.state).set_spending(
+                client_id or self.client_id,
+                user_id,
+                limit_id,
+                spent=spent,
+                orders_spent=orders_spent,
+            )
+
+    def limits(self, client_id: str | None = None) -> list[JSONObject]:
+        """The client's limits (personal ones too) as `GET /limits?limit_id=` shows them."""
+        with self._lock:
+            client_id = client_id or self.client_id
+            rules = rules_for(self.state)
+            return [
+                rules.get_limit(client_id, record.id) for record in rules.limit_records(client_id)
+            ]
+
+    def managers(self, client_id: str | None = None) -> list[JSONObject]:
+        """The client's manager roles in creation order, as the list shows them."""
+        with self._lock:
+            records = rules_for(self.state).manager_records(client_id or self.client_id)
+            return [record.to_json() for record in records]
+
+    def geo_restrictions(self, client_id: str | None = None) -> list[JSONObject]:
+        """The client's ride areas in creation order, as the list shows them."""
+        with self._lock:
+            records = rules_for(self.state).area_records(client_id or self.client_id)
+            return [record.to_json() for record in records]
+
+    def cost_centers(self, client_id: str | None = None) -> list[JSONObject]:
+        """The client's cost centers, as the list shows them."""
+        with self._lock:
+            client = self.state.client(client_id or self.client_id)
+            return [cost_center.to_json() for cost_center in client.cost_centers.values()]
+
+    def taxi_budget(self, department_id: str, *, client_id: str | None = None) -> JSONObject:
+        """A department's taxi budget as `GET /departments/limits/taxi` shows it."""
+        with self._lock:
+            return rules_for(self.state).taxi_budget(client_id or self.client_id, department_id)
+
     def reset(self, *, strict: bool | None = None) -> None:
         """Back to a fresh start: only the seeded client, with the same ids and token; faults
         cleared and stats zeroed. `strict` changes the cost-center mode (None keeps it)."""
@@ -285,6 +397,7 @@ class Sandbox:
             if strict is not None:
                 self.state.strict = strict
             self.state.clear()
+            rules_for(self.state).clear()
             self.state.add_client(
                 name=SEEDED_CLIENT_NAME,
                 client_id=self.client_id,

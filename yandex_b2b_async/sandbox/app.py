@@ -19,6 +19,7 @@ from typing import Final
 import attrs
 from aiohttp import web
 
+from ._admin_routes import ADMIN_ROUTES
 from .faults import Faults, Reply, encode_body, error_body
 from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
 from .stats import LoggedRequest, Stats
@@ -142,9 +143,10 @@ def _create_department(state: State, call: Call) -> JSONValue:
     return {"_id": state.create_department(call.client_id, call.body)}
 
 
-def _update_department(state: State, call: Call) -> _Empty:
+def _update_department(state: State, call: Call) -> JSONValue:
     state.update_department(call.client_id, _param(call, "department_id"), call.body)
-    return _EMPTY
+    # The page's "empty 200", as `{}`: clients such as Yandex's SDK read every answer as JSON.
+    return {}
 
 
 def _archive_department(state: State, call: Call) -> JSONValue:
@@ -210,6 +212,7 @@ ENDPOINTS: Final = (
         method="GET", path=f"{API_PREFIX}/cost_centers/list", run=_list_cost_centers, query=_PAGE
     ),
     Endpoint(method="GET", path=f"{API_PREFIX}/auth/list", run=_auth_list, authorize=False),
+    *(Endpoint(method=m, path=p, run=r, query=q, has_body=b) for m, p, r, q, b in ADMIN_ROUTES),
 )
 # The (method, path) pairs served: what a fault script may name.
 ROUTES: Final = frozenset((endpoint.method, endpoint.path) for endpoint in ENDPOINTS)

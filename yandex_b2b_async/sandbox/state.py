@@ -143,14 +143,21 @@ class Department:
     name: str
     parent_id: str | None
     roles: int = 0
+    # Per service, the budget object the limit pages show (`{"budget": …, "period": …}`);
+    # a service absent here has no budget (`{"budget": null}`).
+    budgets: dict[str, JSONObject] = attrs.Factory(dict)
 
     def to_json(self) -> JSONObject:
-        """The department as `GET /departments/list` shows it (no budgets: every limit is null)."""
+        """The department as `GET /departments/list` shows it (a service without a budget:
+        `{"budget": null}`)."""
         return {
             "id": self.id,
             "name": self.name,
             "parent_id": self.parent_id,
-            "limits": {service: {"budget": None} for service in DEPARTMENT_LIMIT_SERVICES},
+            "limits": {
+                service: dict(self.budgets.get(service, {"budget": None}))
+                for service in DEPARTMENT_LIMIT_SERVICES
+            },
         }
 
 
@@ -161,10 +168,16 @@ class CostCenter:
     id: str
     name: str
     default: bool = False
+    field_settings: list[JSONValue] = attrs.Factory(list)
 
     def to_json(self) -> JSONObject:
         """The cost center as `GET /cost_centers/list` shows it."""
-        return {"id": self.id, "name": self.name, "default": self.default, "field_settings": []}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "default": self.default,
+            "field_settings": list(self.field_settings),
+        }
 
 
 @attrs.define(kw_only=True)
