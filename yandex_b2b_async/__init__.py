@@ -6,7 +6,19 @@ one or in bulk, with validation before sending, typed errors, retries and client
 """
 
 from ._client import B2BClient
-from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._columns import ColumnMap
+from ._csv import (
+    CsvRow,
+    InputFileError,
+    UsersFileInfo,
+    inspect_users_file,
+    read_user_ids,
+    read_users_csv,
+    resolve_file_names,
+)
+from ._export import export_users
+from ._names import Directory, ResolvedNames
+from ._phones import normalize_phone
 from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import (
@@ -25,10 +37,12 @@ from .errors import (
     ClientClosedError,
     ConflictError,
     InvalidResponseError,
+    JournalInUseError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    SharedPacingError,
     TransportError,
     UserIsDeletedError,
     ValidationError,
@@ -118,6 +132,7 @@ __all__ = [
     "BulkReport",
     "ClientClosedError",
     "ClientInfo",
+    "ColumnMap",
     "ConflictError",
     "CostCenter",
     "CostCenterCreate",
@@ -138,6 +153,7 @@ __all__ = [
     "DepartmentArchiveResult",
     "DepartmentBudget",
     "DepartmentsPage",
+    "Directory",
     "FieldChange",
     "GeoCircle",
     "GeoRestriction",
@@ -148,6 +164,7 @@ __all__ = [
     "InputFileError",
     "InvalidResponseError",
     "ItemCancelledError",
+    "JournalInUseError",
     "Limit",
     "LimitInfo",
     "LimitRules",
@@ -167,12 +184,14 @@ __all__ = [
     "PersonalLimit",
     "RateLimit",
     "RateLimitError",
+    "ResolvedNames",
     "RetryBudget",
     "RetryEvent",
     "RetryOption",
     "RetryPolicy",
     "ServerError",
     "Service",
+    "SharedPacingError",
     "SpendingDetails",
     "SyncAction",
     "SyncArchive",
@@ -191,12 +210,17 @@ __all__ = [
     "UserPatch",
     "UserSpending",
     "UserUpdate",
+    "UsersFileInfo",
     "UsersPage",
     "ValidationError",
     "Weekday",
     "__version__",
     "bulk",
     "bulk_stream",
+    "export_users",
+    "inspect_users_file",
+    "normalize_phone",
     "read_user_ids",
     "read_users_csv",
+    "resolve_file_names",
 ]

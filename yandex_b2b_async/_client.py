@@ -31,6 +31,7 @@ from ._types import NOT_GIVEN, NotGiven
 from .errors import B2BError, ClientClosedError, ValidationError
 from .events import Event, ObservedClient, Observer
 from .pacing import Pacer, RateLimit
+from .pacing.redis_backend import shared_backend
 from .resources import (
     AuthAPI,
     CostCentersAPI,
@@ -124,10 +125,22 @@ class B2BClient:
         self._retry = retry
         self._rate_limit = rate_limit
         pause_policy = retry or _DEFAULT_RETRY
+        self._shared_pacing: Final = (
+            shared_backend(
+                rate_limit,
+                base_url=self._base_url,
+                client_id=client_id,
+                token=token,
+                on_shared_pause=self._shared_pause,
+            )
+            if rate_limit is not None and rate_limit.redis_url is not None
+            else None
+        )
         self._pacer: Final = Pacer(
             rate_limit,
             max_pause=pause_policy.max_retry_after,
             default_pause=pause_policy.backoff_initial,
+            backend=self._shared_pacing,
         )
         self._retry_budget: Final = retry_budget
         self._max_concurrency: Final = max_concurrency
@@ -210,6 +223,12 @@ class B2BClient:
         """The observers this client tells of its calls (see :mod:`yandex_b2b_async.events`)."""
         return () if self._observers is None else self._observers.observers
 
+    def _shared_pause(self, seconds: float) -> None:
+        # Another process's 429 or Retry-After, learnt through the shared quota.
+        observers = self._observers
+        if observers is not None:
+            observers.shared_throttle(None, seconds)
+
     def notify(self, event: Event) -> None:
         """Hand ``event`` to this client's observers, as its own calls' events are (the bulk
         engine reports its items this way). Does nothing without observers."""
@@ -248,7 +267,11 @@ class B2BClient:
             return
         self._closed = True
         self._requests.closed = True
-        await self._transport.aclose()
+        try:
+            await self._transport.aclose()
+        finally:
+            if self._shared_pacing is not None:
+                await self._shared_pacing.aclose()
         if self._observers is not None:
             await self._observers.close()
 

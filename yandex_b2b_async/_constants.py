@@ -69,3 +69,21 @@ DEFAULT_BULK_FINAL_PASS_LIMIT: Final = 100
 
 HEADER_CLIENT_ID: Final = "X-YaTaxi-Selected-Corp-Client-Id"
 USER_AGENT: Final = "yandex_b2b_async"
+
+# Shared pacing through Redis. A Redis on the same network answers in about a millisecond; a
+# pacer that gates every call treats a quarter of a second without an answer as an outage and
+# paces this process alone (or fails, if configured so) rather than stall every call.
+DEFAULT_REDIS_TIMEOUT: Final = 0.25
+# While Redis is out, one probe per second finds it again without adding a wait to any call.
+REDIS_PROBE_INTERVAL: Final = 1.0
+# The process's clock is set against Redis's TIME at connect and re-read this often (seconds):
+# an NTP-disciplined clock drifts well under a millisecond in a minute.
+REDIS_CLOCK_RESYNC: Final = 60.0
+# A quota nobody used for ten minutes is forgotten (its bucket would be full again anyway).
+REDIS_STATE_TTL: Final = 600.0
+# Every key the library writes starts with this, then the quota's name in a hash tag.
+REDIS_KEY_PREFIX: Final = "yandex_b2b"
+
+# Journal ownership: a run holds a lease on its journal, renewed every third of its length;
+# another host may take the journal over once the lease is this many seconds past its end.
+JOURNAL_LEASE_SECONDS: Final = 30.0

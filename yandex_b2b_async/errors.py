@@ -23,10 +23,12 @@ __all__ = [
     "ClientClosedError",
     "ConflictError",
     "InvalidResponseError",
+    "JournalInUseError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SharedPacingError",
     "TransportError",
     "UserIsDeletedError",
     "ValidationError",
@@ -66,6 +68,25 @@ class ValidationError(B2BError, ValueError):
 
 class ClientClosedError(B2BError, RuntimeError):
     """The client was used after :meth:`B2BClient.close`."""
+
+
+class SharedPacingError(B2BError):
+    """The shared pacer (Redis) did not answer, and the rate limit says to fail rather than
+    pace this process alone (``RateLimit(on_redis_down="fail")``). Nothing was sent."""
+
+
+class JournalInUseError(B2BError):
+    """Another run owns the bulk journal: ``pid`` on ``host`` holds its lease.
+
+    Raised before anything is sent. A journal whose owner is gone (a dead process on this
+    host, or a lease past its end) is taken over instead.
+    """
+
+    def __init__(self, path: str, *, pid: int | None, host: str | None, detail: str) -> None:
+        self.path = path
+        self.pid = pid
+        self.host = host
+        super().__init__(f"the journal {path} is in use: {detail}")
 
 
 class TransportError(B2BError):

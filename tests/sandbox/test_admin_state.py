@@ -140,6 +140,10 @@ def test_a_cost_value_may_be_a_string_or_a_number(state: State, rules: AdminRule
             },
             "time_restrictions[0]",
         ),
+        (
+            {"limits": {"orders_cost": {"value": "1e5", "period": "month"}}},
+            "limits.orders_cost.value",
+        ),
         ({"surprise": 1}, "surprise"),
     ],
 )

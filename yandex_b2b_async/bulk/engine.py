@@ -50,6 +50,7 @@ from ..errors import (
     ValidationError,
 )
 from ..events import BulkProgressed, Event
+from ..pacing.pacer import cancel_waiting
 from ..retries import caller_handles_failures
 from .journal import Journal, outcome_unknown
 from .options import BulkSettings
@@ -66,6 +67,8 @@ _In = TypeVar("_In")
 _Out = TypeVar("_Out")
 
 _END: Final = object()
+# How often a stopping run looks for calls that went on to wait in the pacer (seconds).
+_GRACE_CHECK: Final = 0.05
 
 
 def is_retryable(error: BaseException) -> bool:
@@ -225,8 +228,20 @@ class Run(Generic[_In, _Out]):
                 task.cancel()
         pending = [task for task in workers if not task.done()]
         calling = [task for task in pending if task in self._in_call]
-        if calling and self._settings.cancel_grace > 0:
-            await asyncio.wait(calling, timeout=self._settings.cancel_grace)
+        grace = self._settings.cancel_grace
+        if calling and grace > 0:
+            # A call waiting in the client's pacer has sent nothing for that attempt: it is
+            # cancelled at once rather than sent in the grace period (so Ctrl-C does not wait
+            # for the quota); checked again as calls in flight move on to a retry's wait.
+            loop = asyncio.get_running_loop()
+            end = loop.time() + grace
+            while calling:
+                cancel_waiting(calling)
+                left = end - loop.time()
+                if left <= 0:
+                    break
+                await asyncio.wait(calling, timeout=min(left, _GRACE_CHECK))
+                calling = [task for task in calling if not task.done()]
         for task in pending:
             task.cancel()
         if pending:

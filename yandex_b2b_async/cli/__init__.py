@@ -6,6 +6,8 @@
     yandex-b2b users archive FILE [options]
     yandex-b2b users restore FILE [options]
     yandex-b2b users sync FILE.csv [--key phone|nickname] [--archive-missing] [--force] [--apply]
+    yandex-b2b users export FILE.csv|FILE.xlsx
+    yandex-b2b departments list / yandex-b2b cost-centers list [--json]
     yandex-b2b departments archive ID... [options]
     yandex-b2b sandbox serve [--port N ...]
 
@@ -27,7 +29,7 @@ from collections.abc import Callable, Sequence
 from typing import Final
 
 from .._logs import install_handler, remove_handler
-from . import departments, sandbox, users
+from . import departments, hrfiles, sandbox, users
 from .parser import Commands, Parser, new_parser, secrets_of
 from .runner import Job
 
@@ -37,6 +39,7 @@ __all__ = ["GROUPS", "Job", "build_parser", "main"]
 GROUPS: Final[Sequence[Callable[[Commands], None]]] = (
     users.register,
     departments.register,
+    hrfiles.register,
     sandbox.register,
 )
 

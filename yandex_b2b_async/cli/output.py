@@ -128,7 +128,7 @@ class Reporter(Generic[_In, _Out]):
         self.rows = 0
         self.outcomes: dict[str, int] = {}
         self.error_codes: dict[str, int] = {}
-        self.shown: list[str] = []
+        self.shown: list[tuple[str, str]] = []  # (code, line) of the first failures
         self.final_pass = 0
 
     def open(self) -> None:
@@ -197,7 +197,7 @@ class Reporter(Generic[_In, _Out]):
             described["attempts"] = error.attempts
         line["error"] = described
         if code != NOT_ATTEMPTED and len(self.shown) < SHOWN_FAILURES:
-            self.shown.append(f"{self.form.name(value)}: {code}: {described['message']}")
+            self.shown.append((code, f"{self.form.name(value)}: {code}: {described['message']}"))
 
     def _count(self, outcome: str) -> None:
         self.rows += 1
@@ -280,11 +280,16 @@ def print_summary(
         for line in retries.lines():
             print(line)
     sys.stdout.flush()
-    for text in reporter.shown:
+    shown = reporter.shown
+    if stopped is not None:
+        # Rows that failed with the stop's own error say nothing the stop line does not.
+        code = error_summary(stopped.error)["code"]
+        shown = [(other, text) for other, text in shown if other != code]
+    for _, text in shown:
         print(f"  {text}", file=sys.stderr)
-    shown_failed = reporter.outcomes.get("failed", 0)
-    if shown_failed > len(reporter.shown):
-        print(f"  ... and {shown_failed - len(reporter.shown)} more", file=sys.stderr)
+    unlisted = reporter.outcomes.get("failed", 0) - len(reporter.shown)
+    if unlisted > 0 and (shown or stopped is None):
+        print(f"  ... and {unlisted} more", file=sys.stderr)
     rerun = (
         "rerun with the same --journal to resume"
         if journal

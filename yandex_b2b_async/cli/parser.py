@@ -1,7 +1,7 @@
 """The ``yandex-b2b`` argument parser: the global options, the job options, the command table.
 
 Global options (``--sandbox``, ``--token``, ``--client-id``, ``--base-url``, ``--rate``,
-``--log-level``, ``--log-json``) are
+``--redis-url``, ``--redis-key``, ``--log-level``, ``--log-json``) are
 declared once and accepted anywhere on the line — before the command, between the group and
 the action, or after the file (``yandex-b2b users create f.csv --sandbox``): each subcommand
 parser carries them too, with defaults suppressed so that a value given earlier survives.
@@ -24,6 +24,7 @@ from .output import redact
 __all__ = [
     "ENV_BASE_URL",
     "ENV_CLIENT_ID",
+    "ENV_REDIS_URL",
     "ENV_TOKEN",
     "EXIT_FAILED_ROWS",
     "EXIT_INTERRUPTED",
@@ -46,6 +47,7 @@ EXIT_INTERRUPTED: Final = 130  # 128 + SIGINT, the shell's convention
 ENV_TOKEN: Final = "YANDEX_B2B_TOKEN"
 ENV_CLIENT_ID: Final = "YANDEX_B2B_CLIENT_ID"
 ENV_BASE_URL: Final = "YANDEX_B2B_BASE_URL"
+ENV_REDIS_URL: Final = "YANDEX_B2B_REDIS_URL"
 
 
 class UsageError(Exception):
@@ -126,6 +128,19 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
         action="store_true",
         default=default(False),
         help="write those log lines as JSON objects, one a line",
+    )
+    group.add_argument(
+        "--redis-url",
+        default=default(None),
+        metavar="URL",
+        help=f"share --rate (and the pause after a 429) with every run using this Redis "
+        f"(or {ENV_REDIS_URL}); see docs/workers.md",
+    )
+    group.add_argument(
+        "--redis-key",
+        default=default(None),
+        metavar="NAME",
+        help="the shared quota's name (default: from the API host, client id and token hash)",
     )
     return options
 

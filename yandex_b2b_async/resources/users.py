@@ -310,6 +310,7 @@ class UsersAPI(APIResource):
         archive_missing: bool = False,
         force: bool = False,
         page_size: int = DEFAULT_PAGE_LIMIT,
+        clear: Iterable[str] = (),
     ) -> SyncPlan:
         """Read the account and plan what makes it match ``desired``; nothing is changed.
 
@@ -320,15 +321,20 @@ class UsersAPI(APIResource):
         compared. With ``archive_missing``, active employees absent from ``desired`` are
         archived — refused with :class:`ArchiveCapError` (a :class:`B2BError`) when that is more
         than 10% of the active employees, unless ``force``. Raises :class:`ValidationError`
-        naming the rows when a key value repeats or (by nickname) is empty.
+        naming the rows when a key value repeats or (by nickname) is empty. ``clear`` names
+        fields (email, nickname, department_id, limits) that a record leaving them unset wants
+        empty: never implied.
         """
-        from ..sync import build_plan, check_desired, collect, read_account
+        from ..sync import build_plan, check_clear, check_desired, collect, read_account
 
         wanted = await collect(desired)
         check_desired(wanted, key=key)
+        cleared = check_clear(clear)
         check_limit(page_size)
         account = await read_account(self, page_size=page_size)
-        return build_plan(wanted, account, key=key, archive_missing=archive_missing, force=force)
+        return build_plan(
+            wanted, account, key=key, archive_missing=archive_missing, force=force, clear=cleared
+        )
 
     async def apply(self, plan: SyncPlan, **options: Unpack[BulkOptions]) -> SyncReport:
         """Carry out a plan from :meth:`plan_sync` through the bulk engine.

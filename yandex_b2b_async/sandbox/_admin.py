@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import re
 import weakref
 from collections.abc import Iterable, Mapping
 from typing import Final
@@ -95,6 +96,8 @@ _PERSONAL_FIELDS: Final[Mapping[str, frozenset[str] | None]] = {
     "company_funded_allowance_policies": None,
 }
 _CURSOR_VERSION: Final = "m1"
+# "a string with a whole positive number, e.g. "300000"" (spending shows "147614.40" too).
+_AMOUNT: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -898,10 +901,11 @@ def _limit_rules(value: JSONValue) -> JSONObject:
             # A string of digits in the pages; a number from Yandex's SDK. Kept as a string.
             if type(raw) is str:
                 text = raw.strip()
-                try:
-                    amount = float(text)
-                except ValueError:
-                    raise _invalid("limits.orders_cost.value", "value is not a number") from None
+                if not _AMOUNT.fullmatch(text):
+                    raise _invalid(
+                        "limits.orders_cost.value", "value must be a string of digits, like '5000'"
+                    )
+                amount = float(text)
             else:
                 amount = _number("limits.orders_cost.value", raw)
                 text = str(int(amount)) if float(amount).is_integer() else str(amount)
