@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Run", "is_retryable"]
 
-logger: Final = logging.getLogger("yandex_b2b_async")
+logger: Final = logging.getLogger("yandex_b2b_async.bulk")
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
