@@ -156,7 +156,7 @@ def test_a_cp1251_file_read_as_utf8_is_refused_with_the_encoding_hint(tmp_path: 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_utf16_and_utf8_with_a_byte_order_mark_are_detected(tmp_path: Path, encoding: str) -> None:
     """A byte-order mark decides the encoding without --encoding; line numbers are kept."""
-    text = "fullname\tphone\tis_active\tcost_centers_id\n\nИлья\t+79001234567\ttrue\tcc\n"
+    text = "fullname\tphone\tis_active\tcost_centers_id\n\nИлья\t+79001234567\tда\tcc\n"
     bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
     path = tmp_path / "staff.txt"
     path.write_bytes((bom + text).encode(encoding))
@@ -170,7 +170,7 @@ def test_tab_separated_text_is_told_by_its_header(tmp_path: Path) -> None:
     """A header with tabs is read as tab-separated, even when cells hold commas."""
     path = tmp_path / "staff.tsv"
     path.write_text(
-        "fullname\tphone\tis_active\tcost_centers_id\nИванов, Илья\t+79001234567\ttrue\tcc\n",
+        "fullname\tphone\tis_active\tcost_centers_id\nИванов, Илья\t+79001234567\tда\tcc\n",
         encoding="utf-8",
     )
     (row,) = read_users_csv(path)
@@ -277,7 +277,7 @@ def test_an_xlsx_sheet_reads_with_excel_row_numbers(tmp_path: Path) -> None:
             ["ФИО", "Телефон", "Активен", "Центр затрат"],
             ["Иванов Илья", 89001234567, True, "Основной"],
             [None, None, None, None],
-            ["Петрова Анна", "8 900 765 43 21", False, "Выездные"],
+            ["Петрова Анна", "8 900 765 43 21", "ЛОЖЬ", "Выездные"],
         ],
     )
     rows = list(
@@ -302,6 +302,14 @@ def test_an_unknown_sheet_is_refused_naming_the_sheets(tmp_path: Path) -> None:
     _workbook(path, [["fullname"]])
     with pytest.raises(InputFileError, match="Сводка, Лист1"):
         inspect_users_file(path, sheet="Staff")
+
+
+def test_an_old_excel_workbook_is_refused_saying_what_to_save_it_as(tmp_path: Path) -> None:
+    """A .xls file is not misread as text: refused, asking for .xlsx or CSV."""
+    path = tmp_path / "staff.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(InputFileError, match=r"save it as \.xlsx or as CSV"):
+        inspect_users_file(path)
 
 
 def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
