@@ -38,7 +38,7 @@ from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
 from ._names import FileNames, NameLookup, NameSource, ResolvedNames
 from ._phones import check_region, normalize_phone
 from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
-from ._validators import check_phone, check_text
+from ._validators import PHONE_RE, check_phone, check_text
 from .errors import ValidationError
 from .models import Limit, UserCreate
 from .resolve import NameResolver
@@ -159,6 +159,13 @@ def user_from_cells(
                 values[name] = limits
         elif name == "phone" and phone_region is not None and text:
             values[name] = normalize_phone(text, region=phone_region)
+        elif name == "phone" and text and not PHONE_RE.fullmatch(text):
+            # Said without the number: a file's phones are personal data.
+            raise ValidationError(
+                "phone",
+                "must be in international format, e.g. +79001234567; to read phones written "
+                "as 8 900 123-45-67, give a phone region (--phone-region RU)",
+            )
         elif text or name in REQUIRED_COLUMNS:
             values[name] = text
     return UserCreate(**values)  # type: ignore[arg-type]
