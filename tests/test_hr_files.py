@@ -255,13 +255,13 @@ def test_a_national_phone_without_a_region_says_how_to_read_it(tmp_path: Path) -
     """Without phone_region, 8 900 … fails its row, pointing to --phone-region, not quoting it."""
     path = tmp_path / "staff.csv"
     path.write_text(
-        "fullname,phone,is_active,cost_centers_id\nA,8 900 123-45-67,1,cc\n", encoding="utf-8"
+        "fullname,phone,is_active,cost_centers_id\nA,8 911 765-43-21,1,cc\n", encoding="utf-8"
     )
     (row,) = read_users_csv(path)
     assert row.error is not None
     assert row.error.field == "phone"
     assert "--phone-region" in str(row.error)
-    assert "123-45-67" not in str(row.error)
+    assert "765-43-21" not in str(row.error)
 
 
 # --------------------------------------------------------------------------------------------
