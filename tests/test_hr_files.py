@@ -463,6 +463,23 @@ async def test_export_then_sync_changes_nothing(
         ]
 
 
+async def test_an_xlsx_export_keeps_every_cell_as_text(
+    b2b_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A name that starts with '=' is exported as text, not as a formula, and reads back."""
+    b2b_sandbox.add_user(phone="+79001234567", fullname="=HYPERLINK(1)")
+    path = tmp_path / "export.xlsx"
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        await export_users(client, path)
+        names = await resolve_file_names(client, path)
+    workbook = openpyxl.load_workbook(path)
+    cell = workbook.worksheets[0]["A2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
+    (row,) = read_users_csv(path, names=names)
+    assert row.value is not None
+    assert row.value.fullname == "=HYPERLINK(1)"
+
+
 async def test_sync_clears_only_the_fields_it_is_told_to(b2b_sandbox: Sandbox) -> None:
     """With clear=, empty email, nickname, department and limits are removed; without it the
     same record changes nothing."""
