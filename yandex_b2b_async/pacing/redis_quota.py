@@ -28,8 +28,9 @@ come back (a busy host may take milliseconds), which shifts a start later, never
 
 **Keys.** ``yandex_b2b:{QUOTA}:bucket`` (a hash: ``tat``, the adaptive curve, the rate meter;
 it expires after ``REDIS_STATE_TTL`` unused) and ``yandex_b2b:{QUOTA}:pause`` (the time the
-pause ends; it expires with the pause). The braces are a Redis Cluster hash tag: both keys live
-on one node, as a script needs. ``QUOTA`` never holds the token (see :func:`quota_name`).
+pause ends; it expires with the pause). The braces are a cluster hash tag, so that behind a
+cluster-aware proxy both keys live on one node, as a script needs (the client itself talks to
+one Redis server). ``QUOTA`` never holds the token (see :func:`quota_name`).
 
 **Cancellation.** redis-py's asyncio client swallows a cancellation that lands during a command
 (redis/redis-py#2028, #2551; seen in most trials with redis-py 8.1): each command therefore runs
