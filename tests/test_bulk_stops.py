@@ -277,3 +277,28 @@ async def test_a_burst_of_503s_ends_with_every_employee_created_once() -> None:
     assert any(item.final_pass for item in report.items)
     assert set(phones.values()) == {1}
     assert len(phones) == 10
+
+
+async def test_a_refused_token_stops_a_whole_sync_plan() -> None:
+    """A 401 in a plan's first phase stops it: the later phases are not attempted."""
+    async with Sandbox() as sandbox:
+        kept = sandbox.add_user(phone="+79930000001", fullname="Old name")
+        desired = [
+            UserCreate(
+                fullname="New name",
+                phone="+79930000001",
+                is_active=True,
+                cost_centers_id=sandbox.cost_center_id,
+            ),
+            *[_user(n) for n in range(5)],
+        ]
+        async with B2BClient(sandbox.token, base_url=sandbox.url) as good:
+            plan = await good.users.plan_sync(desired)
+        assert (len(plan.updates), len(plan.creates)) == (1, 5)
+        async with B2BClient("not-the-token", base_url=sandbox.url, retry=INSTANT) as bad:
+            report = await bad.users.apply(plan)
+        assert sandbox.user(kept)["fullname"] == "Old name"
+    assert report.stopped is not None
+    assert report.stopped.kind == "authentication"
+    assert len(report.items) == 6
+    assert [item.attempted for item in report.items] == [True] + [False] * 5

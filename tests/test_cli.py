@@ -115,7 +115,7 @@ def test_an_active_employee_is_a_conflict_naming_the_existing_id(
 @pytest.mark.parametrize(
     ("content", "named"),
     [
-        (b"fullname,phone,is_active,cost_center\n", "column 4"),
+        (b"fullname,phone,is_active,costcenter\n", "column 4"),
         (b"fullname,phone,cost_centers_id\nA,+79990000001,cc\n", "is_active"),
         (HEADER.encode() + b"A,+79990000001,,1,cc,,,\n\xff,+7,,1,cc,,,\n", "line 3, column 1"),
     ],

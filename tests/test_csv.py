@@ -131,12 +131,13 @@ def test_blank_lines_are_skipped_and_multiline_cells_keep_line_numbers(tmp_path:
 
 def test_an_unknown_column_refuses_the_file(tmp_path: Path) -> None:
     """A column that is not an API field name refuses the file, naming line 1 and the column."""
-    path = _write(tmp_path, "fullname,phone,is_active,cost_center,x\n")
+    path = _write(tmp_path, "fullname,phone,is_active,costcenter,x\n")
     with pytest.raises(InputFileError) as caught:
         read_users_csv(path)
     assert caught.value.line == 1
     assert caught.value.column == 4
-    assert "cost_center" in str(caught.value)
+    assert "costcenter" in str(caught.value)
+    assert "--columns" in str(caught.value)
 
 
 def test_a_missing_required_column_refuses_the_file(tmp_path: Path) -> None:

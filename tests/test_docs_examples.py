@@ -8,8 +8,8 @@ How a block is run:
   ``base_url`` to that sandbox, with the sandbox's token instead of the example's
   (``"oauth-token"``, ``token``) and no ``client_id`` — so ``from yandex_b2b_async import
   B2BClient`` in an example reaches the sandbox while the text reads as it would against the
-  real API. A client given a ``base_url``, a ``transport`` or a ``session`` (one made from
-  a ``Sandbox`` of the example's own) is left as it is. Nothing in the library knows about this.
+  real API. A client given a ``base_url``, a ``transport`` or a ``session`` (one the example
+  points at a ``Sandbox`` of its own) is left as it is. Nothing in the library knows about this.
 - A block with top-level ``await`` (a fragment) runs inside a coroutine whose namespace
   already holds what fragments refer to: ``client`` (a ``B2BClient`` on the sandbox),
   ``sandbox``, ``token``, ``users`` (five ``UserCreate``), ``desired`` (the same),
@@ -17,7 +17,8 @@ How a block is run:
   (two departments) and the public names of ``yandex_b2b_async``. A block without it runs as a
   script (it may call ``asyncio.run`` itself); it gets ``token`` and the public names too.
 - ```` ```bash ```` lines that run ``yandex-b2b`` with ``--sandbox`` (anywhere on the line)
-  are run as ``python -m yandex_b2b_async …`` from the project root and must exit 0.
+  are run as ``python -m yandex_b2b_async …`` in a temp dir where ``examples/`` is the
+  repository's, and must exit 0.
 - A block that truly cannot run (it needs a real account, or shows a shape rather than code)
   is marked by an HTML comment on the line just above its fence, which Markdown does not
   render: ``<!-- not-run: the reason -->``. The reason is required.
@@ -121,12 +122,16 @@ def _sandbox_commands() -> list[tuple[Block, list[str]]]:
 SHELL = _sandbox_commands()
 
 
+# A client given one of these is pointed somewhere by the example itself (its own sandbox).
+_POINTED = frozenset({"base_url", "transport", "session"})
+
+
 def _sandboxed_client(sandbox: Sandbox) -> type[B2BClient]:
     class SandboxedClient(B2BClient):
         """B2BClient with the defaults pointed at the test's sandbox (see the module)."""
 
         def __init__(self, token: str, *args: Any, **options: Any) -> None:
-            if not {"base_url", "transport", "session"} & options.keys():
+            if not _POINTED.intersection(options):
                 token = sandbox.token
                 options["base_url"] = sandbox.url
                 options.pop("client_id", None)
@@ -203,13 +208,17 @@ def test_python_example_runs(
 @pytest.mark.parametrize(
     ("block", "args"), SHELL, ids=[f"{block.name} {' '.join(args)}" for block, args in SHELL]
 )
-def test_shell_example_against_the_sandbox_exits_0(block: Block, args: list[str]) -> None:
-    """A documented `yandex-b2b --sandbox …` command exits 0."""
+def test_shell_example_against_the_sandbox_exits_0(
+    block: Block, args: list[str], tmp_path: Path
+) -> None:
+    """A documented `yandex-b2b --sandbox …` command exits 0 (run where `examples/` is the
+    repository's and the files it writes go to a temp dir)."""
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
     done = subprocess.run(
         [sys.executable, "-m", "yandex_b2b_async", *args],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=tmp_path,
         timeout=120,
         check=False,
     )

@@ -12,8 +12,11 @@ from yandex_b2b_async import (
     RetryPolicy,
     TransportError,
     UserCreate,
+    ValidationError,
 )
+from yandex_b2b_async._transport import Request
 from yandex_b2b_async.sandbox import Reply, Sandbox
+from yandex_b2b_async.sandbox.app import ENDPOINTS, Dispatcher, Endpoint
 
 USERS = "/integration/2.0/users"
 
@@ -105,3 +108,81 @@ async def test_a_delay_past_the_timeout_is_a_timeout() -> None:
     async with client:
         with pytest.raises(TransportError, match="no answer within"):
             await client.users.get("u1")
+
+
+class _Answer:
+    def __init__(self, status: int, body: bytes) -> None:
+        self.status = status
+        self.headers: dict[str, str] = {}
+        self.body = body
+
+
+class _ScriptedTransport:
+    """A transport of the user's own: answers from a list, or raises what the list holds."""
+
+    def __init__(self, *outcomes: _Answer | BaseException) -> None:
+        self.outcomes = list(outcomes)
+        self.sent: list[str] = []
+        self.closed = False
+
+    async def send(self, request: Request) -> _Answer:
+        self.sent.append(f"{request.method} {request.url}")
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+async def test_any_object_with_send_and_aclose_is_a_transport() -> None:
+    """A transport of one's own gets the full URL and its answer is decoded; close closes it."""
+    transport = _ScriptedTransport(_Answer(200, b'{"status": "OK"}'))
+    async with B2BClient("token", transport=transport) as client:
+        await client.users.archive("u1")
+    assert transport.sent == [
+        "POST https://b2b-api.go.yandex.ru/integration/2.0/users/archive?user_id=u1"
+    ]
+    assert transport.closed
+
+
+async def test_a_plain_os_error_of_a_transport_becomes_a_retried_transport_error() -> None:
+    """ConnectionRefusedError from a transport is a never-sent TransportError, and retried."""
+    transport = _ScriptedTransport(ConnectionRefusedError("refused"), _Answer(200, b"{}"))
+    async with B2BClient("token", transport=transport, retry=INSTANT) as client:
+        await client.users.archive("u1")
+    assert len(transport.sent) == 2
+
+
+async def test_a_timeout_of_a_transport_is_a_transport_error_that_may_have_been_sent() -> None:
+    """TimeoutError from a transport becomes TransportError(sent=True)."""
+    transport = _ScriptedTransport(TimeoutError())
+    async with B2BClient("token", transport=transport, retry=None) as client:
+        with pytest.raises(TransportError) as caught:
+            await client.users.archive("u1")
+    assert caught.value.sent
+    assert isinstance(caught.value.__cause__, TimeoutError)
+
+
+def test_a_transport_and_a_session_together_are_refused() -> None:
+    """transport= and session= are two ways to say the same thing: giving both is an error."""
+    with pytest.raises(ValidationError) as caught:
+        B2BClient("token", transport=Sandbox().transport(), session=object())  # type: ignore[arg-type]
+    assert caught.value.field == "transport"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+def test_every_declared_endpoint_is_served_in_memory(endpoint: Endpoint) -> None:
+    """The in-memory dispatcher finds each endpoint the HTTP routes declare (exact paths)."""
+    assert Dispatcher.endpoint(endpoint.method, endpoint.path) is endpoint
+
+
+async def test_a_listing_follows_its_pages_in_memory() -> None:
+    """Offset pages are served in memory as over HTTP."""
+    sandbox = Sandbox()
+    for i in range(3):
+        sandbox.add_department(f"Department {i}")
+    async with B2BClient(sandbox.token, transport=sandbox.transport()) as client:
+        names = [department.name async for department in client.departments.list(limit=2)]
+    assert names == ["Department 0", "Department 1", "Department 2"]

@@ -769,3 +769,20 @@ async def test_a_server_error_on_a_list_is_a_server_error(
     recorder.answer(Answer(status=502, body=b"<html>bad gateway</html>", content_type="text/html"))
     with pytest.raises(ServerError):
         await client.eats.list_page()
+
+
+async def test_an_observed_client_sends_the_same_token_on_each_attempt(
+    recorder: Recorder,
+) -> None:
+    """With observers the create's token is still sent, the same on every retry."""
+    seen: list[object] = []
+    recorder.answer(Answer(status=503, body={"code": "x", "message": "y"}))
+    recorder.answer(Answer(body={"order_id": "33db06"}))
+    policy = RetryPolicy(max_attempts=4, sleep=_instant)
+    async with B2BClient(
+        TOKEN, base_url=recorder.url, retry=policy, observers=[seen.append]
+    ) as client:
+        created = await client.orders.create(documented_order())
+    tokens = [request.headers[IDEMPOTENCY] for request in recorder.requests]
+    assert tokens == [created.idempotency_token] * 2
+    assert seen

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from yandex_b2b_async import RateLimit, ValidationError
 from yandex_b2b_async._constants import ADAPTIVE_DECREASE, ADAPTIVE_RECOVERY_SECONDS
-from yandex_b2b_async.pacing import Pacer, PacingTimeout
+from yandex_b2b_async.pacing import LocalPacing, Pacer, PacingTimeout
+from yandex_b2b_async.pacing.cubic import cubic_rate, cut_rate
 
 
 class FakeClock:
@@ -386,3 +387,52 @@ async def test_a_429_below_the_last_peak_aims_the_recovery_lower() -> None:
     clock.now += ADAPTIVE_RECOVERY_SECONDS
     aimed = below_peak * (1 + ADAPTIVE_DECREASE) / 2
     assert pacer.current_rate == pytest.approx(aimed, rel=0.01)
+
+
+# -- the parts: CUBIC as pure functions, and the backend seam ----------------------------------
+
+
+def test_the_cubic_curve_is_back_at_the_peak_after_the_recovery_time() -> None:
+    """W(K) is the rate the cut came from, W(0) the cut, and the curve never passes the ceiling."""
+    assert cubic_rate(0.0, peak=100.0, cut=70.0, ceiling=200.0) == 70.0
+    assert cubic_rate(ADAPTIVE_RECOVERY_SECONDS, peak=100.0, cut=70.0, ceiling=200.0) == 100.0
+    assert cubic_rate(60.0, peak=100.0, cut=70.0, ceiling=200.0) == 200.0
+
+
+def test_a_cut_takes_the_rate_to_seventy_percent_and_aims_back_at_it() -> None:
+    """A first 429 at 100 calls/s cuts to 70 and aims the recovery at 100."""
+    cut = cut_rate(100.0, configured=100.0, last_peak=0.0)
+    assert cut.rate == pytest.approx(100.0 * ADAPTIVE_DECREASE)
+    assert cut.peak == 100.0
+
+
+def test_a_cut_below_the_last_peak_aims_lower() -> None:
+    """Throttled below the previous peak, the curve aims below where it was throttled."""
+    cut = cut_rate(80.0, configured=100.0, last_peak=100.0)
+    assert cut.peak < 80.0
+
+
+async def test_the_pacer_asks_its_backend_for_every_decision() -> None:
+    """A pacer given a backend takes its tokens from it and tells it of throttles."""
+    clock = FakeClock()
+
+    class Backend(LocalPacing):
+        def __init__(self) -> None:
+            super().__init__(10.0, 1, adaptive=False, now=clock())
+            self.throttles: list[float] = []
+
+        def throttled(
+            self, now: float, pause: float, *, rate_limited: bool, sent_at: float | None
+        ) -> None:
+            self.throttles.append(pause)
+            super().throttled(now, pause, rate_limited=rate_limited, sent_at=sent_at)
+
+    backend = Backend()
+    pacer = Pacer(
+        RateLimit(rate=10), clock=clock, sleep=clock.sleep, backend=backend, default_pause=0.5
+    )
+    assert pacer.try_acquire()
+    assert not pacer.try_acquire()
+    pacer.on_throttle(None)
+    assert backend.throttles == [0.5]
+    assert pacer.paused_for == 0.5

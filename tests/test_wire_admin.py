@@ -340,6 +340,18 @@ async def test_set_taxi_budget_posts_the_budget(
     assert recorder.last.json() == {"budget": 1000, "period": "quarter"}
 
 
+@pytest.mark.parametrize(
+    "reply", [Answer(body=b"", content_type="text/plain"), Answer(body={})], ids=["empty", "{}"]
+)
+async def test_department_update_accepts_an_empty_body_or_an_empty_object(
+    client: B2BClient, recorder: Recorder, reply: Answer
+) -> None:
+    """The department update's "empty 200" may come as no body or as {}: both succeed."""
+    recorder.answer(reply)
+    await client.departments.update("87e8", name="Sales")
+    assert sent(recorder) == ("PUT", f"{API}/departments/update", {"department_id": "87e8"})
+
+
 async def test_set_taxi_budget_none_sends_null(client: B2BClient, recorder: Recorder) -> None:
     """None removes the limit: the body is {"budget": null}."""
     await client.departments.set_taxi_budget("87e8", None)
@@ -508,6 +520,11 @@ async def test_geo_list_reads_amount_as_the_total(client: B2BClient, recorder: R
     ]
     assert sent(recorder) == ("GET", f"{API}/geo_restrictions/list", {"limit": "50", "offset": "0"})
     assert len(recorder.requests) == 1
+
+
+def test_a_circle_at_named_coordinates_puts_longitude_first() -> None:
+    """GeoCircle.at(lat=, lon=) sends [lon, lat], as the pages want."""
+    assert GeoCircle.at(lat=55.73, lon=37.64, radius=200).center == (37.64, 55.73)
 
 
 @pytest.mark.parametrize("center", [(181.0, 55.0), (37.0, 91.0), (37.0,)])

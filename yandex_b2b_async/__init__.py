@@ -7,7 +7,19 @@ before sending, typed errors, retries and client-side pacing.
 """
 
 from ._client import B2BClient
-from ._csv import CsvRow, InputFileError, read_user_ids, read_users_csv
+from ._columns import ColumnMap
+from ._csv import (
+    CsvRow,
+    InputFileError,
+    UsersFileInfo,
+    inspect_users_file,
+    read_user_ids,
+    read_users_csv,
+    resolve_file_names,
+)
+from ._export import export_users
+from ._names import Directory, ResolvedNames
+from ._phones import normalize_phone
 from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import BulkItem, BulkProgress, BulkReport, ItemCancelledError, bulk, bulk_stream
@@ -20,12 +32,14 @@ from .errors import (
     ConflictError,
     GoneError,
     InvalidResponseError,
+    JournalInUseError,
     NotFoundError,
     OrderStatusError,
     OrderWaitTimeout,
     PermissionDeniedError,
     RateLimitError,
     ServerError,
+    SharedPacingError,
     StateConflictError,
     TransportError,
     UserIsDeletedError,
@@ -211,6 +225,7 @@ __all__ = [
     "ChangedDestinations",
     "ClientClosedError",
     "ClientInfo",
+    "ColumnMap",
     "ConflictError",
     "CostCenter",
     "CostCenterCreate",
@@ -236,6 +251,7 @@ __all__ = [
     "DepartmentArchiveResult",
     "DepartmentBudget",
     "DepartmentsPage",
+    "Directory",
     "EatsCostCenter",
     "EatsDiscount",
     "EatsItem",
@@ -255,6 +271,7 @@ __all__ = [
     "InputFileError",
     "InvalidResponseError",
     "ItemCancelledError",
+    "JournalInUseError",
     "Limit",
     "LimitInfo",
     "LimitRules",
@@ -305,6 +322,7 @@ __all__ = [
     "RateLimitError",
     "RequirementOption",
     "RequirementSelect",
+    "ResolvedNames",
     "RetryBudget",
     "RetryEvent",
     "RetryOption",
@@ -315,6 +333,7 @@ __all__ = [
     "ServerError",
     "Service",
     "ServiceLevel",
+    "SharedPacingError",
     "SortingDirection",
     "SortingField",
     "SpendingDetails",
@@ -348,6 +367,7 @@ __all__ = [
     "UserPatch",
     "UserSpending",
     "UserUpdate",
+    "UsersFileInfo",
     "UsersPage",
     "ValidationError",
     "Vehicle",
@@ -366,6 +386,10 @@ __all__ = [
     "__version__",
     "bulk",
     "bulk_stream",
+    "export_users",
+    "inspect_users_file",
+    "normalize_phone",
     "read_user_ids",
     "read_users_csv",
+    "resolve_file_names",
 ]

@@ -84,3 +84,24 @@ TRAVELS_MAX_LIMIT: Final = 10
 # The tanker page: limit "от 1 до 1000", 100 without one; the eats page: 150 without one.
 EATS_DEFAULT_LIMIT: Final = 150
 USER_AGENT: Final = "yandex_b2b_async"
+
+# Shared pacing through Redis. A Redis on the same network answers in about a millisecond; a
+# pacer that gates every call treats a quarter of a second without an answer as an outage and
+# paces this process alone (or fails, if configured so) rather than stall every call.
+DEFAULT_REDIS_TIMEOUT: Final = 0.25
+# Opening a connection is a handshake of a few round trips: on a host whose cores are all busy
+# (as when several workers start at once) it took over a quarter of a second; refused is instant.
+REDIS_CONNECT_TIMEOUT: Final = 1.0
+# While Redis is out, one probe per second finds it again without adding a wait to any call.
+REDIS_PROBE_INTERVAL: Final = 1.0
+# The process's clock is set against Redis's TIME at connect and re-read this often (seconds):
+# an NTP-disciplined clock drifts well under a millisecond in a minute.
+REDIS_CLOCK_RESYNC: Final = 60.0
+# A quota nobody used for ten minutes is forgotten (its bucket would be full again anyway).
+REDIS_STATE_TTL: Final = 600.0
+# Every key the library writes starts with this, then the quota's name in a hash tag.
+REDIS_KEY_PREFIX: Final = "yandex_b2b"
+
+# Journal ownership: a run holds a lease on its journal, renewed every third of its length;
+# another host may take the journal over once the lease is this many seconds past its end.
+JOURNAL_LEASE_SECONDS: Final = 30.0

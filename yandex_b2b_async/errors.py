@@ -24,12 +24,14 @@ __all__ = [
     "ConflictError",
     "GoneError",
     "InvalidResponseError",
+    "JournalInUseError",
     "NotFoundError",
     "OrderStatusError",
     "OrderWaitTimeout",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "SharedPacingError",
     "StateConflictError",
     "TransportError",
     "UserIsDeletedError",
@@ -62,18 +64,38 @@ class ValidationError(B2BError, ValueError):
     """Input refused on the client side; nothing was sent.
 
     ``field`` names the offending field (``"phone"``, ``"limits[1].service"``, ``"base_url"``),
-    ``rule`` says what it must satisfy.
+    ``rule`` says what it must satisfy. The message shows the refused value, except for an
+    employee's personal data (a phone, an email, a full name), which no error carries.
     """
 
     def __init__(self, field: str, rule: str, *, value: object = None) -> None:
         self.field = field
         self.rule = rule
-        shown = "" if value is None else f" (got {_short_repr(value)})"
+        shown = "" if value is None or _is_personal(field) else f" (got {_short_repr(value)})"
         super().__init__(f"{field}: {rule}{shown}")
 
 
 class ClientClosedError(B2BError, RuntimeError):
     """The client was used after :meth:`B2BClient.close`."""
+
+
+class SharedPacingError(B2BError):
+    """The shared pacer (Redis) did not answer, and the rate limit says to fail rather than
+    pace this process alone (``RateLimit(on_redis_down="fail")``). Nothing was sent."""
+
+
+class JournalInUseError(B2BError):
+    """Another run owns the bulk journal: ``pid`` on ``host`` holds its lease.
+
+    Raised before anything is sent. A journal whose owner is gone (a dead process on this
+    host, or a lease past its end) is taken over instead.
+    """
+
+    def __init__(self, path: str, *, pid: int | None, host: str | None, detail: str) -> None:
+        self.path = path
+        self.pid = pid
+        self.host = host
+        super().__init__(f"the journal {path} is in use: {detail}")
 
 
 class TransportError(B2BError):
@@ -311,6 +333,15 @@ def _excerpt(body: bytes) -> str:
     text = body[: _EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
     text = " ".join(text.split())
     return text[:_EXCERPT_CHARS] + ("…" if len(text) > _EXCERPT_CHARS else "")
+
+
+# Fields whose values are an employee's personal data: never shown in a message.
+_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname"})
+
+
+def _is_personal(field: str) -> bool:
+    last = field.rsplit(".", 1)[-1].split("[", 1)[0]
+    return last in _PERSONAL_FIELDS
 
 
 def _short_repr(value: object) -> str:

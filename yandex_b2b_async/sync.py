@@ -12,6 +12,14 @@ Dashboard). Only the fields a desired record sets are compared; an update is a P
 fields that differ plus ``cost_centers_id`` always, because the PATCH page (Russian) says a
 PATCH without it assigns the client's main cost center. Limits compare as sets of
 ``(service, limit_id)``. A plan never holds the token, so printing one cannot leak it.
+
+Clearing a field is never implied by its absence: ``clear`` names the fields (of
+:data:`CLEARABLE`) that a record leaving them unset must have empty. A nickname is cleared by a
+PATCH with ``""`` (how the API shows no nickname) and limits by ``[]``. The PATCH page gives
+no way to remove an email or a department (both are strings there), so an action that clears
+either is a PUT of the whole record (the employee as read, with the changes) that leaves the
+field out: a PUT replaces the record, and a field it leaves out is gone (the sandbox does the
+same; no page says it in words — an assumption).
 """
 
 from __future__ import annotations
@@ -35,12 +43,14 @@ from .bulk import (
     input_key,
 )
 from .errors import B2BError, ValidationError
-from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch
+from .events import Event
+from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
 
 if TYPE_CHECKING:
     from .resources.users import UsersAPI
 
 __all__ = [
+    "CLEARABLE",
     "ArchiveCapError",
     "FieldChange",
     "SyncAction",
@@ -78,6 +88,10 @@ _COMPARED: Final = (
     "department_id",
     "limits",
 )
+# The fields a sync may clear (`clear=`); the others are required or cannot be empty.
+CLEARABLE: Final = ("email", "nickname", "department_id", "limits")
+# Those a PATCH cannot clear: their clearing is a PUT of the whole record.
+_CLEARED_BY_PUT: Final = frozenset({"email", "department_id"})
 # How many offending rows an error about the input names before it says "and N more".
 _ROWS_NAMED: Final = 10
 
@@ -134,6 +148,8 @@ class SyncRestore:
     patch: UserPatch  # sent with is_deleted: false; always carries cost_centers_id
     changes: tuple[FieldChange, ...]
     index: int
+    # A PUT of the whole record (is_deleted: false) instead, when an email or department is cleared.
+    replace: UserUpdate | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -145,6 +161,8 @@ class SyncUpdate:
     patch: UserPatch
     changes: tuple[FieldChange, ...]
     index: int
+    # A PUT of the whole record instead of the PATCH, when an email or department is cleared.
+    replace: UserUpdate | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -263,8 +281,12 @@ def build_plan(
     archive_missing: bool = False,
     force: bool = False,
     row_name: Callable[[int], str] | None = None,
+    clear: Iterable[str] = (),
 ) -> SyncPlan:
     """The plan that makes ``account`` (every employee, archived ones too) match ``desired``.
+
+    ``clear`` names fields of :data:`CLEARABLE` that a desired record leaving them unset wants
+    empty (by default an unset field is left as it is).
 
     Raises :class:`ValidationError` for a bad key, a record that is not a :class:`UserCreate`,
     a key value given twice, or (by nickname) a record without a nickname — naming the rows
@@ -275,6 +297,7 @@ def build_plan(
     if key not in _KEYS:
         raise ValidationError("key", "must be 'phone' or 'nickname'", value=key)
     name_row = row_name or (lambda index: f"desired[{index}]")
+    cleared = check_clear(clear)
     wanted = _index_desired(desired, key, name_row)
     matches, unkeyed, active = _index_account(account, key)
 
@@ -288,15 +311,17 @@ def build_plan(
         if current is None:
             creates.append(SyncCreate(key=value, user=user, index=index))
             continue
-        changes = diff(user, current)
+        changes = diff(user, current, clear=cleared)
+        replace = _replacement(user, current, changes)
         if current.is_deleted:
             restores.append(
                 SyncRestore(
                     key=value,
                     user_id=current.id,
-                    patch=_restore_patch(user),
+                    patch=_restore_patch(user, changes),
                     changes=(FieldChange(field="is_deleted", before=True, after=False), *changes),
                     index=index,
+                    replace=None if replace is None else attrs.evolve(replace, is_deleted=False),
                 )
             )
         elif changes:
@@ -307,6 +332,7 @@ def build_plan(
                     patch=_patch_for(user, changes),
                     changes=changes,
                     index=index,
+                    replace=replace,
                 )
             )
         else:
@@ -348,18 +374,39 @@ def check_desired(
     _index_desired(desired, key, row_name or (lambda index: f"desired[{index}]"))
 
 
-def diff(desired: UserCreate, current: User) -> tuple[FieldChange, ...]:
-    """The fields ``desired`` sets whose value differs from ``current``'s.
+def check_clear(clear: Iterable[str]) -> frozenset[str]:
+    """``clear`` as a set of field names, each one of :data:`CLEARABLE`."""
+    if isinstance(clear, str):
+        raise ValidationError("clear", "must be a collection of field names", value=clear)
+    cleared = frozenset(clear)
+    for name in sorted(cleared):
+        if name not in CLEARABLE:
+            raise ValidationError(
+                "clear",
+                "names a field that cannot be cleared; these can: " + ", ".join(CLEARABLE),
+                value=name,
+            )
+    return cleared
+
+
+def diff(
+    desired: UserCreate, current: User, *, clear: frozenset[str] = frozenset()
+) -> tuple[FieldChange, ...]:
+    """The fields ``desired`` sets whose value differs from ``current``'s, and the fields of
+    ``clear`` it leaves unset that ``current`` has (changed to ``None``, limits to no limits).
 
     A missing text field and an empty one are the same (the API shows an unset nickname as
     ``""``); limits compare as sets of ``(service, limit_id)``.
     """
     changes: list[FieldChange] = []
     for name in _COMPARED:
+        before = _current_value(current, name)
         if getattr(desired, name) is UNSET:
+            if name in clear and before:
+                after: FieldValue = frozenset() if name == "limits" else None
+                changes.append(FieldChange(field=name, before=before, after=after))
             continue
         after = _desired_value(desired, name)
-        before = _current_value(current, name)
         if isinstance(after, str) and (before or "") == after:
             continue
         if before != after:
@@ -395,21 +442,70 @@ def _limit_set(limits: Iterable[Limit | AssignedLimit]) -> frozenset[tuple[str, 
     )
 
 
+def _cleared_value(name: str) -> object:
+    """What a PATCH sends to clear ``name`` (email and department_id go by PUT instead)."""
+    return () if name == "limits" else "" if name == "nickname" else UNSET
+
+
 def _patch_for(desired: UserCreate, changes: Sequence[FieldChange]) -> UserPatch:
     """A PATCH of the changed fields, with ``cost_centers_id`` always (a PATCH without it
     resets the cost center)."""
-    fields: dict[str, object] = {change.field: getattr(desired, change.field) for change in changes}
+    fields: dict[str, object] = {
+        change.field: getattr(desired, change.field)
+        if getattr(desired, change.field) is not UNSET
+        else _cleared_value(change.field)
+        for change in changes
+    }
     fields["cost_centers_id"] = desired.cost_centers_id
     return UserPatch(**fields)  # type: ignore[arg-type]
 
 
-def _restore_patch(desired: UserCreate) -> UserPatch:
+def _restore_patch(desired: UserCreate, changes: Sequence[FieldChange] = ()) -> UserPatch:
     """Every field ``desired`` sets: a restore may reset fields of its own (the API makes a
-    restored employee active), so all of them are sent, not only those that differed."""
-    fields = {
+    restored employee active), so all of them are sent, not only those that differed; and
+    the fields cleared."""
+    fields: dict[str, object] = {
         name: getattr(desired, name) for name in _COMPARED if getattr(desired, name) is not UNSET
     }
-    return UserPatch(**fields)
+    for change in changes:
+        if change.field not in fields:
+            fields[change.field] = _cleared_value(change.field)
+    return UserPatch(**fields)  # type: ignore[arg-type]
+
+
+def _replacement(
+    desired: UserCreate, current: User, changes: Sequence[FieldChange]
+) -> UserUpdate | None:
+    """The PUT that carries out ``changes`` when one clears a field a PATCH cannot (the whole
+    record: the employee as read, with the desired values and without the cleared fields)."""
+    cleared = {change.field for change in changes if getattr(desired, change.field) is UNSET}
+    if not cleared & _CLEARED_BY_PUT:
+        return None
+
+    def kept(name: str) -> object:
+        if name in cleared:
+            return UNSET
+        wanted: object = getattr(desired, name)
+        if wanted is not UNSET:
+            return wanted
+        value: object = getattr(current, name)
+        if name == "limits":
+            return (
+                tuple(Limit(limit_id=lim.limit_id, service=lim.service) for lim in current.limits)
+                or UNSET
+            )
+        return UNSET if value is None or value == "" else value
+
+    return UserUpdate(
+        fullname=desired.fullname,
+        phone=desired.phone,
+        is_active=desired.is_active,
+        cost_centers_id=desired.cost_centers_id,
+        email=kept("email"),  # type: ignore[arg-type]
+        nickname=kept("nickname"),  # type: ignore[arg-type]
+        department_id=kept("department_id"),  # type: ignore[arg-type]
+        limits=kept("limits"),  # type: ignore[arg-type]
+    )
 
 
 def _index_desired(
@@ -496,14 +592,18 @@ async def collect(desired: Iterable[UserCreate] | AsyncIterable[UserCreate]) -> 
 _OPERATION: Final = "users.sync"
 
 
-def sync_operation(users: UsersAPI) -> BulkOperation[SyncAction, str]:
+def sync_operation(
+    users: UsersAPI, notify: Callable[[Event], None] | None = None
+) -> BulkOperation[SyncAction, str]:
     """Sync actions as a bulk operation (journal name ``users.sync``): each action's call, and
-    the id of the employee it created or changed."""
+    the id of the employee it created or changed; ``notify`` is told of each action's end."""
 
     async def execute(action: SyncAction) -> str:
         return await _execute(users, action)
 
-    return BulkOperation(name=_OPERATION, call=execute, id_of=_id_of, key=_journal_key)
+    return BulkOperation(
+        name=_OPERATION, call=execute, id_of=_id_of, key=_journal_key, notify=notify
+    )
 
 
 async def apply_plan(
@@ -511,6 +611,7 @@ async def apply_plan(
     plan: SyncPlan,
     *,
     on_item: Callable[[BulkItem[SyncAction, str]], None] | None = None,
+    notify: Callable[[Event], None] | None = None,
     **options: Unpack[BulkOptions],
 ) -> SyncReport:
     """Carry out ``plan`` through the bulk engine and return one report item per action.
@@ -524,7 +625,8 @@ async def apply_plan(
     plan, and the actions left are reported as not attempted. ``options`` are the bulk
     options (``concurrency``, ``journal``: a rerun of the same plan skips the actions it
     records as done, ``on_progress``: the whole plan's counts, …); ``on_item`` sees each
-    action's item (numbered in plan order) the moment it ends.
+    action's item (numbered in plan order) the moment it ends; ``notify`` (the client's
+    observers) gets a :class:`~yandex_b2b_async.events.BulkProgressed` for each.
     """
     if not isinstance(plan, SyncPlan):
         raise ValidationError("plan", "must be a SyncPlan (from plan_sync)", value=plan)
@@ -535,7 +637,7 @@ async def apply_plan(
         plan.restores,
         plan.creates,
     )
-    operation = sync_operation(users)
+    operation = sync_operation(users, notify)
     on_progress = options.pop("on_progress", None)
     options.pop("total", None)
     items: list[BulkItem[SyncAction, str]] = []
@@ -594,7 +696,9 @@ async def _execute(users: UsersAPI, action: SyncAction) -> str:
     if isinstance(action, SyncCreate):
         outcome = await users.create_or_restore(action.user)
         return outcome.id
-    if isinstance(action, SyncUpdate):
+    if isinstance(action, SyncUpdate | SyncRestore) and action.replace is not None:
+        await users.update(action.user_id, action.replace)
+    elif isinstance(action, SyncUpdate):
         await users.patch(action.user_id, action.patch)
     elif isinstance(action, SyncRestore):
         await users.restore(action.user_id, action.patch)
@@ -614,7 +718,8 @@ def _journal_key(action: SyncAction) -> str:
     if isinstance(action, SyncArchive):
         return f"archive:{action.user_id}"
     kind = "restore" if isinstance(action, SyncRestore) else "update"
-    return f"{kind}:{action.user_id}:{input_key(action.patch)}"
+    sent = action.patch if action.replace is None else action.replace
+    return f"{kind}:{action.user_id}:{input_key(sent)}"
 
 
 _ACTION_NAMES: Final = {

@@ -16,6 +16,7 @@ import os
 from typing import IO
 
 from .._converter import unstructure
+from .._lease import FileLease
 from ..errors import B2BError, ServerError, TransportError
 from .report import BulkItem, ItemCancelledError, error_summary
 
@@ -55,8 +56,11 @@ class Journal:
     """The journal file of one operation: what earlier runs finished, and appending to it.
 
     ``done`` maps the keys of inputs that succeeded to the id they produced; ``unsure`` holds
-    the keys whose last call failed in a way the server may have carried out. Opening reads
-    the file (if any) and opens it for appending; :meth:`close` closes it.
+    the keys whose last call failed in a way the server may have carried out. Opening claims
+    the journal for this run (:class:`~yandex_b2b_async.errors.JournalInUseError`, naming the
+    owner's pid and host, while another live run holds it; an owner that is gone is taken
+    over: see :mod:`yandex_b2b_async._lease`), reads the file (if any) and opens it for
+    appending; :meth:`close` closes it and gives the journal up.
     """
 
     def __init__(self, path: JournalPath, operation: str) -> None:
@@ -65,16 +69,21 @@ class Journal:
         self.unsure: set[str] = set()
         self._file: IO[str] | None = None
         self.path = os.fspath(path)
-        needs_newline = False
+        # Opened first, so that a path that cannot be written is named as the journal's; then
+        # claimed (another run using it is refused before anything is read or sent).
+        file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 closed in close()
         try:
-            with open(self.path, encoding="utf-8", newline="") as existing:
-                last = ""
-                for last in existing:
-                    self._load(last)
-                needs_newline = bool(last) and not last.endswith("\n")
-        except FileNotFoundError:
-            pass
-        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115 closed in close()
+            self._lease: FileLease | None = FileLease.claim(self.path)
+        except BaseException:
+            file.close()
+            raise
+        self._file = file
+        needs_newline = False
+        with open(self.path, encoding="utf-8", newline="") as existing:
+            last = ""
+            for last in existing:
+                self._load(last)
+            needs_newline = bool(last) and not last.endswith("\n")
         if needs_newline:
             self._file.write("\n")
 
@@ -116,7 +125,10 @@ class Journal:
         self._file.flush()
 
     def close(self) -> None:
-        """Close the file (idempotent)."""
+        """Close the file and give up its ownership (idempotent)."""
         if self._file is not None:
             self._file.close()
             self._file = None
+        lease, self._lease = self._lease, None
+        if lease is not None:
+            lease.release()

@@ -6,6 +6,8 @@
     yandex-b2b users archive FILE [options]
     yandex-b2b users restore FILE [options]
     yandex-b2b users sync FILE.csv [--key phone|nickname] [--archive-missing] [--force] [--apply]
+    yandex-b2b users export FILE.csv|FILE.xlsx
+    yandex-b2b departments list / yandex-b2b cost-centers list [--json]
     yandex-b2b departments archive ID... [options]
     yandex-b2b sandbox serve [--port N ...]
 
@@ -26,7 +28,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from . import departments, sandbox, users
+from .._logs import install_handler, remove_handler
+from . import departments, hrfiles, sandbox, users
 from .parser import Commands, Parser, new_parser, secrets_of
 from .runner import Job
 
@@ -36,6 +39,7 @@ __all__ = ["GROUPS", "Job", "build_parser", "main"]
 GROUPS: Final[Sequence[Callable[[Commands], None]]] = (
     users.register,
     departments.register,
+    hrfiles.register,
     sandbox.register,
 )
 
@@ -54,4 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parser.secrets = secrets_of(arguments)
     args = build_parser().parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    if args.log_level is None and not args.log_json:
+        return run(args)
+    # The library's own lines, in full, instead of the few warnings a run shows by default.
+    handler = install_handler(
+        args.log_level or "warning", json=args.log_json, stream=sys.stderr, secrets=Parser.secrets
+    )
+    try:
+        return run(args)
+    finally:
+        remove_handler(handler)

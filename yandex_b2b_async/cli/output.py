@@ -128,7 +128,7 @@ class Reporter(Generic[_In, _Out]):
         self.rows = 0
         self.outcomes: dict[str, int] = {}
         self.error_codes: dict[str, int] = {}
-        self.shown: list[str] = []
+        self.shown: list[tuple[str, str]] = []  # (code, line) of the first failures
         self.final_pass = 0
 
     def open(self) -> None:
@@ -197,7 +197,7 @@ class Reporter(Generic[_In, _Out]):
             described["attempts"] = error.attempts
         line["error"] = described
         if code != NOT_ATTEMPTED and len(self.shown) < SHOWN_FAILURES:
-            self.shown.append(f"{self.form.name(value)}: {code}: {described['message']}")
+            self.shown.append((code, f"{self.form.name(value)}: {code}: {described['message']}"))
 
     def _count(self, outcome: str) -> None:
         self.rows += 1
@@ -280,11 +280,16 @@ def print_summary(
         for line in retries.lines():
             print(line)
     sys.stdout.flush()
-    for text in reporter.shown:
+    shown = reporter.shown
+    if stopped is not None:
+        # Rows that failed with the stop's own error say nothing the stop line does not.
+        code = error_summary(stopped.error)["code"]
+        shown = [(other, text) for other, text in shown if other != code]
+    for _, text in shown:
         print(f"  {text}", file=sys.stderr)
-    shown_failed = reporter.outcomes.get("failed", 0)
-    if shown_failed > len(reporter.shown):
-        print(f"  ... and {shown_failed - len(reporter.shown)} more", file=sys.stderr)
+    unlisted = reporter.outcomes.get("failed", 0) - len(reporter.shown)
+    if unlisted > 0 and (shown or stopped is None):
+        print(f"  ... and {unlisted} more", file=sys.stderr)
     rerun = (
         "rerun with the same --journal to resume"
         if journal
@@ -303,12 +308,14 @@ class LogCap(logging.Handler):
     """The library's warnings during a run, on stderr, at most a few: the rest are counted.
 
     Retry and give-up records are left out entirely: their counts are in the summary
-    (:class:`RetryCounts`). Install with :meth:`install`, remove with :meth:`remove`.
+    (:class:`RetryCounts`). Install with :meth:`install`, remove with :meth:`remove`;
+    ``enabled=False`` (``--log-level``/``--log-json`` given) makes both do nothing.
     """
 
-    def __init__(self, secrets: Sequence[str] = ()) -> None:
+    def __init__(self, secrets: Sequence[str] = (), *, enabled: bool = True) -> None:
         super().__init__(logging.WARNING)
         self._secrets = secrets
+        self._enabled = enabled
         self.shown = 0
         self.hidden = 0
         self._logger = logging.getLogger("yandex_b2b_async")
@@ -328,12 +335,16 @@ class LogCap(logging.Handler):
         print(f"warning: {text}", file=sys.stderr)
 
     def install(self) -> None:
+        if not self._enabled:
+            return
         self._logger.addHandler(self)
         self._logger.propagate = False
         if self._logger.level == logging.NOTSET or self._logger.level > logging.WARNING:
             self._logger.setLevel(logging.WARNING)
 
     def remove(self) -> None:
+        if not self._enabled:
+            return
         self._logger.removeHandler(self)
         self._logger.propagate, level = self._saved
         self._logger.setLevel(level)

@@ -1,6 +1,7 @@
 """The ``yandex-b2b`` argument parser: the global options, the job options, the command table.
 
-Global options (``--sandbox``, ``--token``, ``--client-id``, ``--base-url``, ``--rate``) are
+Global options (``--sandbox``, ``--token``, ``--client-id``, ``--base-url``, ``--rate``,
+``--redis-url``, ``--redis-key``, ``--log-level``, ``--log-json``) are
 declared once and accepted anywhere on the line — before the command, between the group and
 the action, or after the file (``yandex-b2b users create f.csv --sandbox``): each subcommand
 parser carries them too, with defaults suppressed so that a value given earlier survives.
@@ -17,11 +18,13 @@ from typing import Final, NoReturn
 
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, DEFAULT_BULK_CONCURRENCY
+from .._logs import LOG_LEVELS
 from .output import redact
 
 __all__ = [
     "ENV_BASE_URL",
     "ENV_CLIENT_ID",
+    "ENV_REDIS_URL",
     "ENV_TOKEN",
     "EXIT_FAILED_ROWS",
     "EXIT_INTERRUPTED",
@@ -44,6 +47,7 @@ EXIT_INTERRUPTED: Final = 130  # 128 + SIGINT, the shell's convention
 ENV_TOKEN: Final = "YANDEX_B2B_TOKEN"
 ENV_CLIENT_ID: Final = "YANDEX_B2B_CLIENT_ID"
 ENV_BASE_URL: Final = "YANDEX_B2B_BASE_URL"
+ENV_REDIS_URL: Final = "YANDEX_B2B_REDIS_URL"
 
 
 class UsageError(Exception):
@@ -110,6 +114,33 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
         default=default(None),
         metavar="R",
         help="calls per second at most (adaptive: slows down on 429); default: no pacing",
+    )
+    group.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        type=str.lower,
+        default=default(None),
+        help="write the library's log lines at this level and above to stderr, each naming "
+        "the call and the attempt (default: a few warnings only)",
+    )
+    group.add_argument(
+        "--log-json",
+        action="store_true",
+        default=default(False),
+        help="write those log lines as JSON objects, one a line",
+    )
+    group.add_argument(
+        "--redis-url",
+        default=default(None),
+        metavar="URL",
+        help=f"share --rate (and the pause after a 429) with every run using this Redis "
+        f"(or {ENV_REDIS_URL}); see docs/workers.md",
+    )
+    group.add_argument(
+        "--redis-key",
+        default=default(None),
+        metavar="NAME",
+        help="the shared quota's name (default: from the API host, client id and token hash)",
     )
     return options
 

@@ -24,13 +24,14 @@ from .._client import B2BClient
 from .._constants import DEFAULT_BASE_URL
 from .._csv import CsvRow, InputFileError
 from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
-from ..errors import B2BError, ValidationError
+from ..errors import B2BError, JournalInUseError, ValidationError
 from ..pacing import RateLimit
 from ..retries import RetryPolicy
 from .output import LogCap, ProgressBar, Reporter, RetryCounts, RowFormat, print_summary, redact
 from .parser import (
     ENV_BASE_URL,
     ENV_CLIENT_ID,
+    ENV_REDIS_URL,
     ENV_TOKEN,
     EXIT_FAILED_ROWS,
     EXIT_INTERRUPTED,
@@ -148,6 +149,7 @@ def row_operation(
             id_of=row_id,
             key=row_key,
             call_if_unsure=send_again if unsure is not None else None,
+            notify=client.notify,
         )
 
     return build
@@ -161,6 +163,8 @@ def run_async(args: argparse.Namespace, body: Callable[[], Awaitable[int]]) -> i
         return fail(str(exc))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except JournalInUseError as exc:  # another run owns the journal: nothing was sent
+        return fail(str(exc))
     except B2BError as exc:  # reading the account failed, or the input failed midway
         print(f"{PROG}: error: {redact(str(exc), Parser.secrets)}", file=sys.stderr)
         return EXIT_FAILED_ROWS
@@ -217,7 +221,8 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
     the summary at the end (also when interrupted), the exit code."""
     reporter: Reporter[_In, _Out] = Reporter(job.form, args.report, secrets=Parser.secrets)
     bar = ProgressBar(job.title) if sys.stderr.isatty() else None
-    logs = LogCap(Parser.secrets)
+    # --log-level / --log-json show the library's lines in full: no cap on top of them.
+    logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
     options: BulkOptions = {
         "concurrency": args.concurrency,
         "on_progress": bar,
@@ -282,7 +287,7 @@ async def open_session(args: argparse.Namespace) -> AsyncIterator[Session]:
     its retries counted for the summary instead of logged one by one."""
     retries = RetryCounts()
     retry = RetryPolicy(on_retry=retries.on_retry, on_give_up=retries.on_give_up)
-    rate_limit = RateLimit(rate=args.rate, adaptive=True) if args.rate else None
+    rate_limit = _rate_limit(args)
     if args.sandbox:
         if args.base_url or args.token:
             raise UsageError("--sandbox runs against an embedded sandbox: drop --token/--base-url")
@@ -311,6 +316,20 @@ async def open_session(args: argparse.Namespace) -> AsyncIterator[Session]:
         raise UsageError(str(exc)) from None
     async with client:
         yield Session(client=client, retries=retries)
+
+
+def _rate_limit(args: argparse.Namespace) -> RateLimit | None:
+    """``--rate``, shared through Redis with ``--redis-url`` (or its environment variable)."""
+    redis_url = getattr(args, "redis_url", None) or os.environ.get(ENV_REDIS_URL) or None
+    key = getattr(args, "redis_key", None)
+    if not args.rate:
+        if redis_url and getattr(args, "redis_url", None):
+            raise UsageError("--redis-url shares the --rate quota: give --rate too")
+        return None
+    try:
+        return RateLimit(rate=args.rate, adaptive=True, redis_url=redis_url, key=key)
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def argument_rows(values: Sequence[str]) -> Iterator[CsvRow[str]]:

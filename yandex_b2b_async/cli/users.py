@@ -20,18 +20,15 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._csv import (
     CsvRow,
     InputFileError,
-    count_phones,
-    count_user_ids,
-    count_users_csv,
-    read_phones,
-    read_user_ids,
     read_users_csv,
 )
 from .._duplicates import duplicate_rows
+from .._names import NameLookup
 from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
 from ..errors import B2BError, ValidationError
 from ..models import CreateOrRestoreResult, UserCreate
 from ..sync import (
+    CLEARABLE,
     ArchiveCapError,
     SyncAction,
     SyncArchive,
@@ -44,8 +41,9 @@ from ..sync import (
     describe_action_data,
     read_account,
 )
+from .hrfiles import FileReading, add_file_options, file_reading, run_file_job
 from .output import Reporter, RowFormat
-from .parser import EXIT_OK, Commands, Parser
+from .parser import EXIT_OK, Commands, Parser, UsageError
 from .runner import (
     Job,
     Session,
@@ -83,14 +81,19 @@ def _create(commands: Commands) -> None:
     parser = commands.add(
         "users",
         "create",
-        help="create (or restore) employees from a CSV file",
-        description="Create every employee of FILE.csv, or restore the archived one with the "
+        help="create (or restore) employees from a CSV, text or .xlsx file",
+        description="Create every employee of FILE, or restore the archived one with the "
         "same phone. An active employee with that phone is never overwritten: the row is "
         "reported as a conflict naming the existing id. Columns are API field names: "
         "fullname,phone,is_active,cost_centers_id (required), email,nickname,department_id,"
-        "limits (limits as service:limit_id pairs joined by ';').",
+        "limits (limits as service:limit_id pairs joined by ';'), and department (a name or a "
+        "path Parent/Child) and cost_center (a name) instead of the ids; --columns maps a "
+        "file's own headers.",
     )
-    parser.add_argument("file", metavar="FILE.csv", help="the employees, one per row")
+    parser.add_argument(
+        "file", metavar="FILE", help="the employees, one per row (.csv, .txt, .xlsx)"
+    )
+    add_file_options(parser)
     parser.set_defaults(run=_run_create)
 
 
@@ -104,13 +107,15 @@ async def _create_again(client: B2BClient, user: UserCreate) -> CreateOrRestoreR
 
 
 def _run_create(args: argparse.Namespace) -> int:
-    def job() -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
-        total = check_file(count_users_csv, args.file)
+    try:
+        reading = file_reading(args)
+    except UsageError as exc:
+        return fail(str(exc))
+
+    def job(names: NameLookup | None, total: int) -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
         # A key repeated inside the file fails every row that has it, before anything is sent.
         repeated = duplicate_rows(
-            (row.line, row.value)
-            for row in read_users_csv(args.file, check=False)
-            if row.value is not None
+            (row.line, row.value) for row in reading.read(args.file, names) if row.value is not None
         )
 
         def refused(row: CsvRow[UserCreate]) -> Exception | None:
@@ -118,7 +123,7 @@ def _run_create(args: argparse.Namespace) -> int:
 
         return Job(
             title=f"users create {args.file}",
-            rows=read_users_csv(args.file, check=False),
+            rows=reading.read(args.file, names),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -135,7 +140,7 @@ def _run_create(args: argparse.Namespace) -> int:
             check=refused,
         )
 
-    return run_job(args, job)
+    return run_file_job(args, reading, job)
 
 
 def _line(row: CsvRow[_T]) -> int:
@@ -156,10 +161,12 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         action,
         help=f"{verb} employees listed in a file",
         description=f"{verb.capitalize()} every employee whose id FILE lists: one user_id per "
-        "line, or a CSV with a user_id column."
+        "line, or a CSV with a user_id column (a file with another header, such as phone, is "
+        "refused: pass --by phone for a file of phones)."
         + (" Each keeps its cost center." if action == "restore" else ""),
     )
-    parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV)")
+    parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")
+    add_file_options(parser, employees=False)
     parser.add_argument(
         "--by",
         choices=("id", "phone"),
@@ -233,15 +240,19 @@ async def _restore_by_phone(client: B2BClient, phone: str) -> str:
 
 
 def _run_by_id(args: argparse.Namespace, action: str) -> int:
+    try:
+        reading = file_reading(args, employees=False)
+    except UsageError as exc:
+        return fail(str(exc))
     if args.by == "phone":
-        return _run_by_phone(args, action)
+        return _run_by_phone(args, action, reading)
     done = "archived" if action == "archive" else "restored"
 
     def job() -> Job[CsvRow[str], None]:
-        total = check_file(count_user_ids, args.file)
+        total = check_file(reading.count_ids, args.file)
         return Job(
             title=f"users {action} {args.file}",
-            rows=read_user_ids(args.file, check=False),
+            rows=reading.read_ids(args.file),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -260,14 +271,14 @@ def _run_by_id(args: argparse.Namespace, action: str) -> int:
     return run_job(args, job)
 
 
-def _run_by_phone(args: argparse.Namespace, action: str) -> int:
+def _run_by_phone(args: argparse.Namespace, action: str, reading: FileReading) -> int:
     done = "archived" if action == "archive" else "restored"
 
     def job() -> Job[CsvRow[str], str]:
-        total = check_file(count_phones, args.file)
+        total = check_file(lambda path: reading.count_ids(path, phones=True), args.file)
         return Job(
             title=f"users {action} --by phone {args.file}",
-            rows=read_phones(args.file, check=False),
+            rows=reading.read_phones(args.file),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -293,15 +304,23 @@ def _sync(commands: Commands) -> None:
     parser = commands.add(
         "users",
         "sync",
-        help="make the account match a CSV file (prints the plan; --apply carries it out)",
-        description="Compare FILE.csv (the 'users create' columns) with the account and print "
+        help="make the account match a file (prints the plan; --apply carries it out)",
+        description="Compare FILE (read as 'users create' reads it) with the account and print "
         "the plan: who is created, restored (archived and listed), updated (only the fields "
         "that differ) and, with --archive-missing, archived (active and absent from the file; "
         "refused above 10%% of the active employees unless --force). Nothing changes without "
         "--apply; --report PATH then writes the whole plan, one JSON line per action. Every "
         "row must be valid, and each key must appear once.",
     )
-    parser.add_argument("file", metavar="FILE.csv", help="the desired employees, one per row")
+    parser.add_argument("file", metavar="FILE", help="the desired employees, one per row")
+    add_file_options(parser)
+    parser.add_argument(
+        "--empty-clears",
+        metavar="FIELD,...",
+        help="let an empty cell clear these fields ("
+        + ", ".join(_CLEAR_NAMES)
+        + "); by default an empty cell leaves the field as it is",
+    )
     parser.add_argument(
         "--key",
         choices=("phone", "nickname"),
@@ -336,8 +355,14 @@ class DesiredFile:
         return None if isinstance(action, SyncArchive) else self.lines[action.index]
 
 
-def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
-    """Read a users CSV (the ``users create`` format) for a sync.
+def load_desired_csv(
+    path: str | os.PathLike[str],
+    *,
+    reading: FileReading | None = None,
+    names: NameLookup | None = None,
+) -> DesiredFile:
+    """Read a users file (the ``users create`` format, or as ``reading`` says, already
+    checked) for a sync.
 
     Unlike ``users create``, a row that fails validation refuses the whole file: a sync must
     know every desired employee, or it would archive or miss the one on the broken row.
@@ -347,7 +372,8 @@ def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
     users: list[UserCreate] = []
     lines: list[int] = []
     problems: list[str] = []
-    for row in read_users_csv(path):
+    rows = read_users_csv(path) if reading is None else reading.read(os.fspath(path), names)
+    for row in rows:
         if row.error is not None:
             problems.append(f"line {row.line}: {row.error}")
         elif row.value is not None:
@@ -360,20 +386,83 @@ def load_desired_csv(path: str | os.PathLike[str]) -> DesiredFile:
     return DesiredFile(users=tuple(users), lines=tuple(lines))
 
 
+# --empty-clears names (a department is cleared by its id), and the columns that give each.
+_CLEAR_NAMES: Final = {
+    "email": "email",
+    "nickname": "nickname",
+    "department": "department_id",
+    "department_id": "department_id",
+    "limits": "limits",
+}
+_CLEAR_COLUMNS: Final = {
+    "email": ("email",),
+    "nickname": ("nickname",),
+    "department_id": ("department", "department_id"),
+    "limits": ("limits",),
+}
+
+
+def _empty_clears(text: str | None) -> frozenset[str]:
+    """The fields ``--empty-clears`` names; an unknown one is a :class:`UsageError`."""
+    fields: set[str] = set()
+    for name in (part.strip() for part in (text or "").split(",")):
+        if not name:
+            continue
+        field = _CLEAR_NAMES.get(name)
+        if field is None:
+            raise UsageError(
+                f"--empty-clears: {name!r} cannot be cleared; these can: " + ", ".join(_CLEAR_NAMES)
+            )
+        fields.add(field)
+    assert fields <= set(CLEARABLE)
+    return frozenset(fields)
+
+
+def _check_clears(clear: frozenset[str], given: frozenset[str]) -> None:
+    """Refuse clearing a field the file has no column for: it would clear everyone's."""
+    for field in sorted(clear):
+        if not any(column in given for column in _CLEAR_COLUMNS[field]):
+            raise UsageError(
+                f"--empty-clears {field}: the file has no {_CLEAR_COLUMNS[field][0]} column, so "
+                "every employee's would be cleared; refused (nothing was sent)"
+            )
+
+
 def _run_sync(args: argparse.Namespace) -> int:
     try:
-        desired = load_desired_csv(args.file)
-    except (InputFileError, ValidationError) as exc:
-        return fail(f"refused {exc} (nothing was sent)")
+        reading = file_reading(args)
+        clear = _empty_clears(args.empty_clears)
+    except UsageError as exc:
+        return fail(str(exc))
+
+    def desired_of(names: NameLookup | None) -> DesiredFile:
+        try:
+            return load_desired_csv(args.file, reading=reading, names=names)
+        except (InputFileError, ValidationError) as exc:
+            raise UsageError(f"refused {exc} (nothing was sent)") from None
 
     async def body() -> int:
+        info = reading.check(args.file)
+        _check_clears(clear, info.fields)
+        if not reading.needs_names(info):
+            desired = desired_of(None)
+            async with open_session(args) as session:
+                return await _sync_session(args, desired, session, clear=clear)
         async with open_session(args) as session:
-            return await _sync_session(args, desired, session)
+            sends = args.apply and not args.dry_run
+            names = await reading.names(session.client, args.file, sends=sends)
+            return await _sync_session(args, desired_of(names), session, clear=clear)
 
     return run_async(args, body)
 
 
-async def _sync_session(args: argparse.Namespace, desired: DesiredFile, session: Session) -> int:
+async def _sync_session(
+    args: argparse.Namespace,
+    desired: DesiredFile,
+    session: Session,
+    *,
+    clear: frozenset[str] = frozenset(),
+) -> int:
     try:
         check_desired(desired.users, key=args.key, row_name=desired.row_name)
         plan = build_plan(
@@ -383,6 +472,7 @@ async def _sync_session(args: argparse.Namespace, desired: DesiredFile, session:
             archive_missing=args.archive_missing,
             force=args.force,
             row_name=desired.row_name,
+            clear=clear,
         )
     except (ValidationError, ArchiveCapError) as exc:
         return fail(f"sync refused (nothing was sent): {exc}")

@@ -56,10 +56,19 @@ def _geo_type(_: object, __: attrs.Attribute[Any], value: object) -> None:
 
 @attrs.frozen(kw_only=True)
 class GeoCircle:
-    """A circle: ``center`` is ``(longitude, latitude)``, ``radius`` in metres."""
+    """A circle: ``center`` is ``(longitude, latitude)``, ``radius`` in metres.
+
+    ``GeoCircle.at(lat=55.73, lon=37.64, radius=200)`` names the two coordinates, so they
+    cannot be swapped by accident.
+    """
 
     center: tuple[float, float] = attrs.field(converter=_to_center)
     radius: int = attrs.field(validator=_radius)
+
+    @classmethod
+    def at(cls, *, lat: float, lon: float, radius: int) -> GeoCircle:
+        """The circle of ``radius`` metres around latitude ``lat``, longitude ``lon``."""
+        return cls(center=(lon, lat), radius=radius)
 
 
 def _circle(_: object, __: attrs.Attribute[Any], value: object) -> None:

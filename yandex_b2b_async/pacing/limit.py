@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import attrs
 
+from .._constants import DEFAULT_REDIS_TIMEOUT
 from ..errors import ValidationError
+from .shared_options import (
+    OnRedisDown,
+    check_on_down,
+    check_quota_key,
+    check_redis_url,
+    redis_url_repr,
+)
 
 __all__ = ["RateLimit"]
 
@@ -33,9 +41,26 @@ class RateLimit:
     counts, retries included. ``adaptive=True`` cuts the rate to 70% on each 429 and grows it
     back to the configured rate within seconds (see :class:`Pacer`). A negative or zero rate,
     period or burst is refused with :class:`ValidationError`.
+
+    ``redis_url`` shares the bucket, the pause after a 429 and the adaptive rate with every
+    process (on any host) whose rate limit names the same Redis and ``key`` (default: derived
+    from the base URL, the client id and a hash of the token, never the token). While Redis
+    does not answer within ``redis_timeout`` seconds, ``on_redis_down="local"`` paces this
+    process alone (saying so once in the log) until it answers again; ``"fail"`` fails every
+    call with :class:`SharedPacingError` instead. See docs/workers.md.
     """
 
     rate: float = attrs.field(validator=_positive)
     per: float = attrs.field(default=1.0, validator=_positive)
     burst: int = attrs.field(default=1, validator=_positive_int)
     adaptive: bool = attrs.field(default=False, validator=_boolean)
+    #: Share this quota with every process using the same Redis and ``key`` (extra ``redis``).
+    redis_url: str | None = attrs.field(
+        default=None, validator=check_redis_url, repr=redis_url_repr
+    )
+    #: The shared quota's name; None: derived from the base URL, client id and token's hash.
+    key: str | None = attrs.field(default=None, validator=check_quota_key)
+    #: While Redis does not answer: "local" paces this process alone, "fail" fails each call.
+    on_redis_down: OnRedisDown = attrs.field(default="local", validator=check_on_down)
+    #: Seconds one Redis round trip may take before Redis counts as down.
+    redis_timeout: float = attrs.field(default=DEFAULT_REDIS_TIMEOUT, validator=_positive)

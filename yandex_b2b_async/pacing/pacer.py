@@ -9,15 +9,31 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Final
 
 from .._constants import DEFAULT_BACKOFF_INITIAL, DEFAULT_MAX_RETRY_AFTER
 from .limit import RateLimit
 from .state import LocalPacing, PacingBackend
 
-__all__ = ["Pacer", "PacingTimeout"]
+__all__ = ["Pacer", "PacingTimeout", "cancel_waiting"]
+
+# The tasks now waiting in a pacer, any pacer: such a task has sent nothing for the attempt it
+# waits for, so a bulk run that stops cancels it at once instead of letting it send in its grace
+# period (and making Ctrl-C wait for the quota).
+_WAITING: Final[weakref.WeakSet[asyncio.Task[object]]] = weakref.WeakSet()
+
+
+def cancel_waiting(tasks: Iterable[asyncio.Task[object]]) -> int:
+    """Cancel those of ``tasks`` that are waiting in a pacer (for a token, a pause's end, or a
+    shared quota's answer); returns how many. Nothing is sent for an attempt that waits."""
+    cancelled = 0
+    for task in tasks:
+        if task in _WAITING and task.cancel():
+            cancelled += 1
+    return cancelled
 
 
 class PacingTimeout(Exception):
@@ -136,6 +152,9 @@ class Pacer:
             limit = None
         ticket: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.append(ticket)
+        task = asyncio.current_task()
+        if task is not None:
+            _WAITING.add(task)
         try:
             if self._waiters[0] is not ticket:
                 await ticket  # the waiter ahead hands over when it leaves
@@ -150,6 +169,8 @@ class Pacer:
                 due = now + delay
                 await self._sleep(delay)
         finally:
+            if task is not None:
+                _WAITING.discard(task)
             if self._waiters[0] is ticket:
                 self._waiters.popleft()
                 if self._waiters:

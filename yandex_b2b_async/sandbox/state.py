@@ -6,8 +6,9 @@ every rule can be tested by calling a method. A request the real API would refus
 that into a JSON response. Request bodies arrive as raw decoded JSON and are validated here, field
 by field, because the sandbox exists to catch what a client sends wrong.
 
-It does not emulate orders, spending, the budgets behind limits, managers' own records or OAuth:
-tokens are opaque strings registered with `add_token`.
+Limits, manager roles, geo restrictions, taxi budgets and spending are `_admin.py`'s rules over
+this state. It does not emulate orders or OAuth: tokens are opaque strings registered with
+`add_token`.
 
 Every request-path operation is O(1) in the number of employees (indexes by phone, email and
 nickname; list pages by a creation-order sequence), except department archive and re-parenting,

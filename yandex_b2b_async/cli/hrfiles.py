@@ -1,0 +1,334 @@
+"""HR files as they come, on the command line: the file options the users commands share, and
+the commands that show names (``users export``, ``departments list``, ``cost-centers list``).
+
+File options (``users create``, ``sync``, ``archive``, ``restore``): ``--columns`` (a map of the
+file's headers, or a TOML mapping file), ``--encoding``, ``--sheet``, ``--phone-region`` and, for
+files of employees, ``--create-departments``. :class:`FileReading` holds them and reads a file
+with them; :func:`run_file_job` checks the file, resolves its department, cost-center and limit
+names through the list calls when it has any (creating missing departments only when the run
+sends), and runs the job. What the file parts mean: ``docs/hr-files.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator
+from typing import Final, TypeVar
+
+import attrs
+
+from .._client import B2BClient
+from .._columns import ID_FIELDS, USER_FIELDS, ColumnMap
+from .._csv import (
+    CsvRow,
+    InputFileError,
+    UsersFileInfo,
+    count_phones,
+    count_user_ids,
+    inspect_users_file,
+    read_phones,
+    read_user_ids,
+    read_users_csv,
+    resolve_file_names,
+)
+from .._export import export_users
+from .._names import Directory, NameLookup
+from .._phones import check_region
+from ..errors import ValidationError
+from ..models import UserCreate
+from ..resolve import NameNotFoundError, NameResolver
+from .parser import EXIT_OK, Commands, UsageError
+from .runner import Job, dry_run, execute, open_session, run_async
+
+__all__ = ["FileReading", "add_file_options", "file_reading", "register", "run_file_job"]
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+# What a dry run puts for a department it would create (never sent).
+_TO_CREATE: Final = "(to be created) "
+
+
+def add_file_options(parser: argparse.ArgumentParser, *, employees: bool = True) -> None:
+    """The file options of a command reading employees (or, ``employees=False``, ids or
+    phones)."""
+    group = parser.add_argument_group("file options (HR files as they come: docs/hr-files.md)")
+    example = (
+        "fullname=ФИО,phone=Телефон,department=Подразделение,cost_center=Центр затрат"
+        if employees
+        else "user_id=Код or phone=Телефон"
+    )
+    group.add_argument(
+        "--columns",
+        metavar="MAP",
+        help=f"the file's own headers, field=Header joined by ',' ({example}), or a TOML "
+        "mapping file (.toml); columns the map does not name are ignored",
+    )
+    group.add_argument(
+        "--encoding",
+        metavar="ENC",
+        help="the text's encoding, e.g. cp1251 (default: UTF-8, or UTF-16 by its byte-order mark)",
+    )
+    group.add_argument(
+        "--sheet", metavar="NAME", help="the sheet of an .xlsx file (default: the first)"
+    )
+    group.add_argument(
+        "--phone-region",
+        metavar="CODE",
+        help="read phones written in this region's way (RU: 8 900 123-45-67 -> +79001234567)",
+    )
+    if employees:
+        group.add_argument(
+            "--create-departments",
+            action="store_true",
+            help="create the departments the file names that do not exist (parents first)",
+        )
+
+
+@attrs.frozen(kw_only=True)
+class FileReading:
+    """How the file options say to read a file."""
+
+    columns: ColumnMap | None = None
+    encoding: str | None = None
+    sheet: str | None = None
+    phone_region: str | None = None
+    create_departments: bool = False
+
+    def check(self, path: str) -> UsersFileInfo:
+        """Check a users file whole; a file to refuse is a :class:`UsageError`. Columns the map
+        leaves out are named on stderr."""
+        try:
+            info = inspect_users_file(
+                path,
+                columns=self.columns,
+                encoding=self.encoding,
+                sheet=self.sheet,
+                phone_region=self.phone_region,
+            )
+        except InputFileError as exc:
+            raise UsageError(f"refused {exc} (nothing was sent)") from None
+        if info.ignored:
+            print(
+                "note: columns not in the map are ignored: "
+                + ", ".join(repr(header) for header in info.ignored),
+                file=sys.stderr,
+            )
+        return info
+
+    def needs_names(self, info: UsersFileInfo) -> bool:
+        """True when the file's names must be resolved through the API: a department or cost
+        center column, or limits in a mapped file (they may be titles)."""
+        return info.uses_names or (self.columns is not None and "limits" in info.fields)
+
+    def read(self, path: str, names: NameLookup | None) -> Iterator[CsvRow[UserCreate]]:
+        """The file's rows, lazily (the file was checked already)."""
+        return read_users_csv(
+            path,
+            check=False,
+            columns=self.columns,
+            encoding=self.encoding,
+            sheet=self.sheet,
+            phone_region=self.phone_region,
+            names=names,
+        )
+
+    def count_ids(self, path: str, *, phones: bool = False) -> int:
+        """Check a file of user ids (or phones) whole; returns how many it lists."""
+        count = count_phones if phones else count_user_ids
+        return count(path, columns=self.columns, encoding=self.encoding, sheet=self.sheet)
+
+    def read_ids(self, path: str) -> Iterator[CsvRow[str]]:
+        """The user ids of a checked file, lazily."""
+        return read_user_ids(
+            path, check=False, columns=self.columns, encoding=self.encoding, sheet=self.sheet
+        )
+
+    def read_phones(self, path: str) -> Iterator[CsvRow[str]]:
+        """The phones of a checked file, lazily (read in ``--phone-region``'s way)."""
+        return read_phones(
+            path,
+            check=False,
+            columns=self.columns,
+            encoding=self.encoding,
+            sheet=self.sheet,
+            phone_region=self.phone_region,
+        )
+
+    async def names(self, client: B2BClient, path: str, *, sends: bool) -> NameLookup:
+        """The file's names, each resolved once. Missing departments are created with
+        ``--create-departments`` only when the run ``sends``; otherwise they read as to be
+        created."""
+        source: _WouldCreate | NameResolver
+        if self.create_departments and not sends:
+            source = _WouldCreate(client)
+        else:
+            source = NameResolver(client, create_missing=self.create_departments)
+        names = await resolve_file_names(
+            client,
+            path,
+            columns=self.columns,
+            encoding=self.encoding,
+            sheet=self.sheet,
+            source=source,
+        )
+        missing = names.missing_departments()
+        if missing:
+            print(
+                f"note: {len(missing)} department{'' if len(missing) == 1 else 's'} the file "
+                "names do not exist (their rows fail); --create-departments creates them",
+                file=sys.stderr,
+            )
+        created = len(source.created_departments)
+        if created:
+            print(
+                f"note: created {created} department{'' if created == 1 else 's'} the file "
+                "names (yandex-b2b departments list shows them)",
+                file=sys.stderr,
+            )
+        return names
+
+
+class _WouldCreate(NameResolver):
+    """A resolver for a run that sends nothing: a missing department is not created but
+    given a placeholder (the run reports the row as valid)."""
+
+    async def department(self, path: str) -> str:
+        try:
+            return await super().department(path)
+        except NameNotFoundError:
+            return _TO_CREATE + path.strip()
+
+
+def file_reading(args: argparse.Namespace, *, employees: bool = True) -> FileReading:
+    """The :class:`FileReading` of the parsed options; a bad map or region is a
+    :class:`UsageError`."""
+    try:
+        columns = (
+            ColumnMap.from_option(args.columns, fields=USER_FIELDS if employees else ID_FIELDS)
+            if args.columns
+            else None
+        )
+        region = args.phone_region or (columns.phone_region if columns else None)
+        return FileReading(
+            columns=columns,
+            encoding=args.encoding,
+            sheet=args.sheet,
+            phone_region=check_region(region, field="--phone-region") if region else None,
+            create_departments=getattr(args, "create_departments", False),
+        )
+    except ValidationError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run_file_job(
+    args: argparse.Namespace,
+    reading: FileReading,
+    build: Callable[[NameLookup | None, int], Job[_In, _Out]],
+) -> int:
+    """Check ``args.file``, resolve its names when it has any, build the job
+    (``build(names, rows)``) and run it (or, with ``--dry-run``, check every row)."""
+
+    async def body() -> int:
+        info = reading.check(args.file)
+        if not reading.needs_names(info):
+            job = build(None, info.rows)
+            if args.dry_run:
+                return dry_run(args, job)
+            async with open_session(args) as session:
+                return await execute(args, job, session)
+        async with open_session(args) as session:
+            names = await reading.names(session.client, args.file, sends=not args.dry_run)
+            job = build(names, info.rows)
+            if args.dry_run:
+                return dry_run(args, job)
+            return await execute(args, job, session)
+
+    return run_async(args, body)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands that show names
+
+
+def register(commands: Commands) -> None:
+    """Add ``users export``, ``departments list`` and ``cost-centers list``."""
+    export = commands.add(
+        "users",
+        "export",
+        help="write the account's employees to a .csv or .xlsx file that create and sync read",
+        description="Write every active employee to FILE (.csv: UTF-8 with a byte-order mark, "
+        "or --encoding; .xlsx: the xlsx extra) in the columns 'users create' and 'users sync' "
+        "read, departments and cost centers by name, limits by title. Edit the file and run "
+        "'users sync FILE' to change only what was edited.",
+        job_options=False,
+    )
+    export.add_argument("file", metavar="FILE", help="the file to write (.csv or .xlsx)")
+    export.add_argument("--encoding", metavar="ENC", help="the CSV's encoding (default utf-8-sig)")
+    export.set_defaults(run=_run_export)
+    for group, noun in (("departments", "department"), ("cost-centers", "cost center")):
+        listing = commands.add(
+            group,
+            "list",
+            help=f"print every {noun} (name and id)",
+            description=f"Print every {noun} of the account: "
+            + ("its path and id" if group == "departments" else "its name and id")
+            + ", one per line; --json prints a JSON object per line.",
+            job_options=False,
+        )
+        listing.add_argument("--json", action="store_true", help="a JSON object per line")
+        listing.set_defaults(run=_run_departments if group == "departments" else _run_cost_centers)
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        async with open_session(args) as session:
+            try:
+                written = await export_users(session.client, args.file, encoding=args.encoding)
+            except InputFileError as exc:
+                raise UsageError(str(exc)) from None
+        print(
+            f"users export: {written} employee{'' if written == 1 else 's'} written to {args.file}"
+        )
+        return EXIT_OK
+
+    return run_async(args, body)
+
+
+def _run_departments(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        async with open_session(args) as session:
+            directory = await Directory.load(session.client, limits=False)
+        rows = sorted(directory.departments.values(), key=lambda d: directory.path_of(d.id))
+        for department in rows:
+            path = directory.path_text(department.id)
+            if args.json:
+                item = {
+                    "id": department.id,
+                    "name": department.name,
+                    "parent_id": department.parent_id,
+                    "path": path,
+                }
+                print(json.dumps(item, ensure_ascii=False))
+            else:
+                print(f"{path}\t{department.id}")
+        return EXIT_OK
+
+    return run_async(args, body)
+
+
+def _run_cost_centers(args: argparse.Namespace) -> int:
+    async def body() -> int:
+        async with open_session(args) as session:
+            directory = await Directory.load(session.client, limits=False)
+        for center in sorted(directory.cost_centers.values(), key=lambda c: c.name):
+            if args.json:
+                item = {"id": center.id, "name": center.name, "default": center.default}
+                print(json.dumps(item, ensure_ascii=False))
+            else:
+                print(f"{center.name}\t{center.id}" + ("\t(main)" if center.default else ""))
+        return EXIT_OK
+
+    return run_async(args, body)

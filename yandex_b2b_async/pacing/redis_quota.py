@@ -1,0 +1,455 @@
+"""One quota in Redis: the token bucket, the pause and the adaptive rate that processes share.
+
+:class:`RedisQuota` talks to Redis and nothing else: every acquire is one atomic Lua script
+(GCRA, one round trip) that takes a start or says how long to wait; every throttle is another
+that sets the shared pause and, in adaptive mode, cuts the shared rate. It neither queues nor
+sleeps (the pacer does), and knows nothing about falling back when Redis is away
+(:mod:`.redis_backend` does).
+
+**The bucket as GCRA.** The state is the theoretical arrival time ``tat``: with ``T = 1/rate``,
+the bucket holds ``burst - (tat - now) / T`` tokens. A take moves ``tat`` on by ``T``; it is
+allowed when that leaves the bucket at or above zero, so any window of ``w`` seconds holds at
+most ``rate * w + burst`` starts, summed over every process. A waiter that wakes late passes
+the time its token was due (``due``) and is accounted then, as the local bucket does, never
+beyond a full bucket.
+
+**Clocks.** The scripts never read ``TIME``: the caller passes its clock, so a script is a pure
+function of its arguments and the state. That clock is the process's wall clock, checked against
+Redis's ``TIME`` when it connects (and every ``REDIS_CLOCK_RESYNC`` seconds; the reading with
+the shortest of three round trips, the offset taken at its midpoint). A host whose clock agrees
+with Redis's within that reading's precision (half its round trip, plus 1 ms) keeps its own
+clock — processes of one host then agree exactly, and NTP keeps hosts closer than a busy round
+trip could tell; a host whose clock is further off uses Redis's instead, to within half a round
+trip. The skew bound: with processes' clocks at most ``d`` seconds apart (``d`` <= 1 ms plus half
+a round trip, or NTP's error when smaller), any window of ``w`` seconds holds at most
+``rate * (w + d) + burst`` grants, and a pause ends up to ``d`` early for the process whose clock
+runs ahead. What reaches the server is further spread by the time each grant's reply takes to
+come back (a busy host may take milliseconds), which shifts a start later, never earlier.
+
+**Keys.** ``yandex_b2b:{QUOTA}:bucket`` (a hash: ``tat``, the adaptive curve, the rate meter;
+it expires after ``REDIS_STATE_TTL`` unused) and ``yandex_b2b:{QUOTA}:pause`` (the time the
+pause ends; it expires with the pause). The braces are a cluster hash tag, so that behind a
+cluster-aware proxy both keys live on one node, as a script needs (the client itself talks to
+one Redis server). ``QUOTA`` never holds the token (see :func:`quota_name`).
+
+**Cancellation.** redis-py's asyncio client swallows a cancellation that lands during a command
+(redis/redis-py#2028, #2551; seen in most trials with redis-py 8.1): each command therefore runs
+in a task of its own that the caller awaits through :func:`asyncio.shield`, so a cancelled
+caller leaves at once and the command ends behind it, within the timeout (a start it may still
+take is lost, which errs on the slow side).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections.abc import Awaitable, Callable
+from typing import Final, NamedTuple, TypeVar
+
+from .._constants import (
+    ADAPTIVE_DECREASE,
+    ADAPTIVE_MIN_RATE,
+    ADAPTIVE_RECOVERY_SECONDS,
+    DEFAULT_REDIS_TIMEOUT,
+    REDIS_CLOCK_RESYNC,
+    REDIS_CONNECT_TIMEOUT,
+    REDIS_KEY_PREFIX,
+    REDIS_STATE_TTL,
+)
+
+__all__ = ["Grant", "RedisQuota", "RedisUnavailable", "quota_keys", "quota_name"]
+
+_T = TypeVar("_T")
+
+# Readings of Redis's clock per synchronisation (at connect, then every REDIS_CLOCK_RESYNC s).
+_CLOCK_SAMPLES: Final = 3
+# Below this (seconds, beyond half the round trip) an offset is measurement noise, not skew.
+_CLOCK_TOLERANCE: Final = 0.001
+
+# Shared by both scripts: the state's load and save, and the CUBIC curve (the same formulas as
+# :mod:`.cubic`, with its constants passed in so that they live in one place).
+_COMMON: Final = r"""
+local now = tonumber(ARGV[1])
+local configured = tonumber(ARGV[2])
+local burst = tonumber(ARGV[3])
+local adaptive = ARGV[4] == '1'
+local ttl = tonumber(ARGV[5])
+local K = tonumber(ARGV[6])
+local decrease = tonumber(ARGV[7])
+local min_rate = tonumber(ARGV[8])
+local FIELDS = {'tat', 'fill', 'cut_at', 'cut', 'peak', 'last_peak', 'm_start', 'm_count',
+                'm_rate'}
+
+local function fmt(x) return string.format('%.17g', x) end
+
+local function load()
+  local values = redis.call('HMGET', KEYS[1], unpack(FIELDS))
+  local st = {}
+  for i, name in ipairs(FIELDS) do
+    if values[i] then st[name] = tonumber(values[i]) end
+  end
+  if not st.fill then st.fill = configured end
+  return st
+end
+
+local function save(st)
+  local set, gone = {}, {}
+  for _, name in ipairs(FIELDS) do
+    if st[name] then
+      set[#set + 1] = name
+      set[#set + 1] = fmt(st[name])
+    else
+      gone[#gone + 1] = name
+    end
+  end
+  if #set > 0 then redis.call('HSET', KEYS[1], unpack(set)) end
+  if #gone > 0 then redis.call('HDEL', KEYS[1], unpack(gone)) end
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+
+local function rate_at(st, t)
+  if not st.cut_at then return st.fill end
+  local elapsed = t - st.cut_at
+  if elapsed <= 0 then return st.cut end
+  local scale = (st.peak - st.cut) / (K * K * K)
+  local rate = st.peak + scale * (elapsed - K) ^ 3
+  return math.min(configured, math.max(rate, st.cut))
+end
+
+local function paused_until()
+  return tonumber(redis.call('GET', KEYS[2]) or '0')
+end
+"""
+
+# ARGV[9] = due (<= now). Returns {granted, wait, rate, pause_left} (numbers as strings: a Lua
+# number would reach the caller truncated to an integer).
+_ACQUIRE: Final = (
+    _COMMON
+    + r"""
+local due = tonumber(ARGV[9])
+local st = load()
+local pause = paused_until()
+if pause > now then
+  return {0, fmt(pause - now), fmt(rate_at(st, now)), fmt(pause - now)}
+end
+local rate = rate_at(st, now)
+if st.cut_at and rate >= configured then
+  st.cut_at = nil
+  st.fill = configured
+end
+local T = 1 / rate
+local base = math.max(st.tat or 0, due)
+local tat = math.max(base + T, now)
+local wait = tat - burst * T - now
+-- A microsecond short counts as whole: shared-clock readings near 1.7e9 s resolve only to
+-- about 0.2 us, and a wait too small to move the clock would send the caller straight back.
+if wait > 1e-6 then
+  return {0, fmt(wait), fmt(rate), '0'}
+end
+st.tat = tat
+if adaptive then
+  local count = (st.m_count or 0) + 1
+  local start = st.m_start or now
+  local elapsed = now - start
+  if elapsed > 2.0 then
+    st.m_rate = nil
+    start = now
+    count = 0
+  elseif elapsed >= 0.5 then
+    local sent = count / elapsed
+    if st.m_rate then sent = 0.8 * sent + 0.2 * st.m_rate end
+    st.m_rate = sent
+    start = now
+    count = 0
+  end
+  st.m_start = start
+  st.m_count = count
+end
+save(st)
+return {1, '0', fmt(rate), '0'}
+"""
+)
+
+# ARGV[9] = pause (s), ARGV[10] = rate_limited (1/0), ARGV[11] = sent_at (-1: unknown).
+# Returns {rate, pause_left}.
+_THROTTLE: Final = (
+    _COMMON
+    + r"""
+local pause = tonumber(ARGV[9])
+local rate_limited = ARGV[10] == '1'
+local sent_at = tonumber(ARGV[11])
+local ends = now + pause
+local until_ = paused_until()
+if ends > until_ then
+  redis.call('SET', KEYS[2], fmt(ends), 'PX', math.max(1, math.ceil(pause * 1000)))
+  until_ = ends
+end
+local st = load()
+if adaptive and rate_limited and not (sent_at >= 0 and st.cut_at and sent_at < st.cut_at) then
+  local current = rate_at(st, now)
+  if st.m_rate and st.m_rate < current then current = st.m_rate end
+  local cut = math.max(math.min(min_rate, configured), current * decrease)
+  local peak = current
+  if current < (st.last_peak or 0) then peak = current * (1 + decrease) / 2 end
+  if cut > current * decrease then peak = math.max(peak, cut / decrease) end
+  st.last_peak = current
+  st.cut = cut
+  st.peak = peak
+  st.cut_at = math.max(now, until_)
+  st.fill = cut
+end
+-- No burst right after a throttle: the bucket is empty when the pause ends.
+local rate = rate_at(st, ends)
+st.tat = math.max(st.tat or 0, ends + burst / rate)
+save(st)
+return {fmt(rate_at(st, now)), fmt(math.max(0, until_ - now))}
+"""
+)
+
+
+class RedisUnavailable(Exception):
+    """Redis did not answer in time, refused the connection, or answered with an error."""
+
+
+class Grant(NamedTuple):
+    """One acquire's answer: a start (``granted``), or how long to wait (``wait`` seconds).
+
+    ``rate`` is the shared rate in force (calls/s); ``paused_for`` the shared pause left.
+    """
+
+    granted: bool
+    wait: float
+    rate: float
+    paused_for: float
+
+
+def quota_name(*, base_url: str, client_id: str | None, token: str) -> str:
+    """The default name of a quota: the API host, the client id and a hash of the token.
+
+    ``b2b-api.go.yandex.ru/CLIENT/1f2e…`` (``-`` without a client id). The token itself is
+    never part of it: a 16-hex-digit SHA-256 prefix tells accounts apart without revealing it.
+    """
+    host = base_url.split("://", 1)[-1].rstrip("/")
+    digest = hashlib.sha256(b"yandex_b2b_async quota\0" + token.encode()).hexdigest()[:16]
+    return _clean(f"{host}/{client_id or '-'}/{digest}")
+
+
+def quota_keys(name: str) -> tuple[str, str]:
+    """The Redis keys of quota ``name``: its bucket (a hash) and its pause."""
+    tag = f"{REDIS_KEY_PREFIX}:{{{_clean(name)}}}"
+    return f"{tag}:bucket", f"{tag}:pause"
+
+
+def _clean(name: str) -> str:
+    # Braces would end the cluster hash tag early; control characters make keys unreadable.
+    return "".join("_" if ch in "{}" or not ch.isprintable() else ch for ch in name)
+
+
+class RedisQuota:
+    """One shared quota (``rate`` calls/s, ``burst``, ``adaptive``) kept in Redis at ``url``.
+
+    Every method is one round trip (plus, now and then, one to read Redis's clock) bounded by
+    ``timeout`` seconds; any failure — no connection, a timeout, an error reply — raises
+    :class:`RedisUnavailable`. Times are this process's wall clock set against Redis's
+    (:meth:`now`; ``sync_clock=False`` takes ``wall`` as the shared clock as is, for tests that
+    drive time). Create it inside the event loop that will use it; :meth:`aclose` ends the
+    connections and any command still running.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        *,
+        rate: float,
+        burst: int,
+        adaptive: bool,
+        timeout: float = DEFAULT_REDIS_TIMEOUT,
+        wall: Callable[[], float] = time.time,
+        sync_clock: bool = True,
+    ) -> None:
+        import redis.asyncio
+        from redis.asyncio.retry import Retry
+        from redis.backoff import NoBackoff
+
+        self.name: Final = name
+        self.keys: Final = quota_keys(name)
+        self.timeout: Final = timeout
+        self._wall = wall
+        self._offset = 0.0
+        self._synced_at: float | None = None
+        self._sync = sync_clock
+        self._publisher_ready = False
+
+        # redis-py's own retries would multiply the time an outage costs each call; the
+        # backend above decides what a failure means. Two connections, each kept open and used
+        # one command at a time: one for the acquires (only the head of the pacer's queue
+        # acquires, so they come one at a time anyway) and one for the throttles, so that a
+        # pause is published without waiting behind an acquire. A new connection would cost a
+        # handshake of several round trips (tens of milliseconds on a busy host).
+        self._connect_timeout = max(timeout, REDIS_CONNECT_TIMEOUT)
+
+        def connect() -> redis.asyncio.Redis:
+            return redis.asyncio.Redis.from_url(
+                url,
+                socket_timeout=timeout,
+                socket_connect_timeout=self._connect_timeout,
+                retry=Retry(NoBackoff(), 0),
+                health_check_interval=0,
+                single_connection_client=True,
+            )
+
+        self._redis: Final = connect()
+        self._publisher: Final = connect()
+        self._acquire: Final = self._redis.register_script(_ACQUIRE)
+        self._throttle: Final = self._publisher.register_script(_THROTTLE)
+        ttl_ms = str(int(REDIS_STATE_TTL * 1000))
+        self._params: Final = (
+            repr(float(rate)),
+            str(int(burst)),
+            "1" if adaptive else "0",
+            ttl_ms,
+            repr(ADAPTIVE_RECOVERY_SECONDS),
+            repr(ADAPTIVE_DECREASE),
+            repr(ADAPTIVE_MIN_RATE),
+        )
+        self._commands: set[asyncio.Task[object]] = set()
+        self._closed = False
+
+    @property
+    def clock_offset(self) -> float:
+        """Seconds to add to this host's wall clock to read Redis's (0.0 before connecting)."""
+        return self._offset
+
+    def now(self) -> float:
+        """This process's reading of the shared clock (wall clock set against Redis's)."""
+        return self._wall() + self._offset
+
+    async def acquire(self, *, due: float | None = None) -> Grant:
+        """Take a start now, or learn how long to wait; ``due`` (shared clock, <= now) is when
+        the caller's token was due, for a waiter that woke late."""
+        await self._sync_clock()
+        now = self.now()
+        due = now if due is None or due > now else due
+        reply = await self._run(
+            lambda: self._acquire(keys=self.keys, args=[repr(now), *self._params, repr(due)])
+        )
+        granted, wait, rate, pause = _strings(reply, 4)
+        return Grant(granted == "1", float(wait), float(rate), float(pause))
+
+    async def throttle(
+        self, *, pause: float, rate_limited: bool, sent_at: float | None = None
+    ) -> tuple[float, float]:
+        """Pause every process for ``pause`` seconds from now; in adaptive mode a 429
+        (``rate_limited``) sent at ``sent_at`` (shared clock) after the last cut cuts the rate.
+        Returns the shared rate and the pause left."""
+        await self._sync_clock()
+        now = self.now()
+        sent = -1.0 if sent_at is None else sent_at
+        reply = await self._run(
+            lambda: self._throttle(
+                keys=self.keys,
+                args=[
+                    repr(now),
+                    *self._params,
+                    repr(max(0.0, pause)),
+                    "1" if rate_limited else "0",
+                    repr(sent),
+                ],
+            )
+        )
+        rate, left = _strings(reply, 2)
+        return float(rate), float(left)
+
+    async def ping(self) -> None:
+        """One round trip; raises :class:`RedisUnavailable` if Redis does not answer."""
+        await self._run(self._redis.ping)
+
+    async def forget(self) -> None:
+        """Delete this quota's keys (its bucket, curve and pause)."""
+        await self._run(lambda: self._redis.delete(*self.keys))
+
+    async def aclose(self) -> None:
+        """Cancel the commands in flight and close the connections, without waiting on Redis."""
+        self._closed = True
+        for task in list(self._commands):
+            task.cancel()
+        for client in (self._redis, self._publisher):
+            try:
+                async with asyncio.timeout(self.timeout):
+                    await client.connection_pool.disconnect(inuse_connections=True)
+            except (TimeoutError, OSError):
+                pass
+            await client.aclose(close_connection_pool=False)
+
+    async def _sync_clock(self) -> None:
+        if not self._sync:
+            return
+        if self._synced_at is not None and self._wall() - self._synced_at < REDIS_CLOCK_RESYNC:
+            return
+        # The reading with the shortest round trip bounds the offset's error best (NTP's
+        # minimum filter): a busy host may take milliseconds to run the loop between the two
+        # halves of one trip.
+        best: tuple[float, float] | None = None
+        for sample_number in range(_CLOCK_SAMPLES):
+            before = self._wall()
+            # The first reading may open the connection: it gets the connect's budget.
+            budget = self._connect_timeout if sample_number == 0 else self.timeout
+            seconds, micros = await self._run(self._redis.time, within=budget)
+            after = self._wall()
+            sample = (after - before, seconds + micros / 1e6 - (before + after) / 2)
+            if best is None or sample[0] < best[0]:
+                best = sample
+        assert best is not None
+        trip, offset = best
+        # An offset within what one reading can tell (half its round trip) says the clocks
+        # agree as well as we can measure: this host's clock is then the better one (processes
+        # of one host share it exactly; NTP keeps hosts closer than a busy round trip can).
+        self._offset = offset if abs(offset) > trip / 2 + _CLOCK_TOLERANCE else 0.0
+        self._synced_at = self._wall()
+        if not self._publisher_ready:
+            # Connect the throttle connection and load its script in the background, so that
+            # the first pause is published in one round trip: a handshake, and redis-py's
+            # NOSCRIPT-then-load path, took about 100 ms on a busy host. Best effort: if it
+            # fails, the first throttle pays for it.
+            self._publisher_ready = True
+            warm = asyncio.ensure_future(self._publisher.script_load(_THROTTLE))
+            self._commands.add(warm)
+            warm.add_done_callback(self._settled)
+
+    async def _run(
+        self, command: Callable[[], Awaitable[_T]], *, within: float | None = None
+    ) -> _T:
+        """Run one command in its own task, bounded by the timeout; the caller's cancellation
+        reaches the caller at once even when redis-py would swallow it (see the module doc)."""
+        if self._closed:
+            raise RedisUnavailable("the shared quota is closed")
+        limit = self.timeout if within is None else within
+        task: asyncio.Task[_T] = asyncio.ensure_future(command())
+        self._commands.add(task)
+        task.add_done_callback(self._settled)
+        try:
+            async with asyncio.timeout(limit):
+                return await asyncio.shield(task)
+        except TimeoutError:
+            task.cancel()
+            raise RedisUnavailable(f"no answer within {limit:g}s") from None
+        except asyncio.CancelledError:
+            # The caller leaves now; the command ends by itself within the timeout (cancelling
+            # it would make redis-py drop the connection, and the next command pay a new one).
+            # A start it takes is lost, which errs on the slow side. aclose() cancels it.
+            raise
+        except Exception as exc:
+            raise RedisUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    def _settled(self, task: asyncio.Task[object]) -> None:
+        self._commands.discard(task)
+        if not task.cancelled():
+            task.exception()  # retrieved: a failure nobody awaits any more is not reported
+
+
+def _strings(reply: object, count: int) -> list[str]:
+    if not isinstance(reply, list) or len(reply) != count:
+        raise RedisUnavailable(f"unexpected reply from the pacing script: {reply!r}")
+    return [item.decode() if isinstance(item, bytes) else str(item) for item in reply]
