@@ -462,3 +462,28 @@ def test_archive_by_phone_reads_national_phones_from_a_workbook(
     )
     assert done.returncode == 0, done.stderr
     assert not _by_phone(b2b_sandbox)
+
+
+def test_sync_creates_departments_only_when_applied(tmp_path: Path, b2b_sandbox: Sandbox) -> None:
+    """users sync --create-departments plans a move into a missing department without making
+    it; with --apply it creates the department and moves the employee there."""
+    b2b_sandbox.add_user(phone="+79001234567", fullname="Иванов")
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "ФИО;Телефон;Отдел\r\nИванов;8 900 123-45-67;Логистика/Склад\r\n", encoding="utf-8"
+    )
+    layout = tmp_path / "layout.toml"
+    layout.write_text(
+        'phone_region = "RU"\n[columns]\nfullname = "ФИО"\nphone = "Телефон"\n'
+        'department = "Отдел"\n[defaults]\ncost_center = "Main cost center"\n',
+        encoding="utf-8",
+    )
+    options = ("--columns", str(layout), "--create-departments")
+    planned = _cli("users", "sync", path, *options, sandbox=b2b_sandbox)
+    assert planned.returncode == 0, planned.stderr
+    assert "1 to update" in planned.stdout
+    assert not b2b_sandbox.departments()
+    applied = _cli("users", "sync", path, *options, "--apply", sandbox=b2b_sandbox)
+    assert applied.returncode == 0, applied.stderr
+    (store,) = [d for d in b2b_sandbox.departments() if d["name"] == "Склад"]
+    assert _by_phone(b2b_sandbox)["+79001234567"]["department_id"] == store["id"]

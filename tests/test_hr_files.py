@@ -156,7 +156,7 @@ def test_a_cp1251_file_read_as_utf8_is_refused_with_the_encoding_hint(tmp_path: 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_utf16_and_utf8_with_a_byte_order_mark_are_detected(tmp_path: Path, encoding: str) -> None:
     """A byte-order mark decides the encoding without --encoding; line numbers are kept."""
-    text = "fullname\tphone\tis_active\tcost_centers_id\n\nИлья\t+79001234567\ttrue\tcc\n"
+    text = "fullname\tphone\tis_active\tcost_centers_id\n\nИлья\t+79001234567\tда\tcc\n"
     bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
     path = tmp_path / "staff.txt"
     path.write_bytes((bom + text).encode(encoding))
@@ -170,7 +170,7 @@ def test_tab_separated_text_is_told_by_its_header(tmp_path: Path) -> None:
     """A header with tabs is read as tab-separated, even when cells hold commas."""
     path = tmp_path / "staff.tsv"
     path.write_text(
-        "fullname\tphone\tis_active\tcost_centers_id\nИванов, Илья\t+79001234567\ttrue\tcc\n",
+        "fullname\tphone\tis_active\tcost_centers_id\nИванов, Илья\t+79001234567\tда\tcc\n",
         encoding="utf-8",
     )
     (row,) = read_users_csv(path)
@@ -251,6 +251,19 @@ def test_a_bad_phone_is_a_row_error_naming_the_row(tmp_path: Path) -> None:
     assert (bad.line, bad.error and bad.error.field) == (3, "phone")
 
 
+def test_a_national_phone_without_a_region_says_how_to_read_it(tmp_path: Path) -> None:
+    """Without phone_region, 8 900 … fails its row, pointing to --phone-region, not quoting it."""
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,cost_centers_id\nA,8 911 765-43-21,1,cc\n", encoding="utf-8"
+    )
+    (row,) = read_users_csv(path)
+    assert row.error is not None
+    assert row.error.field == "phone"
+    assert "--phone-region" in str(row.error)
+    assert "765-43-21" not in str(row.error)
+
+
 # --------------------------------------------------------------------------------------------
 # Excel
 
@@ -277,7 +290,7 @@ def test_an_xlsx_sheet_reads_with_excel_row_numbers(tmp_path: Path) -> None:
             ["ФИО", "Телефон", "Активен", "Центр затрат"],
             ["Иванов Илья", 89001234567, True, "Основной"],
             [None, None, None, None],
-            ["Петрова Анна", "8 900 765 43 21", False, "Выездные"],
+            ["Петрова Анна", "8 900 765 43 21", "ЛОЖЬ", "Выездные"],
         ],
     )
     rows = list(
@@ -302,6 +315,14 @@ def test_an_unknown_sheet_is_refused_naming_the_sheets(tmp_path: Path) -> None:
     _workbook(path, [["fullname"]])
     with pytest.raises(InputFileError, match="Сводка, Лист1"):
         inspect_users_file(path, sheet="Staff")
+
+
+def test_an_old_excel_workbook_is_refused_saying_what_to_save_it_as(tmp_path: Path) -> None:
+    """A .xls file is not misread as text: refused, asking for .xlsx or CSV."""
+    path = tmp_path / "staff.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))
+    with pytest.raises(InputFileError, match=r"save it as \.xlsx or as CSV"):
+        inspect_users_file(path)
 
 
 def test_a_file_named_xlsx_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
@@ -440,6 +461,23 @@ async def test_export_then_sync_changes_nothing(
         assert [(lim.service.value, lim.limit_id) for lim in written] == [
             (lim["service"], lim["limit_id"]) for lim in limits if isinstance(lim, dict)
         ]
+
+
+async def test_an_xlsx_export_keeps_every_cell_as_text(
+    b2b_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A name that starts with '=' is exported as text, not as a formula, and reads back."""
+    b2b_sandbox.add_user(phone="+79001234567", fullname="=HYPERLINK(1)")
+    path = tmp_path / "export.xlsx"
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        await export_users(client, path)
+        names = await resolve_file_names(client, path)
+    workbook = openpyxl.load_workbook(path)
+    cell = workbook.worksheets[0]["A2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
+    (row,) = read_users_csv(path, names=names)
+    assert row.value is not None
+    assert row.value.fullname == "=HYPERLINK(1)"
 
 
 async def test_sync_clears_only_the_fields_it_is_told_to(b2b_sandbox: Sandbox) -> None:

@@ -38,7 +38,7 @@ from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
 from ._names import FileNames, NameLookup, NameSource, ResolvedNames
 from ._phones import check_region, normalize_phone
 from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
-from ._validators import check_phone, check_text
+from ._validators import PHONE_RE, check_phone, check_text
 from .errors import ValidationError
 from .models import Limit, UserCreate
 from .resolve import NameResolver
@@ -159,6 +159,13 @@ def user_from_cells(
                 values[name] = limits
         elif name == "phone" and phone_region is not None and text:
             values[name] = normalize_phone(text, region=phone_region)
+        elif name == "phone" and text and not PHONE_RE.fullmatch(text):
+            # Said without the number: a file's phones are personal data.
+            raise ValidationError(
+                "phone",
+                "must be in international format, e.g. +79001234567; to read phones written "
+                "as 8 900 123-45-67, give a phone region (--phone-region RU)",
+            )
         elif text or name in REQUIRED_COLUMNS:
             values[name] = text
     return UserCreate(**values)  # type: ignore[arg-type]
@@ -188,13 +195,15 @@ def _names_to_ids(texts: dict[str, str], names: NameLookup | None) -> None:
 class UsersFileInfo:
     """What :func:`inspect_users_file` found: the data rows, the field each used column
     holds (field -> header as written), the headers ignored (a column map was given and does
-    not name them), the fields given a value for every row, and whether names must be resolved.
+    not name them), the fields given a value for every row, and the name fields
+    (``department``, ``cost_center``) some row fills.
     """
 
     rows: int
     columns: Mapping[str, str]
     ignored: tuple[str, ...]
     defaults: Mapping[str, str]
+    named: frozenset[str] = frozenset()
 
     @property
     def fields(self) -> frozenset[str]:
@@ -203,8 +212,8 @@ class UsersFileInfo:
 
     @property
     def uses_names(self) -> bool:
-        """True when a ``department`` or ``cost_center`` column needs resolving to ids."""
-        return any(field in self.fields for field in NAME_FIELDS)
+        """True when some row names a department or cost center (names to resolve to ids)."""
+        return bool(self.named)
 
 
 @attrs.frozen(kw_only=True)
@@ -374,7 +383,13 @@ def inspect_users_file(
     """
     options = _options(columns, encoding, sheet, phone_region)
     layout, rows = _users_rows(path, options)
-    return attrs.evolve(layout.info, rows=sum(1 for _ in rows))
+    count = 0
+    named: set[str] = set()
+    for _, cells in rows:
+        count += 1
+        if not isinstance(cells, ValidationError):
+            named.update(field for field in NAME_FIELDS if cells.get(field, "").strip())
+    return attrs.evolve(layout.info, rows=count, named=frozenset(named))
 
 
 def count_users_csv(
@@ -422,11 +437,11 @@ def read_users_csv(
             phone_region=options.phone_region,
         )
         if info.uses_names and names is None:
-            field = next(field for field in NAME_FIELDS if field in info.fields)
+            field = min(info.named)
             raise InputFileError(
                 os.fspath(path),
                 f"column {info.columns.get(field, field)!r} holds {field} names: pass names= "
-                "(a Directory read from the account) to resolve them",
+                "(resolve_file_names resolves a file's names) to read it",
                 line=1,
             )
     return _read_users(path, options, names)
@@ -461,8 +476,7 @@ def file_names(
     HR file (one read with a column map, or with a name column) — the limits of its ``limits``
     cells, which may be titles. Raises :class:`InputFileError` as :func:`inspect_users_file`."""
     options = _options(columns, encoding, sheet, None)
-    layout, rows = _users_rows(path, options)
-    hr_file = options.columns is not None or layout.info.uses_names
+    _, rows = _users_rows(path, options)
     found: dict[str, dict[object, None]] = {"department": {}, "cost_center": {}, "limits": {}}
     for _, cells in rows:
         if isinstance(cells, ValidationError):
@@ -472,13 +486,15 @@ def file_names(
             if text:
                 found[field].setdefault(text, None)
         text = cells.get("limits", "").strip()
-        if hr_file and text:
+        if text:
             try:
                 limits = parse_limits(text)
             except ValidationError:
                 continue  # the row reports it
             for limit in limits:
                 found["limits"].setdefault((limit.service.value, limit.limit_id), None)
+    if options.columns is None and not (found["department"] or found["cost_center"]):
+        found["limits"] = {}  # a file in the API's own format: limits are ids
     return FileNames(
         departments=tuple(str(text) for text in found["department"]),
         cost_centers=tuple(str(text) for text in found["cost_center"]),

@@ -110,11 +110,19 @@ def _write_xlsx(name: str, rows: Iterable[list[str]]) -> int:
         raise InputFileError(
             name, "writing .xlsx needs openpyxl: pip install 'yandex_b2b_async[xlsx]'"
         ) from None
+    from openpyxl.cell import WriteOnlyCell
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Employees")
     count = -1
     for row in rows:
-        sheet.append(row)
+        cells = []
+        for text in row:
+            cell = WriteOnlyCell(sheet, value=text)
+            # Every cell is text: a name starting with "=" must not become a formula.
+            cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
         count += 1
     workbook.save(name)
     return max(count, 0)

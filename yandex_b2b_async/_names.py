@@ -151,8 +151,9 @@ class ResolvedNames:
         return self._answer(self._cost_centers.get(text.strip()), "cost_center", text)
 
     def limit_id(self, service: str, text: str) -> str:
-        """The id resolved for this limit title (or the text, an id)."""
-        return self._answer(self._limits.get((service, text.strip())), "limits", text)
+        """The id resolved for this limit title; a text not resolved as a title is an id."""
+        found = self._limits.get((service, text.strip()), text.strip())
+        return self._answer(found, "limits", text)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -38,6 +38,8 @@ __all__ = [
 FilePath = str | os.PathLike[str]
 
 EXCEL_SUFFIXES: Final = (".xlsx", ".xlsm")
+# Binary workbooks of other formats: refused by name, not misread as text.
+_OTHER_WORKBOOKS: Final = (".xls", ".xlsb", ".ods")
 _SEPARATORS: Final = (",", ";", "\t")
 _UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _ENCODING_HINT: Final = (
@@ -75,6 +77,11 @@ def table_rows(
     """``(line, cells)`` of every non-blank row, the header first (see the module)."""
     if is_excel(path):
         return _sheet_rows(path, sheet)
+    if os.fspath(path).lower().endswith(_OTHER_WORKBOOKS):
+        raise InputFileError(
+            os.fspath(path),
+            "is a workbook this reader does not open (.xls, .ods): save it as .xlsx or as CSV",
+        )
     if sheet is not None:
         raise InputFileError(os.fspath(path), "--sheet applies to .xlsx files only")
     return _text_rows(path, encoding)

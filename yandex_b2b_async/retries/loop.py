@@ -74,6 +74,14 @@ class _Stopped(Exception):
         self.reason: GiveUpReason = reason
 
 
+class _ReconcileFailed(Exception):
+    """Carries a reconcile hook's own error out of the loop, so that tenacity does not take it
+    for a failed attempt: a create that cannot be confirmed must not be sent again."""
+
+    def __init__(self, error: B2BError) -> None:
+        self.error = error
+
+
 class _Call:
     """What one failed call's loop knows as it goes."""
 
@@ -151,8 +159,9 @@ async def retry_after_failure(
     is the call's start on the policy's clock. Each retry spends from ``budget`` when given.
     ``idempotent=False`` retries only failures that certainly did nothing (never-sent requests
     and 429s) — unless ``reconcile`` is given: it is awaited after an attempt whose outcome is
-    unknown, before the next one (and before giving up after one, unless for the deadline), and
-    a result other than None ends the call with it.
+    unknown, before the next one (and before giving up after one, unless for the deadline); a
+    result other than None ends the call with it, and an error it raises ends the call too (a
+    create that cannot be confirmed is not sent again).
     A give-up ending in one of ``handles`` is logged at DEBUG: the caller handles that failure
     (as a create reconciles a 406). ``tracker`` (a client with observers) is told of each
     retry scheduled, a retry the budget refused, and the give-up.
@@ -182,7 +191,10 @@ async def retry_after_failure(
         if first:
             raise first.pop()  # the attempt already made, fed to tenacity as its first
         if reconcile is not None and outcome_unknown(call.last_error):
-            found = await reconcile()
+            try:
+                found = await reconcile()
+            except B2BError as error:
+                raise _ReconcileFailed(error) from None
             if found is not None:
                 return found
         time_left = None if end is None else end - clock()
@@ -255,6 +267,8 @@ async def retry_after_failure(
     )
     try:
         return await retrying(next_attempt)
+    except _ReconcileFailed as failed:
+        raise failed.error from None
     except _Stopped as stopped:
         error, reason = stopped.error, stopped.reason
     except B2BError as failed:
