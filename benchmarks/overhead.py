@@ -5,6 +5,12 @@ concurrency, a semaphore per call as a user would write it. The variants run int
 (a, b, c, then b, c, a, …) after a warm-up round, each round gives the ratios b/a and b/c, and
 the figures are the medians of those ratios. This library runs with its default retry policy and
 a rate limit far above what the run reaches: configured, never triggered.
+
+Two more variants are the same library client with observers: a no-op observer (the cost of
+building and delivering the events) and, when the OpenTelemetry SDK is installed (the ``bench``
+extra), the OpenTelemetry adapter on an SDK tracer provider whose spans are batched to an
+exporter that discards them, and a meter provider (what a service pays, minus the network).
+Their ratios to the client without observers are measured in the same interleaved rounds.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from typing import Final
 import aiohttp
 
 from yandex_b2b_async import B2BClient, RateLimit, RetryPolicy, UserCreate, UserUpdate
+from yandex_b2b_async.events import Event, Observer
 
 from ._common import Figure, Result, Settings, gather_limited, median, phone
 from ._server import ServerProcess
@@ -27,6 +34,43 @@ CONCURRENCY: Final = 32
 TITLE: Final = "1. Overhead (employee edits, raw aiohttp vs this library vs yandex-b2b-go)"
 
 Variant = Callable[[int], Awaitable[object]]
+
+
+NO_OBSERVER: Final = "this library"
+NOOP_OBSERVER: Final = "this library + no-op observer"
+OTEL_OBSERVER: Final = "this library + OpenTelemetry SDK"
+
+
+def _noop(event: Event) -> None:
+    return None
+
+
+def _otel_observer() -> tuple[Observer, Callable[[], None]] | None:
+    """The OpenTelemetry adapter on SDK providers whose exports go nowhere, and their shutdown;
+    None without the SDK."""
+    if importlib.util.find_spec("opentelemetry.sdk") is None:
+        return None
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
+
+    from yandex_b2b_async.telemetry import OpenTelemetry
+
+    class Discard(SpanExporter):
+        def export(self, spans: object) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(BatchSpanProcessor(Discard()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+
+    def shutdown() -> None:
+        tracer_provider.shutdown()
+        meter_provider.shutdown()
+
+    observer = OpenTelemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
+    return observer, shutdown
 
 
 def sdk_available() -> bool:
@@ -68,26 +112,41 @@ async def run(settings: Settings) -> Result:
                         raise RuntimeError(f"raw edit answered {reply.status}")
                     return await reply.json()
 
-            client = B2BClient(
-                server.token,
-                base_url=server.url,
-                retry=RetryPolicy(),
-                rate_limit=RateLimit(rate=1_000_000, burst=100_000),
-            )
-
-            async def library(i: int) -> object:
-                await client.users.update(
-                    ids[i],
-                    UserUpdate(
-                        fullname=fullnames[i],
-                        phone=phones[i],
-                        is_active=True,
-                        cost_centers_id=cost_center,
-                    ),
+            def make_client(observers: tuple[Observer, ...] = ()) -> B2BClient:
+                return B2BClient(
+                    server.token,
+                    base_url=server.url,
+                    retry=RetryPolicy(),
+                    rate_limit=RateLimit(rate=1_000_000, burst=100_000),
+                    observers=observers,
                 )
-                return None
 
-            variants: dict[str, Variant] = {"raw aiohttp": raw, "this library": library}
+            def edits(through: B2BClient) -> Variant:
+                async def library(i: int) -> object:
+                    await through.users.update(
+                        ids[i],
+                        UserUpdate(
+                            fullname=fullnames[i],
+                            phone=phones[i],
+                            is_active=True,
+                            cost_centers_id=cost_center,
+                        ),
+                    )
+                    return None
+
+                return library
+
+            client = make_client()
+            clients = [client, make_client((_noop,))]
+            variants: dict[str, Variant] = {
+                "raw aiohttp": raw,
+                NO_OBSERVER: edits(client),
+                NOOP_OBSERVER: edits(clients[1]),
+            }
+            otel = _otel_observer()
+            if otel is not None:
+                clients.append(make_client((otel[0],)))
+                variants[OTEL_OBSERVER] = edits(clients[-1])
             sdk_client: object = None
             if sdk_available():
                 import yandex_b2b_go
@@ -112,7 +171,10 @@ async def run(settings: Settings) -> Result:
             try:
                 rates, cpu = await _rounds(variants, n, rounds)
             finally:
-                await client.close()
+                for each in clients:
+                    await each.close()
+                if otel is not None:
+                    otel[1]()
                 if sdk_client is not None:
                     await sdk_client.__aexit__(None, None, None)  # type: ignore[attr-defined]
 
@@ -154,6 +216,29 @@ async def run(settings: Settings) -> Result:
             note=f"{median(cpu['this library']) - median(cpu['raw aiohttp']):+.0f} µs/call",
         )
     )
+    for name in (NOOP_OBSERVER, OTEL_OBSERVER):
+        if name not in rates:
+            result.add(
+                Figure(
+                    name=f"{name} / no observer",
+                    value=None,
+                    note="not run: the OpenTelemetry SDK is not installed (pip install .[bench])",
+                )
+            )
+            continue
+        observed = [o / b for o, b in zip(rates[name], rates[NO_OBSERVER], strict=True)]
+        ratio_o = median(observed)
+        cpu_extra = median(cpu[name]) - median(cpu[NO_OBSERVER])
+        result.add(
+            Figure(
+                name=f"{name} / no observer",
+                value=round(ratio_o, 3),
+                target=">= 0.95" if name == NOOP_OBSERVER else "",
+                met=ratio_o >= 0.95 if name == NOOP_OBSERVER else None,
+                note=f"{cpu_extra:+.0f} µs/call client CPU; rounds: "
+                + ", ".join(f"{r:.2f}" for r in observed),
+            )
+        )
     if "yandex-b2b-go" in rates:
         b_over_c = [
             b / c for b, c in zip(rates["this library"], rates["yandex-b2b-go"], strict=True)

@@ -1,4 +1,4 @@
-"""Workload 8, shared pacing: one quota for several processes, through Redis.
+"""Workload 9, shared pacing: one quota for several processes, through Redis.
 
 Side by side, in one run, against one sandbox (a child process) and one ``redis-server`` on
 loopback:
@@ -37,7 +37,7 @@ from ._server import NotRun, ServerProcess
 
 __all__ = ["run"]
 
-TITLE: Final = "8. Shared pacing (4 processes, one quota through Redis)"
+TITLE: Final = "9. Shared pacing (4 processes, one quota through Redis)"
 PROCESSES: Final = 4
 RATE: Final = 100
 BURST: Final = 10

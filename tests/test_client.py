@@ -18,6 +18,7 @@ from tests._hostile import HostileServer
 from tests._recorder import Answer, Recorder
 from yandex_b2b_async import (
     B2BClient,
+    B2BError,
     ClientClosedError,
     NotFoundError,
     RetryPolicy,
@@ -254,3 +255,19 @@ def test_a_client_with_max_concurrency_serves_two_asyncio_runs(sandbox_in_thread
     asyncio.run(three_at_once())
     asyncio.run(client.close())
     gc.collect()
+
+
+def test_a_client_used_from_a_second_open_loop_says_to_make_one_per_loop(
+    sandbox_in_thread: Sandbox,
+) -> None:
+    """A client whose connections live on another loop that is still open raises a B2BError
+    saying what to do, instead of a RuntimeError from deep inside asyncio."""
+    client = B2BClient(sandbox_in_thread.token, base_url=sandbox_in_thread.url)
+    first = asyncio.new_event_loop()
+    try:
+        first.run_until_complete(client.auth.clients())
+        with pytest.raises(B2BError, match="one B2BClient per event loop"):
+            asyncio.run(client.auth.clients())
+        first.run_until_complete(client.close())
+    finally:
+        first.close()

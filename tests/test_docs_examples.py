@@ -8,8 +8,8 @@ How a block is run:
   ``base_url`` to that sandbox, with the sandbox's token instead of the example's
   (``"oauth-token"``, ``token``) and no ``client_id`` — so ``from yandex_b2b_async import
   B2BClient`` in an example reaches the sandbox while the text reads as it would against the
-  real API. A client given a ``base_url``, a ``transport`` or a ``session`` (one made from
-  a ``Sandbox`` of the example's own) is left as it is. Nothing in the library knows about this.
+  real API. A client given a ``base_url``, a ``transport`` or a ``session`` (one the example
+  points at a ``Sandbox`` of its own) is left as it is. Nothing in the library knows about this.
 - A block with top-level ``await`` (a fragment) runs inside a coroutine whose namespace
   already holds what fragments refer to: ``client`` (a ``B2BClient`` on the sandbox),
   ``sandbox``, ``token``, ``users`` (five ``UserCreate``), ``desired`` (the same),
@@ -122,12 +122,16 @@ def _sandbox_commands() -> list[tuple[Block, list[str]]]:
 SHELL = _sandbox_commands()
 
 
+# A client given one of these is pointed somewhere by the example itself (its own sandbox).
+_POINTED = frozenset({"base_url", "transport", "session"})
+
+
 def _sandboxed_client(sandbox: Sandbox) -> type[B2BClient]:
     class SandboxedClient(B2BClient):
         """B2BClient with the defaults pointed at the test's sandbox (see the module)."""
 
         def __init__(self, token: str, *args: Any, **options: Any) -> None:
-            if not {"base_url", "transport", "session"} & options.keys():
+            if not _POINTED.intersection(options):
                 token = sandbox.token
                 options["base_url"] = sandbox.url
                 options.pop("client_id", None)

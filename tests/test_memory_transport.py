@@ -16,6 +16,7 @@ from yandex_b2b_async import (
 )
 from yandex_b2b_async._transport import Request
 from yandex_b2b_async.sandbox import Reply, Sandbox
+from yandex_b2b_async.sandbox.app import ENDPOINTS, Dispatcher, Endpoint
 
 USERS = "/integration/2.0/users"
 
@@ -169,3 +170,19 @@ def test_a_transport_and_a_session_together_are_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         B2BClient("token", transport=Sandbox().transport(), session=object())  # type: ignore[arg-type]
     assert caught.value.field == "transport"
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: f"{e.method} {e.path}")
+def test_every_declared_endpoint_is_served_in_memory(endpoint: Endpoint) -> None:
+    """The in-memory dispatcher finds each endpoint the HTTP routes declare (exact paths)."""
+    assert Dispatcher.endpoint(endpoint.method, endpoint.path) is endpoint
+
+
+async def test_a_listing_follows_its_pages_in_memory() -> None:
+    """Offset pages are served in memory as over HTTP."""
+    sandbox = Sandbox()
+    for i in range(3):
+        sandbox.add_department(f"Department {i}")
+    async with B2BClient(sandbox.token, transport=sandbox.transport()) as client:
+        names = [department.name async for department in client.departments.list(limit=2)]
+    assert names == ["Department 0", "Department 1", "Department 2"]

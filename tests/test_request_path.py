@@ -169,3 +169,24 @@ async def test_a_bulk_run_logs_no_give_up_per_row(
     report = await client.users.bulk_create(users, concurrency=2)
     assert report.failed == 3
     assert loud_give_ups(caplog) == []
+
+
+async def test_a_reconcile_that_fails_ends_the_call_without_resending(
+    sandbox: Sandbox, client: B2BClient
+) -> None:
+    """A hook that cannot look (its own call fails) ends the call with that error: no resend."""
+    sandbox.faults.script("POST", USERS, [Reply.drop_after()])
+
+    async def reconcile() -> str | None:
+        raise ServerError(503, message="lookup failed")
+
+    with pytest.raises(ServerError, match="lookup failed"):
+        await client.request(
+            "POST",
+            "/users",
+            body={"fullname": "A", "phone": "+79990000009", "is_active": True},
+            response=str,
+            idempotent=False,
+            reconcile=reconcile,
+        )
+    assert sandbox.stats.requests == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import socket
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -324,3 +325,41 @@ async def test_a_bulk_report_and_journal_show_no_token(
     shown += [str(error_summary(item.error)) for item in report.failures if item.error is not None]
     for text in shown:
         assert secret not in text
+
+
+@pytest.mark.parametrize(
+    ("build", "secret"),
+    [
+        (
+            lambda: UserCreate(
+                fullname="x", phone="8 900 RARE-55", is_active=True, cost_centers_id="cc"
+            ),
+            "RARE-55",
+        ),
+        (
+            lambda: UserCreate(
+                fullname="x",
+                phone="+79001234567",
+                is_active=True,
+                cost_centers_id="cc",
+                email="rare.person@@example.org",
+            ),
+            "rare.person",
+        ),
+        (
+            lambda: UserCreate(
+                fullname="Rare\x00Name", phone="+79001234567", is_active=True, cost_centers_id="cc"
+            ),
+            "Rare",
+        ),
+    ],
+    ids=["phone", "email", "fullname"],
+)
+def test_a_refused_phone_email_or_name_is_not_shown_in_the_error(
+    build: Callable[[], object], secret: str
+) -> None:
+    """A validation error names the personal field and its rule, never the refused value."""
+    with pytest.raises(ValidationError) as refused:
+        build()
+    assert secret not in str(refused.value)
+    assert refused.value.field in str(refused.value)

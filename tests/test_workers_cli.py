@@ -123,3 +123,17 @@ def test_ctrl_c_ends_a_run_waiting_on_the_shared_quota_at_once(
     assert "INTERRUPTED" in stdout
     assert took < 1.5
     assert sent <= 3
+
+
+def test_redis_url_without_a_rate_is_a_usage_error(tmp_path: Path) -> None:
+    """--redis-url shares --rate: given alone it is refused (exit 2) before anything is sent."""
+    ids = tmp_path / "ids.txt"
+    ids.write_text("u-1\n", encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("YANDEX_B2B_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "yandex_b2b_async", "--sandbox", "users", "archive", str(ids),
+         "--redis-url", "redis://127.0.0.1:1/0"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "--redis-url shares the --rate quota" in done.stderr

@@ -9,7 +9,7 @@ beyond accepting a borrowed session.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import Final, TypeVar, overload
 
@@ -24,10 +24,12 @@ from ._constants import (
     HEADER_CLIENT_ID,
     USER_AGENT,
 )
+from ._observe import Observers, check_observers
 from ._request import RequestPath, check_policy
 from ._transport import AiohttpTransport, AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .errors import B2BError, ClientClosedError, ValidationError
+from .events import Event, ObservedClient, Observer
 from .pacing import Pacer, RateLimit
 from .pacing.redis_backend import shared_backend
 from .resources import (
@@ -70,6 +72,8 @@ class B2BClient:
     many attempts are in flight at once (``None``: only the connection pool's limit); it is
     independent of the rate. A plain ``http://`` ``base_url`` is refused unless its host is
     loopback (the sandbox); a ``base_url`` ending in ``/integration/2.0`` means its host.
+    ``observers`` receive the events of every call (:mod:`yandex_b2b_async.events`; the
+    OpenTelemetry adapter is :class:`yandex_b2b_async.telemetry.OpenTelemetry`).
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class B2BClient:
         retry_budget: RetryBudget | NotGiven | None = NOT_GIVEN,
         max_concurrency: int | None = None,
         transport: AsyncTransport | None = None,
+        observers: Iterable[Observer] = (),
     ) -> None:
         _check_token(token)
         if client_id is not None:
@@ -121,7 +126,13 @@ class B2BClient:
         self._rate_limit = rate_limit
         pause_policy = retry or _DEFAULT_RETRY
         self._shared_pacing: Final = (
-            shared_backend(rate_limit, base_url=self._base_url, client_id=client_id, token=token)
+            shared_backend(
+                rate_limit,
+                base_url=self._base_url,
+                client_id=client_id,
+                token=token,
+                on_shared_pause=self._shared_pause,
+            )
             if rate_limit is not None and rate_limit.redis_url is not None
             else None
         )
@@ -133,6 +144,12 @@ class B2BClient:
         )
         self._retry_budget: Final = retry_budget
         self._max_concurrency: Final = max_concurrency
+        watching = check_observers(observers)
+        self._observers: Final = (
+            Observers(watching, _observed_client(self._base_url, self._pacer, rate_limit))
+            if watching
+            else None
+        )
         self._transport: Final[AsyncTransport] = (
             transport
             if transport is not None
@@ -150,7 +167,10 @@ class B2BClient:
             pacer=self._pacer,
             budget=retry_budget,
             max_concurrency=max_concurrency,
+            observers=self._observers,
         )
+        if self._observers is not None:
+            self._observers.opened()
 
         self.users: Final = UsersAPI(self)
         self.departments: Final = DepartmentsAPI(self)
@@ -199,6 +219,23 @@ class B2BClient:
         return self._transport
 
     @property
+    def observers(self) -> tuple[Observer, ...]:
+        """The observers this client tells of its calls (see :mod:`yandex_b2b_async.events`)."""
+        return () if self._observers is None else self._observers.observers
+
+    def _shared_pause(self, seconds: float) -> None:
+        # Another process's 429 or Retry-After, learnt through the shared quota.
+        observers = self._observers
+        if observers is not None:
+            observers.shared_throttle(None, seconds)
+
+    def notify(self, event: Event) -> None:
+        """Hand ``event`` to this client's observers, as its own calls' events are (the bulk
+        engine reports its items this way). Does nothing without observers."""
+        if self._observers is not None:
+            self._observers.emit(event)
+
+    @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
@@ -235,6 +272,8 @@ class B2BClient:
         finally:
             if self._shared_pacing is not None:
                 await self._shared_pacing.aclose()
+        if self._observers is not None:
+            await self._observers.close()
 
     # -- the single request path --------------------------------------------------------------
 
@@ -298,7 +337,8 @@ class B2BClient:
         """
         # A plain method returning the request path's coroutine: awaiting it is the call, and
         # the success path saves a coroutine frame of its own.
-        return self._requests.call(
+        requests = self._requests
+        return (requests.call if self._observers is None else requests.observed_call)(
             method,
             path,
             response=response,
@@ -317,6 +357,17 @@ class B2BClient:
         if retry is None or (retry == 0 and not isinstance(retry, bool)):
             return None
         return check_policy(retry)
+
+
+def _observed_client(base_url: str, pacer: Pacer, rate_limit: RateLimit | None) -> ObservedClient:
+    url = URL(base_url)
+    return ObservedClient(
+        server_address=url.host or "",
+        server_port=url.port or (443 if url.scheme == "https" else 80),
+        url_scheme=url.scheme,
+        pacer=pacer,
+        rate_period=rate_limit.per if rate_limit is not None else 1.0,
+    )
 
 
 def _check_token(token: object) -> None:

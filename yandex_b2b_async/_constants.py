@@ -74,6 +74,9 @@ USER_AGENT: Final = "yandex_b2b_async"
 # pacer that gates every call treats a quarter of a second without an answer as an outage and
 # paces this process alone (or fails, if configured so) rather than stall every call.
 DEFAULT_REDIS_TIMEOUT: Final = 0.25
+# Opening a connection is a handshake of a few round trips: on a host whose cores are all busy
+# (as when several workers start at once) it took over a quarter of a second; refused is instant.
+REDIS_CONNECT_TIMEOUT: Final = 1.0
 # While Redis is out, one probe per second finds it again without adding a wait to any call.
 REDIS_PROBE_INTERVAL: Final = 1.0
 # The process's clock is set against Redis's TIME at connect and re-read this often (seconds):

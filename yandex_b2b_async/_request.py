@@ -7,12 +7,17 @@ place an attempt starts and ends. A failed first attempt hands over to
 :func:`~yandex_b2b_async.retries.retry_after_failure`, the one place a retry is scheduled or
 given up.
 
-Where each event of a call happens, for observers: the call starts and ends in
-:meth:`RequestPath.call`; an attempt starts right before ``transport.send`` and ends right after
-it (or with its exception) in :meth:`RequestPath.attempt`, which also holds the pacer wait (the
-``try_acquire`` / ``acquire`` branch) and the throttle feedback (``pacer.on_throttle``); a retry
-is scheduled in ``retry_scheduled``, the budget refuses in ``budget_refuses``, and a give-up is
-decided in ``_give_up``, all three in :mod:`yandex_b2b_async.retries.loop`.
+Where each event of a call happens, for observers (a client given some): the call starts and
+ends in :meth:`RequestPath.observed_call`; an attempt starts right before ``transport.send``
+and ends right after it (or with its exception) in :meth:`RequestPath.attempt`, which also holds
+the pacer wait (the ``try_acquire`` / ``acquire`` branch) and the throttle feedback
+(``pacer.on_throttle``); a retry is scheduled in ``retry_scheduled``, the budget refuses in
+``budget_refuses``, and a give-up is decided in ``_give_up``, all three in
+:mod:`yandex_b2b_async.retries.loop`. They are told through a
+:class:`~yandex_b2b_async._observe.CallTracker`; a client without observers calls
+:meth:`RequestPath.call` directly, carries ``None`` and pays one ``is None`` test per step.
+Each attempt is logged at DEBUG on ``yandex_b2b_async.request``, each throttle at INFO on
+``yandex_b2b_async.pacing``, naming the call and the attempt.
 
 The success path is designed first: the first attempt runs without tenacity, the pacer grants
 a free token without a task switch, a path's URL is parsed once, bodies go through orjson.
@@ -32,6 +37,8 @@ import orjson
 from yarl import URL
 
 from ._converter import structure, unstructure
+from ._logs import call_extra
+from ._observe import CallTracker, Observers
 from ._transport import AsyncTransport, Request, transport_error
 from .errors import (
     APIError,
@@ -49,7 +56,8 @@ __all__ = ["RequestPath", "check_policy"]
 
 _T = TypeVar("_T")
 
-logger: Final = logging.getLogger("yandex_b2b_async")
+logger: Final = logging.getLogger("yandex_b2b_async.request")
+pacing_logger: Final = logging.getLogger("yandex_b2b_async.pacing")
 
 _JSON_HEADERS: Final = {"Content-Type": "application/json"}
 _ONE_ATTEMPT: Final = RetryPolicy.none()
@@ -76,7 +84,9 @@ class RequestPath:
         "_headers",
         "_json_headers",
         "_max_concurrency",
+        "_observers",
         "_pacer",
+        "_prefix",
         "_slots",
         "_slots_loop",
         "_timeout",
@@ -95,9 +105,13 @@ class RequestPath:
         pacer: Pacer,
         budget: RetryBudget | None,
         max_concurrency: int | None,
+        observers: Observers | None = None,
     ) -> None:
         self._transport = transport
         self._api_url = api_url
+        self._observers = observers
+        # The path part of api_url ("/integration/2.0"), which starts every url.template.
+        self._prefix: Final = URL(api_url).path.rstrip("/")
         self._headers: Final = dict(headers)
         self._json_headers: Final = {**headers, **_JSON_HEADERS}
         self._timeout = timeout
@@ -122,8 +136,10 @@ class RequestPath:
         idempotent: bool,
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
+        tracker: CallTracker | None = None,
     ) -> _T | None:
-        """One API call; see :meth:`B2BClient.request` for the contract."""
+        """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
+        call's observation when :meth:`observed_call` runs it."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
         deadline = policy.deadline if policy is not None else None
@@ -132,7 +148,7 @@ class RequestPath:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, params, body, deadline)
+            payload = await self.attempt(method, path, params, body, deadline, 0, tracker)
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -148,7 +164,7 @@ class RequestPath:
                 policy = _ONE_ATTEMPT
 
             async def again(time_left: float | None, resend: int) -> bytes:
-                return await self.attempt(method, path, params, body, time_left, resend)
+                return await self.attempt(method, path, params, body, time_left, resend, tracker)
 
             async def reconciled() -> _Reconciled | None:
                 assert reconcile is not None
@@ -165,6 +181,7 @@ class RequestPath:
                 idempotent=idempotent,
                 reconcile=reconciled if reconcile is not None else None,
                 handles=handles,
+                tracker=tracker,
             )
             if isinstance(result, _Reconciled):
                 return result.value  # type: ignore[return-value]
@@ -172,6 +189,44 @@ class RequestPath:
         if response is None:
             return None
         return _decode(payload, response, method, path)
+
+    async def observed_call(
+        self,
+        method: str,
+        path: str,
+        *,
+        response: type[_T] | None,
+        params: Mapping[str, str | int] | None,
+        body: object,
+        policy: RetryPolicy | None,
+        idempotent: bool,
+        reconcile: Callable[[], Awaitable[_T | None]] | None = None,
+        handles: tuple[type[B2BError], ...] = (),
+    ) -> _T | None:
+        """:meth:`call`, told to the observers: its start, every step, its end. A client
+        without observers calls :meth:`call` directly and pays nothing for them."""
+        observers = self._observers
+        if self.closed or observers is None:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        tracker = observers.call(method, self._prefix + path, f"{method} {path}")
+        try:
+            result = await self.call(
+                method,
+                path,
+                response=response,
+                params=params,
+                body=body,
+                policy=policy,
+                idempotent=idempotent,
+                reconcile=reconcile,
+                handles=handles,
+                tracker=tracker,
+            )
+        except BaseException as error:
+            tracker.ended(error)
+            raise
+        tracker.ended()
+        return result
 
     async def attempt(
         self,
@@ -181,6 +236,7 @@ class RequestPath:
         body: object,
         time_left: float | None = None,
         resend: int = 0,
+        tracker: CallTracker | None = None,
     ) -> bytes:
         """One attempt: wait for a slot and the pacer, build the request, send, classify.
         Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
@@ -190,6 +246,8 @@ class RequestPath:
         ``resend`` is how many attempts of the call came before this one. The URL
         and the body are made after the waits: 10,000 calls started at once then queue having
         done almost nothing (issue 13), and a retry's cost of making them again is small.
+        ``tracker`` (a client with observers) is told of the pacing wait, the attempt's start
+        and end, and a throttle.
         """
         slots = self._slots
         if slots is not None:
@@ -206,10 +264,17 @@ class RequestPath:
             timeout = self._timeout
             if time_left is None:
                 if not pacer.try_acquire():
+                    waited = time.monotonic()
                     await pacer.acquire()
+                    if tracker is not None:
+                        tracker.pacer_waited(time.monotonic() - waited)
             else:
-                until = time.monotonic() + time_left
-                await pacer.acquire(max_wait=time_left)
+                waited = time.monotonic()
+                until = waited + time_left
+                if not pacer.try_acquire():
+                    await pacer.acquire(max_wait=time_left)
+                    if tracker is not None:
+                        tracker.pacer_waited(time.monotonic() - waited)
                 remaining = until - time.monotonic()
                 if remaining < timeout:
                     timeout = max(remaining, 0.001)
@@ -219,35 +284,75 @@ class RequestPath:
                 text = self._api_url + path
                 cached = self._urls[path] = (URL(text), text)
             url = cached[0] if not params else _with_query(cached[1], cached[0], params)
-            if body is None:
-                request = Request(method, url, self._headers, None, timeout, path)
+            if tracker is None:
+                if body is None:
+                    request = Request(method, url, self._headers, None, timeout, path)
+                else:
+                    encoded = _encode(body)
+                    request = Request(method, url, self._json_headers, encoded, timeout, path)
             else:
-                request = Request(method, url, self._json_headers, _encode(body), timeout, path)
-            # -- the attempt starts (observers: attempt start, with ``resend``) -------------
+                data = None if body is None else _encode(body)
+                headers = self._headers if data is None else self._json_headers
+                # The attempt starts. Observers may add headers (a trace context), never
+                # replace the client's own.
+                extra = tracker.attempt_started()
+                if extra:
+                    headers = {**extra, **headers}
+                request = Request(method, url, headers, data, timeout, path)
             started = time.monotonic()
             try:
                 reply = await self._transport.send(request)
-            except B2BError:
+            except B2BError as failed:
+                if tracker is not None:
+                    tracker.attempt_ended(None, failed)
                 raise
             except (OSError, TimeoutError) as exc:
-                raise transport_error(exc, request) from exc
+                lost = transport_error(exc, request)
+                if tracker is not None:
+                    tracker.attempt_ended(None, lost)
+                raise lost from exc
+            except BaseException as cancelled:  # the call was cancelled mid-attempt
+                if tracker is not None:
+                    tracker.attempt_ended(None, cancelled)
+                raise
         finally:
             if slots is not None:
                 slots.release()
-        # -- the attempt ended with an answer (observers: attempt end, status, duration) --
         status = reply.status
         if logger.isEnabledFor(logging.DEBUG):
             logger.debug(
-                "%s %s -> %d (%.1f ms)", method, path, status, (time.monotonic() - started) * 1e3
+                "%s %s attempt %d: %d in %.1f ms",
+                method,
+                path,
+                resend + 1,
+                status,
+                (time.monotonic() - started) * 1e3,
+                extra=call_extra(f"{method} {path}", resend + 1),
             )
         if 200 <= status < 300:
             budget = self._budget
             if budget is not None and budget.available < budget.capacity:
                 budget.on_success()
+            if tracker is not None:
+                tracker.attempt_ended(status)
             return reply.body
         error = error_from_response(status, reply.body, reply.headers, method=method, path=path)
+        if tracker is not None:
+            tracker.attempt_ended(status, error)
         if status == 429 or (status >= 500 and error.retry_after is not None):
             pacer.on_throttle(error.retry_after, rate_limited=status == 429, sent_at=started)
+            paused = pacer.paused_for
+            if tracker is not None:
+                tracker.throttled(status, error.retry_after, paused)
+            pacing_logger.info(
+                "%s %s attempt %d: %d paused the client for %.3gs",
+                method,
+                path,
+                resend + 1,
+                status,
+                paused,
+                extra=call_extra(f"{method} {path}", resend + 1),
+            )
         raise error
 
 

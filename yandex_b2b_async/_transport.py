@@ -187,14 +187,14 @@ class AiohttpTransport:
                 return session
             if not self._loop_closed():
                 raise B2BError(
-                    "this B2BClient's connections belong to another event loop that is still "
-                    "running; make one B2BClient per event loop"
+                    "this B2BClient's connections belong to another event loop, which is still "
+                    "open; make one B2BClient per event loop (or close it on that loop first)"
                 )
-            raise B2BError(
-                "this B2BClient's connections belong to an event loop that was closed without "
-                "shutting down (use asyncio.run, or close the client with `await "
-                "client.close()` / `async with B2BClient(...)` before the loop ends)"
-            )
+            # Its loop was closed without shutting down (no asyncio.run): nothing can be sent
+            # on those connections any more. Let them go, and start afresh on this loop.
+            keeper, self._keeper = self._keeper, None
+            if keeper is not None:
+                await keeper.aclose()
         session = aiohttp.ClientSession(
             connector=aiohttp.TCPConnector(limit=self._limit),
             # No cookies: the API is stateless, and a cookie jar costs time on every call.

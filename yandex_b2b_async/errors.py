@@ -56,13 +56,14 @@ class ValidationError(B2BError, ValueError):
     """Input refused on the client side; nothing was sent.
 
     ``field`` names the offending field (``"phone"``, ``"limits[1].service"``, ``"base_url"``),
-    ``rule`` says what it must satisfy.
+    ``rule`` says what it must satisfy. The message shows the refused value, except for an
+    employee's personal data (a phone, an email, a full name), which no error carries.
     """
 
     def __init__(self, field: str, rule: str, *, value: object = None) -> None:
         self.field = field
         self.rule = rule
-        shown = "" if value is None else f" (got {_short_repr(value)})"
+        shown = "" if value is None or _is_personal(field) else f" (got {_short_repr(value)})"
         super().__init__(f"{field}: {rule}{shown}")
 
 
@@ -288,6 +289,15 @@ def _excerpt(body: bytes) -> str:
     text = body[: _EXCERPT_CHARS * 4].decode("utf-8", errors="replace")
     text = " ".join(text.split())
     return text[:_EXCERPT_CHARS] + ("…" if len(text) > _EXCERPT_CHARS else "")
+
+
+# Fields whose values are an employee's personal data: never shown in a message.
+_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname"})
+
+
+def _is_personal(field: str) -> bool:
+    last = field.rsplit(".", 1)[-1].split("[", 1)[0]
+    return last in _PERSONAL_FIELDS
 
 
 def _short_repr(value: object) -> str:

@@ -43,6 +43,7 @@ from .bulk import (
     input_key,
 )
 from .errors import B2BError, ValidationError
+from .events import Event
 from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
 
 if TYPE_CHECKING:
@@ -601,14 +602,18 @@ async def collect(desired: Iterable[UserCreate] | AsyncIterable[UserCreate]) -> 
 _OPERATION: Final = "users.sync"
 
 
-def sync_operation(users: UsersAPI) -> BulkOperation[SyncAction, str]:
+def sync_operation(
+    users: UsersAPI, notify: Callable[[Event], None] | None = None
+) -> BulkOperation[SyncAction, str]:
     """Sync actions as a bulk operation (journal name ``users.sync``): each action's call, and
-    the id of the employee it created or changed."""
+    the id of the employee it created or changed; ``notify`` is told of each action's end."""
 
     async def execute(action: SyncAction) -> str:
         return await _execute(users, action)
 
-    return BulkOperation(name=_OPERATION, call=execute, id_of=_id_of, key=_journal_key)
+    return BulkOperation(
+        name=_OPERATION, call=execute, id_of=_id_of, key=_journal_key, notify=notify
+    )
 
 
 async def apply_plan(
@@ -616,6 +621,7 @@ async def apply_plan(
     plan: SyncPlan,
     *,
     on_item: Callable[[BulkItem[SyncAction, str]], None] | None = None,
+    notify: Callable[[Event], None] | None = None,
     **options: Unpack[BulkOptions],
 ) -> SyncReport:
     """Carry out ``plan`` through the bulk engine and return one report item per action.
@@ -629,7 +635,8 @@ async def apply_plan(
     plan, and the actions left are reported as not attempted. ``options`` are the bulk
     options (``concurrency``, ``journal``: a rerun of the same plan skips the actions it
     records as done, ``on_progress``: the whole plan's counts, …); ``on_item`` sees each
-    action's item (numbered in plan order) the moment it ends.
+    action's item (numbered in plan order) the moment it ends; ``notify`` (the client's
+    observers) gets a :class:`~yandex_b2b_async.events.BulkProgressed` for each.
     """
     if not isinstance(plan, SyncPlan):
         raise ValidationError("plan", "must be a SyncPlan (from plan_sync)", value=plan)
@@ -640,7 +647,7 @@ async def apply_plan(
         plan.restores,
         plan.creates,
     )
-    operation = sync_operation(users)
+    operation = sync_operation(users, notify)
     on_progress = options.pop("on_progress", None)
     options.pop("total", None)
     items: list[BulkItem[SyncAction, str]] = []

@@ -90,8 +90,8 @@ def _blocks(lines: list[str]) -> Iterator[tuple[str, list[str]]]:
                 yield "text", ([head + ":"] if head.strip() else []) + [""]
                 code = textwrap.dedent("\n".join(body)).strip("\n").splitlines()
                 pad = " " * indent
-                yield "code", [f"{pad}```python", *(f"{pad}{c}" if c else "" for c in code)]
-                yield "code", [f"{pad}```", ""]
+                fenced = [f"{pad}```python", *(f"{pad}{c}" if c else "" for c in code), f"{pad}```"]
+                yield "code", [*fenced, ""]
                 i = end
                 continue
         yield "text", [line]

@@ -182,3 +182,17 @@ async def test_spending_details(sandbox: Sandbox, client: Any) -> None:
     answer = await sdk.UserManager(client).spending.list(t.UsersSpendingListRequest([user_id]))
     details = answer.users[0].limits[0].spending_details
     assert (details.orders_cost, details.spent, details.orders_spent) == ("10000", "3894", 2)
+
+
+async def test_errors_reach_the_sdk_with_their_status_and_code(
+    sandbox: Sandbox, client: Any
+) -> None:
+    """An area in use refused (400 with its code) and an unknown role (404) are SDK ApiErrors."""
+    area = sandbox.add_geo_restriction("Офис")
+    sandbox.add_limit("Из офиса", "taxi", geo_restrictions=[{"source": area}])
+    with pytest.raises(sdk.errors.ApiError) as in_use:
+        await sdk.GeoManager(client).delete(area)
+    assert (in_use.value.status, in_use.value.code) == (400, "GEO_RESTRICTION_IN_USE")
+    with pytest.raises(sdk.errors.ApiError) as unknown:
+        await sdk.RoleManager(client).delete("no-such-role")
+    assert unknown.value.status == 404

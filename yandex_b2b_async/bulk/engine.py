@@ -39,7 +39,7 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 from ..errors import (
     AuthenticationError,
@@ -49,6 +49,7 @@ from ..errors import (
     TransportError,
     ValidationError,
 )
+from ..events import BulkProgressed, Event
 from ..pacing.pacer import cancel_waiting
 from ..retries import caller_handles_failures
 from .journal import Journal, outcome_unknown
@@ -60,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Run", "is_retryable"]
 
-logger: Final = logging.getLogger("yandex_b2b_async")
+logger: Final = logging.getLogger("yandex_b2b_async.bulk")
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
@@ -122,7 +123,8 @@ class Run(Generic[_In, _Out]):
         else:
             raise ValidationError("inputs", "must be an iterable or an async iterable")
         self._total = _total_of(inputs, settings.total)
-        self._deliver = deliver
+        notify = operation.notify
+        self._deliver = deliver if notify is None else self._notifying(deliver, notify)
         self._slots = slots
         self._journal: Journal | None = None
         self._pull_lock = asyncio.Lock()
@@ -138,6 +140,38 @@ class Run(Generic[_In, _Out]):
         self._failed = 0
         self._skipped = 0
         self._started = time.monotonic()
+
+    def _notifying(
+        self,
+        deliver: Callable[[BulkItem[_In, _Out]], None],
+        notify: Callable[[Event], None],
+    ) -> Callable[[BulkItem[_In, _Out]], None]:
+        """``deliver``, also telling ``notify`` of each item it delivers (an item held for the
+        final pass is told of once, when its last call ends)."""
+        name = self._operation.name
+
+        def deliver_and_notify(item: BulkItem[_In, _Out]) -> None:
+            deliver(item)
+            if item.skipped:
+                outcome: Literal["succeeded", "failed", "skipped"] = "skipped"
+            else:
+                outcome = "failed" if item.error is not None else "succeeded"
+            event = BulkProgressed(
+                operation=name,
+                index=item.index,
+                outcome=outcome,
+                done=self._done,
+                failed=self._failed,
+                skipped=self._skipped,
+                total=self._total,
+                elapsed=time.monotonic() - self._started,
+            )
+            try:
+                notify(event)
+            except Exception:
+                logger.exception("bulk: notifying the observers failed (ignored)")
+
+        return deliver_and_notify
 
     @property
     def progress(self) -> BulkProgress:

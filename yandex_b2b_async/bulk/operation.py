@@ -23,6 +23,7 @@ from typing import Final, Generic, TypeVar, Unpack
 import attrs
 
 from ..errors import ValidationError
+from ..events import Event
 from .engine import Run
 from .journal import input_key
 from .options import BulkOptions, settings
@@ -47,7 +48,9 @@ class BulkOperation(Generic[_In, _Out]):
     earlier call may have been carried out although it failed (a lost reply, a 5xx, a
     cancellation mid-call) — recorded so in the journal, or in this run before its final pass
     — so that it recognises its own earlier work (a create answered 406 naming the employee it
-    made). Without it, such an input is never resent by the final pass.
+    made). Without it, such an input is never resent by the final pass. ``notify`` receives a
+    :class:`~yandex_b2b_async.events.BulkProgressed` as each item ends (pass the client's
+    ``client.notify`` so that its observers see the run).
     """
 
     name: str
@@ -55,9 +58,10 @@ class BulkOperation(Generic[_In, _Out]):
     id_of: Callable[[_In, _Out], str | None] | None = None
     call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None
     key: Callable[[_In], str] = input_key
+    notify: Callable[[Event], None] | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        for name in ("call", "call_if_unsure", "id_of", "key"):
+        for name in ("call", "call_if_unsure", "id_of", "key", "notify"):
             value = getattr(self, name)
             if value is not None and not callable(value):
                 raise ValidationError(name, "must be callable", value=value)
@@ -144,12 +148,18 @@ def _operation(
     key: Callable[[_In], str] | None,
     id_of: Callable[[_In, _Out], str | None] | None,
     call_if_unsure: Callable[[_In], Awaitable[_Out]] | None,
+    notify: Callable[[Event], None] | None = None,
 ) -> BulkOperation[_In, _Out]:
     if not callable(call):
         raise ValidationError("call", "must be an async callable", value=call)
     name = operation or str(getattr(call, "__qualname__", None) or type(call).__qualname__)
     return BulkOperation(
-        name=name, call=call, id_of=id_of, call_if_unsure=call_if_unsure, key=key or input_key
+        name=name,
+        call=call,
+        id_of=id_of,
+        call_if_unsure=call_if_unsure,
+        key=key or input_key,
+        notify=notify,
     )
 
 
@@ -162,6 +172,7 @@ async def bulk(
     id_of: Callable[[_In, _Out], str | None] | None = None,
     call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
     on_item: Callable[[BulkItem[_In, _Out]], None] | None = None,
+    notify: Callable[[Event], None] | None = None,
     **options: Unpack[BulkOptions],
 ) -> BulkReport[_In, _Out]:
     """Run ``call(input)`` for every input, at most ``concurrency`` at a time.
@@ -170,7 +181,7 @@ async def bulk(
     is its item's error and never stops the others (but a 401/403, or a run of connection
     failures, stops the run: see :mod:`yandex_b2b_async.bulk.engine`). ``operation`` names the
     journal's records (default: the call's qualified name); ``key``, ``id_of`` and
-    ``call_if_unsure`` are as in :class:`BulkOperation`; ``options`` are the
+    ``call_if_unsure`` and ``notify`` are as in :class:`BulkOperation`; ``options`` are the
     :class:`~yandex_b2b_async.bulk.BulkOptions` (``concurrency``, ``on_progress``, ``total``,
     ``journal``, ``cancel_grace``, ``final_pass``, …).
 
@@ -180,7 +191,7 @@ async def bulk(
     ``cancel_grace`` seconds, the journal keeps what finished, and ``CancelledError`` is
     re-raised.
     """
-    described = _operation(call, operation, key, id_of, call_if_unsure)
+    described = _operation(call, operation, key, id_of, call_if_unsure, notify)
     return await described.run(inputs, on_item=on_item, **options)
 
 
@@ -193,11 +204,12 @@ def bulk_stream(
     id_of: Callable[[_In, _Out], str | None] | None = None,
     call_if_unsure: Callable[[_In], Awaitable[_Out]] | None = None,
     on_item: Callable[[BulkItem[_In, _Out]], None] | None = None,
+    notify: Callable[[Event], None] | None = None,
     **options: Unpack[BulkOptions],
 ) -> AsyncGenerator[BulkItem[_In, _Out], None]:
     """Like :func:`bulk`, but yield each :class:`BulkItem` as it finishes (any order); see
     :meth:`BulkOperation.stream`. Wrap it in ``contextlib.aclosing`` when the loop may be left
     early: a generator abandoned mid-way is only closed later by the garbage collector, after
     its client may be gone."""
-    described = _operation(call, operation, key, id_of, call_if_unsure)
+    described = _operation(call, operation, key, id_of, call_if_unsure, notify)
     return described.stream(inputs, on_item=on_item, **options)

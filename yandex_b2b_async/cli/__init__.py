@@ -28,6 +28,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from .._logs import install_handler, remove_handler
 from . import departments, hrfiles, sandbox, users
 from .parser import Commands, Parser, new_parser, secrets_of
 from .runner import Job
@@ -57,4 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Parser.secrets = secrets_of(arguments)
     args = build_parser().parse_args(arguments)
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    if args.log_level is None and not args.log_json:
+        return run(args)
+    # The library's own lines, in full, instead of the few warnings a run shows by default.
+    handler = install_handler(
+        args.log_level or "warning", json=args.log_json, stream=sys.stderr, secrets=Parser.secrets
+    )
+    try:
+        return run(args)
+    finally:
+        remove_handler(handler)

@@ -308,12 +308,14 @@ class LogCap(logging.Handler):
     """The library's warnings during a run, on stderr, at most a few: the rest are counted.
 
     Retry and give-up records are left out entirely: their counts are in the summary
-    (:class:`RetryCounts`). Install with :meth:`install`, remove with :meth:`remove`.
+    (:class:`RetryCounts`). Install with :meth:`install`, remove with :meth:`remove`;
+    ``enabled=False`` (``--log-level``/``--log-json`` given) makes both do nothing.
     """
 
-    def __init__(self, secrets: Sequence[str] = ()) -> None:
+    def __init__(self, secrets: Sequence[str] = (), *, enabled: bool = True) -> None:
         super().__init__(logging.WARNING)
         self._secrets = secrets
+        self._enabled = enabled
         self.shown = 0
         self.hidden = 0
         self._logger = logging.getLogger("yandex_b2b_async")
@@ -333,12 +335,16 @@ class LogCap(logging.Handler):
         print(f"warning: {text}", file=sys.stderr)
 
     def install(self) -> None:
+        if not self._enabled:
+            return
         self._logger.addHandler(self)
         self._logger.propagate = False
         if self._logger.level == logging.NOTSET or self._logger.level > logging.WARNING:
             self._logger.setLevel(logging.WARNING)
 
     def remove(self) -> None:
+        if not self._enabled:
+            return
         self._logger.removeHandler(self)
         self._logger.propagate, level = self._saved
         self._logger.setLevel(level)

@@ -1,7 +1,7 @@
 """The ``yandex-b2b`` argument parser: the global options, the job options, the command table.
 
 Global options (``--sandbox``, ``--token``, ``--client-id``, ``--base-url``, ``--rate``,
-``--redis-url``, ``--redis-key``) are
+``--redis-url``, ``--redis-key``, ``--log-level``, ``--log-json``) are
 declared once and accepted anywhere on the line — before the command, between the group and
 the action, or after the file (``yandex-b2b users create f.csv --sandbox``): each subcommand
 parser carries them too, with defaults suppressed so that a value given earlier survives.
@@ -18,6 +18,7 @@ from typing import Final, NoReturn
 
 from .. import __version__
 from .._constants import DEFAULT_BASE_URL, DEFAULT_BULK_CONCURRENCY
+from .._logs import LOG_LEVELS
 from .output import redact
 
 __all__ = [
@@ -113,6 +114,20 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
         default=default(None),
         metavar="R",
         help="calls per second at most (adaptive: slows down on 429); default: no pacing",
+    )
+    group.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        type=str.lower,
+        default=default(None),
+        help="write the library's log lines at this level and above to stderr, each naming "
+        "the call and the attempt (default: a few warnings only)",
+    )
+    group.add_argument(
+        "--log-json",
+        action="store_true",
+        default=default(False),
+        help="write those log lines as JSON objects, one a line",
     )
     group.add_argument(
         "--redis-url",

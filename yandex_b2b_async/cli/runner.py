@@ -149,6 +149,7 @@ def row_operation(
             id_of=row_id,
             key=row_key,
             call_if_unsure=send_again if unsure is not None else None,
+            notify=client.notify,
         )
 
     return build
@@ -220,7 +221,8 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
     the summary at the end (also when interrupted), the exit code."""
     reporter: Reporter[_In, _Out] = Reporter(job.form, args.report, secrets=Parser.secrets)
     bar = ProgressBar(job.title) if sys.stderr.isatty() else None
-    logs = LogCap(Parser.secrets)
+    # --log-level / --log-json show the library's lines in full: no cap on top of them.
+    logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
     options: BulkOptions = {
         "concurrency": args.concurrency,
         "on_progress": bar,

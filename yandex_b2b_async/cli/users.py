@@ -161,7 +161,8 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         action,
         help=f"{verb} employees listed in a file",
         description=f"{verb.capitalize()} every employee whose id FILE lists: one user_id per "
-        "line, or a CSV with a user_id column."
+        "line, or a CSV with a user_id column (a file with another header, such as phone, is "
+        "refused: pass --by phone for a file of phones)."
         + (" Each keeps its cost center." if action == "restore" else ""),
     )
     parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")

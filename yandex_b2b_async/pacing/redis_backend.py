@@ -349,10 +349,17 @@ class RedisPacing:
 
 
 def shared_backend(
-    limit: RateLimit, *, base_url: str, client_id: str | None, token: str
+    limit: RateLimit,
+    *,
+    base_url: str,
+    client_id: str | None,
+    token: str,
+    on_shared_pause: Callable[[float], None] | None = None,
 ) -> RedisPacing:
     """The backend of a client whose ``limit`` names a Redis: its quota named ``limit.key``, or
-    by default after the account (:func:`~.redis_quota.quota_name`: never the token itself)."""
+    by default after the account (:func:`~.redis_quota.quota_name`: never the token itself).
+    ``on_shared_pause`` is told of each pause learnt from another process (the client's
+    observers)."""
     from .state import LocalPacing
 
     assert limit.redis_url is not None
@@ -370,4 +377,5 @@ def shared_backend(
         fallback=local,
         on_down=limit.on_redis_down,
         timeout=limit.redis_timeout,
+        on_shared_pause=on_shared_pause,
     )

@@ -28,8 +28,9 @@ come back (a busy host may take milliseconds), which shifts a start later, never
 
 **Keys.** ``yandex_b2b:{QUOTA}:bucket`` (a hash: ``tat``, the adaptive curve, the rate meter;
 it expires after ``REDIS_STATE_TTL`` unused) and ``yandex_b2b:{QUOTA}:pause`` (the time the
-pause ends; it expires with the pause). The braces are a Redis Cluster hash tag: both keys live
-on one node, as a script needs. ``QUOTA`` never holds the token (see :func:`quota_name`).
+pause ends; it expires with the pause). The braces are a cluster hash tag, so that behind a
+cluster-aware proxy both keys live on one node, as a script needs (the client itself talks to
+one Redis server). ``QUOTA`` never holds the token (see :func:`quota_name`).
 
 **Cancellation.** redis-py's asyncio client swallows a cancellation that lands during a command
 (redis/redis-py#2028, #2551; seen in most trials with redis-py 8.1): each command therefore runs
@@ -52,6 +53,7 @@ from .._constants import (
     ADAPTIVE_RECOVERY_SECONDS,
     DEFAULT_REDIS_TIMEOUT,
     REDIS_CLOCK_RESYNC,
+    REDIS_CONNECT_TIMEOUT,
     REDIS_KEY_PREFIX,
     REDIS_STATE_TTL,
 )
@@ -286,11 +288,13 @@ class RedisQuota:
         # acquires, so they come one at a time anyway) and one for the throttles, so that a
         # pause is published without waiting behind an acquire. A new connection would cost a
         # handshake of several round trips (tens of milliseconds on a busy host).
+        self._connect_timeout = max(timeout, REDIS_CONNECT_TIMEOUT)
+
         def connect() -> redis.asyncio.Redis:
             return redis.asyncio.Redis.from_url(
                 url,
                 socket_timeout=timeout,
-                socket_connect_timeout=timeout,
+                socket_connect_timeout=self._connect_timeout,
                 retry=Retry(NoBackoff(), 0),
                 health_check_interval=0,
                 single_connection_client=True,
@@ -388,9 +392,11 @@ class RedisQuota:
         # minimum filter): a busy host may take milliseconds to run the loop between the two
         # halves of one trip.
         best: tuple[float, float] | None = None
-        for _ in range(_CLOCK_SAMPLES):
+        for sample_number in range(_CLOCK_SAMPLES):
             before = self._wall()
-            seconds, micros = await self._run(self._redis.time)
+            # The first reading may open the connection: it gets the connect's budget.
+            budget = self._connect_timeout if sample_number == 0 else self.timeout
+            seconds, micros = await self._run(self._redis.time, within=budget)
             after = self._wall()
             sample = (after - before, seconds + micros / 1e6 - (before + after) / 2)
             if best is None or sample[0] < best[0]:
@@ -403,25 +409,32 @@ class RedisQuota:
         self._offset = offset if abs(offset) > trip / 2 + _CLOCK_TOLERANCE else 0.0
         self._synced_at = self._wall()
         if not self._publisher_ready:
-            # Connect the throttle connection now, so that the first pause is published
-            # without a handshake in its way.
-            await self._run(self._publisher.ping)
+            # Connect the throttle connection and load its script in the background, so that
+            # the first pause is published in one round trip: a handshake, and redis-py's
+            # NOSCRIPT-then-load path, took about 100 ms on a busy host. Best effort: if it
+            # fails, the first throttle pays for it.
             self._publisher_ready = True
+            warm = asyncio.ensure_future(self._publisher.script_load(_THROTTLE))
+            self._commands.add(warm)
+            warm.add_done_callback(self._settled)
 
-    async def _run(self, command: Callable[[], Awaitable[_T]]) -> _T:
+    async def _run(
+        self, command: Callable[[], Awaitable[_T]], *, within: float | None = None
+    ) -> _T:
         """Run one command in its own task, bounded by the timeout; the caller's cancellation
         reaches the caller at once even when redis-py would swallow it (see the module doc)."""
         if self._closed:
             raise RedisUnavailable("the shared quota is closed")
+        limit = self.timeout if within is None else within
         task: asyncio.Task[_T] = asyncio.ensure_future(command())
         self._commands.add(task)
         task.add_done_callback(self._settled)
         try:
-            async with asyncio.timeout(self.timeout):
+            async with asyncio.timeout(limit):
                 return await asyncio.shield(task)
         except TimeoutError:
             task.cancel()
-            raise RedisUnavailable(f"no answer within {self.timeout:g}s") from None
+            raise RedisUnavailable(f"no answer within {limit:g}s") from None
         except asyncio.CancelledError:
             # The caller leaves now; the command ends by itself within the timeout (cancelling
             # it would make redis-py drop the connection, and the next command pay a new one).

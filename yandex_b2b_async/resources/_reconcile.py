@@ -13,6 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
+from .._logs import call_extra
 from ..errors import APIError
 
 __all__ = ["DUPLICATE_STATUSES", "log_found", "settle_duplicate"]
@@ -33,6 +34,7 @@ def log_found(call: str, found_id: str) -> None:
         "(no duplicate made)",
         call,
         found_id,
+        extra=call_extra(call),
     )
 
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from typing import Final, Literal
 
 from .._constants import DEFAULT_PAGE_LIMIT
+from .._logs import call_extra
 from .._pagination import offset_items
 from .._types import NOT_GIVEN, UNSET, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
@@ -82,6 +83,7 @@ class DepartmentsAPI(APIResource):
                 "POST /departments/create: the answer was lost; department %s with this "
                 "name and parent exists, returning it (no duplicate made)",
                 found,
+                extra=call_extra("POST /departments/create"),
             )
             return CreatedDepartment(id=found, reconciled=True)
 

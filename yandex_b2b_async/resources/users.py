@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Final, Unpack
 import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT
+from .._logs import call_extra
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, check_phone, require
@@ -157,7 +158,9 @@ class UsersAPI(APIResource):
                 patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
             else:
                 logger.warning(
-                    "employee %s has no cost center to keep; the API assigns the main one", user_id
+                    "employee %s has no cost center to keep; the API assigns the main one",
+                    user_id,
+                    extra=call_extra("PATCH /users"),
                 )
         if patch.is_active is UNSET:
             patch = attrs.evolve(patch, is_active=True)
@@ -206,6 +209,7 @@ class UsersAPI(APIResource):
             "POST /users: an earlier attempt's answer was lost and the retry found employee %s "
             "with this phone, created by that attempt; returning it (no duplicate made)",
             conflict.conflict_user_id,
+            extra=call_extra("POST /users"),
         )
         return conflict.conflict_user_id
 
@@ -347,7 +351,7 @@ class UsersAPI(APIResource):
         """
         from ..sync import apply_plan
 
-        return await apply_plan(self, plan, **options)
+        return await apply_plan(self, plan, notify=self._client.notify, **options)
 
     # -- bulk --------------------------------------------------------------------------------
     # create_or_restore / archive / restore as bulk operations (data: the call, the journal
@@ -363,15 +367,26 @@ class UsersAPI(APIResource):
             call=self.create_or_restore,
             id_of=_created_id,
             call_if_unsure=functools.partial(self.create_or_restore, earlier_attempt_unknown=True),
+            notify=self._client.notify,
         )
 
     def bulk_archive_operation(self) -> BulkOperation[str, None]:
         """:meth:`archive` as a bulk operation over user ids (journal name ``users.archive``)."""
-        return BulkOperation(name="users.archive", call=self._archive_one, id_of=_given_id)
+        return BulkOperation(
+            name="users.archive",
+            call=self._archive_one,
+            id_of=_given_id,
+            notify=self._client.notify,
+        )
 
     def bulk_restore_operation(self) -> BulkOperation[str, None]:
         """:meth:`restore` as a bulk operation over user ids (journal name ``users.restore``)."""
-        return BulkOperation(name="users.restore", call=self._restore_one, id_of=_given_id)
+        return BulkOperation(
+            name="users.restore",
+            call=self._restore_one,
+            id_of=_given_id,
+            notify=self._client.notify,
+        )
 
     async def bulk_create(
         self,

@@ -22,7 +22,7 @@ import contextlib
 import contextvars
 import logging
 from collections.abc import Awaitable, Callable, Iterator
-from typing import Final, TypeVar
+from typing import TYPE_CHECKING, Final, TypeVar
 
 from tenacity import (
     AsyncRetrying,
@@ -34,11 +34,15 @@ from tenacity import (
 from tenacity.stop import stop_base
 from tenacity.wait import wait_base
 
+from .._logs import call_extra
 from ..errors import APIError, B2BError
 from ..pacing import PacingTimeout
 from .budget import RetryBudget
 from .policy import GiveUpReason, RetryEvent, RetryPolicy
 from .rules import describe_failure, is_retryable, may_have_run, outcome_unknown
+
+if TYPE_CHECKING:
+    from .._observe import CallTracker
 
 __all__ = ["caller_handles_failures", "retry_after_failure"]
 
@@ -68,6 +72,14 @@ class _Stopped(Exception):
     def __init__(self, error: B2BError, reason: GiveUpReason) -> None:
         self.error = error
         self.reason: GiveUpReason = reason
+
+
+class _ReconcileFailed(Exception):
+    """Carries a reconcile hook's own error out of the loop, so that tenacity does not take it
+    for a failed attempt: a create that cannot be confirmed must not be sent again."""
+
+    def __init__(self, error: B2BError) -> None:
+        self.error = error
 
 
 class _Call:
@@ -136,6 +148,7 @@ async def retry_after_failure(
     idempotent: bool = True,
     reconcile: Callable[[], Awaitable[_R | None]] | None = None,
     handles: tuple[type[B2BError], ...] = (),
+    tracker: CallTracker | None = None,
 ) -> _A | _R:
     """Go on after the first attempt of a call failed with ``first_error``.
 
@@ -146,10 +159,12 @@ async def retry_after_failure(
     is the call's start on the policy's clock. Each retry spends from ``budget`` when given.
     ``idempotent=False`` retries only failures that certainly did nothing (never-sent requests
     and 429s) — unless ``reconcile`` is given: it is awaited after an attempt whose outcome is
-    unknown, before the next one (and before giving up after one, unless for the deadline), and
-    a result other than None ends the call with it.
+    unknown, before the next one (and before giving up after one, unless for the deadline); a
+    result other than None ends the call with it, and an error it raises ends the call too (a
+    create that cannot be confirmed is not sent again).
     A give-up ending in one of ``handles`` is logged at DEBUG: the caller handles that failure
-    (as a create reconciles a 406).
+    (as a create reconciles a 406). ``tracker`` (a client with observers) is told of each
+    retry scheduled, a retry the budget refused, and the give-up.
 
     Returns the first successful attempt's (or reconcile's) result, or raises the last error
     with ``attempts`` set to how many attempts were made and ``after_unknown_outcome`` set when
@@ -176,7 +191,10 @@ async def retry_after_failure(
         if first:
             raise first.pop()  # the attempt already made, fed to tenacity as its first
         if reconcile is not None and outcome_unknown(call.last_error):
-            found = await reconcile()
+            try:
+                found = await reconcile()
+            except B2BError as error:
+                raise _ReconcileFailed(error) from None
             if found is not None:
                 return found
         time_left = None if end is None else end - clock()
@@ -201,7 +219,14 @@ async def retry_after_failure(
         return end is not None and clock() + (retry_state.upcoming_sleep or 0.0) >= end
 
     def budget_refuses(retry_state: RetryCallState) -> bool:
-        return budget is not None and not budget.try_spend(_error(retry_state))
+        if budget is None:
+            return False
+        error = _error(retry_state)
+        if budget.try_spend(error):
+            return False
+        if tracker is not None:
+            tracker.budget_refused(retry_state.attempt_number, error)
+        return True
 
     def retry_scheduled(retry_state: RetryCallState) -> None:
         error = _error(retry_state)
@@ -215,7 +240,10 @@ async def retry_after_failure(
             attempt_number,
             reason,
             seconds,
+            extra=call_extra(describe, attempt_number),
         )
+        if tracker is not None:
+            tracker.retry_scheduled(attempt_number, seconds, reason, error)
         if policy.on_retry is not None:
             event = RetryEvent(
                 call=describe, attempt=attempt_number, wait=seconds, reason=reason, error=error
@@ -239,6 +267,8 @@ async def retry_after_failure(
     )
     try:
         return await retrying(next_attempt)
+    except _ReconcileFailed as failed:
+        raise failed.error from None
     except _Stopped as stopped:
         error, reason = stopped.error, stopped.reason
     except B2BError as failed:
@@ -248,7 +278,9 @@ async def retry_after_failure(
         found = await reconcile()
         if found is not None:
             return found
-    raise _give_up(policy, call, error, reason, describe, quiet=isinstance(error, handles))
+    raise _give_up(
+        policy, call, error, reason, describe, quiet=isinstance(error, handles), tracker=tracker
+    )
 
 
 def _give_up(  # the one place a give-up is decided on: observers hook here
@@ -259,6 +291,7 @@ def _give_up(  # the one place a give-up is decided on: observers hook here
     describe: str,
     *,
     quiet: bool,
+    tracker: CallTracker | None = None,
 ) -> B2BError:
     error.attempts = call.attempts
     error.after_unknown_outcome = call.unknown or error.after_unknown_outcome
@@ -277,7 +310,10 @@ def _give_up(  # the one place a give-up is decided on: observers hook here
         call.attempts,
         reason,
         error,
+        extra=call_extra(describe, call.attempts),
     )
+    if tracker is not None:
+        tracker.gave_up(call.attempts, reason, error)
     if policy.on_give_up is not None:
         event = RetryEvent(
             call=describe, attempt=call.attempts, wait=0.0, reason=reason, error=error

@@ -19,6 +19,9 @@ an error. The rules, from the pages (and where a page is silent, the assumption,
   one role (406, assumed); a department with roles cannot be archived (state.py's rule);
 - cost center and area names are unique in a client (406 and 400, assumed from the create
   page's "the record already exists"); a cost center made `default` becomes the main one;
+- a refusal of these rules carries no `extra` beyond the validation errors' `field` (the id it
+  conflicts with is in the message): Yandex's SDK reads `extra.conflict_user_id` from every
+  error that has an `extra`, and fails on one without it;
 - a department's taxi budget is a number >= 0 or null (no limit), `period` month or quarter.
 """
 
@@ -591,8 +594,7 @@ class AdminRules:
                 raise ApiError(
                     406,
                     "COST_CENTER_ALREADY_EXISTS",
-                    f"a cost center named {name!r} already exists",
-                    {"conflict_cost_center_id": other.id},
+                    f"a cost center named {name!r} already exists: {other.id}",
                 )
 
     @staticmethod
@@ -670,7 +672,6 @@ class AdminRules:
                 400,
                 "EMPLOYEE_NOT_FOUND",
                 "a manager role is given to an employee: no active employee has this phone",
-                {"field": "phone"},
             )
         return ManagerRecord(
             id="",
@@ -689,8 +690,7 @@ class AdminRules:
                 raise ApiError(
                     406,
                     "MANAGER_ALREADY_EXISTS",
-                    "this yandex_login already has a manager role",
-                    {"conflict_manager_id": other.id},
+                    f"this yandex_login already has a manager role: {other.id}",
                 )
 
     @staticmethod
@@ -818,8 +818,7 @@ class AdminRules:
             raise ApiError(
                 400,
                 "GEO_RESTRICTION_IN_USE",
-                f"geo restriction {geo_id!r} is used by {len(users)} limit(s)",
-                {"limit_ids": users},
+                f"geo restriction {geo_id!r} is used by limit(s) {', '.join(map(str, users))}",
             )
         del data.areas[geo_id]
         return geo_id
@@ -838,8 +837,7 @@ class AdminRules:
                 raise ApiError(
                     400,
                     "GEO_RESTRICTION_ALREADY_EXISTS",
-                    f"a geo restriction named {name!r} already exists",
-                    {"conflict_geo_id": other.id},
+                    f"a geo restriction named {name!r} already exists: {other.id}",
                 )
 
     # --- spending --------------------------------------------------------------------------------

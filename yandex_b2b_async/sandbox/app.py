@@ -309,6 +309,7 @@ class Dispatcher:
             query=dict(request.query),
             body=decoded.body,
             client_id_header=request.headers.get(SELECTED_CLIENT_HEADER),
+            traceparent=request.headers.get("traceparent"),
         )
         with self._lock:
             self._stats.begin(entry)

@@ -21,6 +21,7 @@ class LoggedRequest:
 
     `body` is the decoded JSON (None when there was none or it was not JSON); `outcome` is
     "answered", "dropped_before" or "dropped_after"; `status` is None for a dropped connection.
+    `traceparent` is the W3C trace context header the request carried, if any.
     """
 
     method: str
@@ -30,6 +31,7 @@ class LoggedRequest:
     client_id_header: str | None = None
     status: int | None = None
     outcome: str = "answered"
+    traceparent: str | None = None
 
 
 @attrs.define(kw_only=True)
