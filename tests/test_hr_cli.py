@@ -487,3 +487,22 @@ def test_sync_creates_departments_only_when_applied(tmp_path: Path, b2b_sandbox:
     assert applied.returncode == 0, applied.stderr
     (store,) = [d for d in b2b_sandbox.departments() if d["name"] == "Склад"]
     assert _by_phone(b2b_sandbox)["+79001234567"]["department_id"] == store["id"]
+
+
+def test_a_sync_plan_of_a_names_file_shows_departments_by_path(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """The plan of a file that gives names shows a move as 'Склад' -> 'Продажи/Москва', not
+    as two ids."""
+    ids = _structure(b2b_sandbox)
+    b2b_sandbox.add_user(phone="+79001234567", fullname="Иванов", department_id=ids["store"])
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "fullname,phone,is_active,department,cost_center\n"
+        "Иванов,+79001234567,true,Продажи/Москва,Main cost center\n",
+        encoding="utf-8",
+    )
+    planned = _cli("users", "sync", path, sandbox=b2b_sandbox)
+    assert planned.returncode == 0, planned.stderr
+    assert "department_id: 'Склад' -> 'Продажи/Москва'" in planned.stdout
+    assert ids["store"] not in planned.stdout

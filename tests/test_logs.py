@@ -123,3 +123,13 @@ def test_without_log_options_the_cli_prints_no_info_lines(
     ids.write_text("user-1\n", encoding="utf-8")
     done = _cli("users", "archive", ids, sandbox=b2b_sandbox)
     assert "retrying" not in done.stderr
+
+
+def test_the_log_options_may_follow_the_file(tmp_path: Path, b2b_sandbox: Sandbox) -> None:
+    """--log-level and --log-json after the command's file work as before it."""
+    b2b_sandbox.faults.script("POST", "/integration/2.0/users/archive", [Reply(status=503)])
+    ids = tmp_path / "ids.txt"
+    ids.write_text("user-1\n", encoding="utf-8")
+    done = _cli("users", "archive", ids, "--log-level", "info", "--log-json", sandbox=b2b_sandbox)
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert any(line["logger"] == "yandex_b2b_async.retry" for line in lines), done.stderr

@@ -13,6 +13,7 @@ import pytest
 
 from tests._redis import RedisServer
 from yandex_b2b_async import B2BClient, RateLimit, SharedPacingError, ValidationError
+from yandex_b2b_async.events import SharedPacingChanged
 from yandex_b2b_async.sandbox import Reply, Sandbox
 
 
@@ -192,3 +193,31 @@ async def test_a_cancelled_bulk_run_queued_on_the_shared_quota_ends_at_once(
         assert run.cancelled()
         assert time.monotonic() - started < 0.5
         assert b2b_sandbox.stats.count("POST", "/integration/2.0/users/archive") <= sent + 1
+
+
+async def test_observers_hear_once_when_redis_goes_away_and_comes_back(
+    b2b_sandbox: Sandbox, own_redis: RedisServer
+) -> None:
+    """One SharedPacingChanged when Redis stops answering, one when it answers again."""
+    user_id = await make_user(b2b_sandbox)
+    events: list[object] = []
+    async with B2BClient(
+        b2b_sandbox.token,
+        base_url=b2b_sandbox.url,
+        rate_limit=RateLimit(rate=50, burst=5, redis_url=own_redis.url),
+        observers=[events.append],
+    ) as client:
+        await client.users.get(user_id)
+        own_redis.stop()
+        for _ in range(3):
+            await client.users.get(user_id)
+        own_redis.start()
+        deadline = time.monotonic() + 10
+        while not any(isinstance(e, SharedPacingChanged) and e.shared for e in events):
+            assert time.monotonic() < deadline
+            await client.users.get(user_id)
+            await asyncio.sleep(0.1)
+    changes = [e for e in events if isinstance(e, SharedPacingChanged)]
+    assert [change.shared for change in changes] == [False, True]
+    assert changes[0].redis == f"127.0.0.1:{own_redis.port}/0"
+    assert changes[0].reason

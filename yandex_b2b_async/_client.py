@@ -139,6 +139,7 @@ class B2BClient:
                 client_id=client_id,
                 token=token,
                 on_shared_pause=self._shared_pause,
+                on_mode=self._shared_mode,
             )
             if rate_limit is not None and rate_limit.redis_url is not None
             else None
@@ -242,6 +243,12 @@ class B2BClient:
         observers = self._observers
         if observers is not None:
             observers.shared_throttle(None, seconds)
+
+    def _shared_mode(self, shared: bool, reason: str | None) -> None:
+        # The shared quota's Redis went away (the client paces alone) or came back.
+        observers, backend = self._observers, self._shared_pacing
+        if observers is not None and backend is not None:
+            observers.shared_pacing(shared, backend.where, reason)
 
     def notify(self, event: Event) -> None:
         """Hand ``event`` to this client's observers, as its own calls' events are (the bulk

@@ -41,6 +41,7 @@ from .events import (
     Observer,
     PacerWaited,
     RetryScheduled,
+    SharedPacingChanged,
     Throttled,
 )
 
@@ -254,6 +255,10 @@ class Observers:
             call=None, status=status, retry_after=retry_after, pause=pause, scope="shared"
         )
         self.emit(event)
+
+    def shared_pacing(self, shared: bool, redis: str, reason: str | None) -> None:
+        """The shared quota's Redis stopped (``shared`` False) or started answering."""
+        self.emit(SharedPacingChanged(shared=shared, redis=redis, reason=reason))
 
 
 class CallTracker:

@@ -13,6 +13,7 @@ event once and hands the same object to every observer, in the order below::
       ... more attempts ...
     CallEnded                                      the call returned or raised
     BulkProgressed                                 an item of a bulk run ended
+    SharedPacingChanged                            the shared quota's Redis went away / came back
     ClientClosed                                   the client was closed
 
 An observer is **synchronous** (a plain function or an object with ``__call__``): it runs inline,
@@ -61,6 +62,7 @@ __all__ = [
     "PacerWaited",
     "RateSource",
     "RetryScheduled",
+    "SharedPacingChanged",
     "Throttled",
 ]
 
@@ -248,6 +250,21 @@ class Throttled:
 
 
 @attrs.frozen
+class SharedPacingChanged:
+    """The Redis of a shared quota (``RateLimit(redis_url=...)``) stopped or started answering.
+
+    ``shared`` is False when it stopped: the client now paces itself alone (or, with
+    ``on_redis_down="fail"``, fails its calls) and ``reason`` says what failed; True when it
+    answers again and the quota is shared once more. ``redis`` names it by host, port and
+    database (never its password). Sent once per change, not per call.
+    """
+
+    shared: bool
+    redis: str
+    reason: str | None = None
+
+
+@attrs.frozen
 class BulkProgressed:
     """An item of a bulk run ended (``outcome``), and the run's counts after it.
 
@@ -277,6 +294,7 @@ Event: TypeAlias = (
     | BudgetRefused
     | GaveUp
     | Throttled
+    | SharedPacingChanged
     | BulkProgressed
 )
 """Every event an observer can receive; match on its class."""

@@ -92,10 +92,14 @@ _COMPARED: Final = (
 CLEARABLE: Final = ("email", "nickname", "department_id", "limits")
 # Those a PATCH cannot clear: their clearing is a PUT of the whole record.
 _CLEARED_BY_PUT: Final = frozenset({"email", "department_id"})
+# The id fields a plan may show by name (describe's label).
+_LABELLED: Final = frozenset({"department_id", "cost_centers_id"})
 # How many offending rows an error about the input names before it says "and N more".
 _ROWS_NAMED: Final = 10
 
 FieldValue: TypeAlias = str | bool | frozenset[tuple[str, str]] | None
+# How a plan names an id: (field, id) -> a department's path, a cost center's name.
+IdLabel: TypeAlias = Callable[[str, str], str]
 
 
 class ArchiveCapError(B2BError):
@@ -221,10 +225,12 @@ class SyncPlan:
             + (f", {self.unkeyed} without a {self.key} (left alone)" if self.unkeyed else "")
         )
 
-    def describe(self, *, max_lines: int | None = None) -> str:
+    def describe(self, *, max_lines: int | None = None, label: IdLabel | None = None) -> str:
         """The counts and a readable diff, one line per action (at most ``max_lines`` of them).
 
         Shows keys, ids and the changed values; a plan holds no token, so none can appear.
+        ``label(field, id)`` names the ids of ``department_id`` and ``cost_centers_id`` (a
+        department's path, a cost center's name) where it knows them.
         """
         lines = [self.summary()]
         total = len(self)
@@ -232,18 +238,19 @@ class SyncPlan:
             if max_lines is not None and shown >= max_lines:
                 lines.append(f"  … and {total - shown} more")
                 break
-            lines.append("  " + describe_action(action))
+            lines.append("  " + describe_action(action, label=label))
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.describe()
 
 
-def describe_action(action: SyncAction) -> str:
-    """One readable line for an action: its sign, key, employee id and changes."""
+def describe_action(action: SyncAction, *, label: IdLabel | None = None) -> str:
+    """One readable line for an action: its sign, key, employee id and changes (ids named by
+    ``label``, see :meth:`SyncPlan.describe`)."""
     if isinstance(action, SyncCreate):
         fields = ", ".join(
-            f"{name}={_show(_desired_value(action.user, name))}"
+            f"{name}={_show(_desired_value(action.user, name), name, label)}"
             for name in _COMPARED
             if name != "phone" and getattr(action.user, name) is not UNSET
         )
@@ -253,13 +260,16 @@ def describe_action(action: SyncAction) -> str:
         return f"- archive {action.key}  (id {action.user_id}){name}"
     sign, verb = ("^", "restore") if isinstance(action, SyncRestore) else ("~", "update ")
     changes = "; ".join(
-        f"{change.field}: {_show(change.before)} -> {_show(change.after)}"
+        f"{change.field}: {_show(change.before, change.field, label)} -> "
+        f"{_show(change.after, change.field, label)}"
         for change in action.changes
     )
     return f"{sign} {verb} {action.key}  (id {action.user_id})  {changes or 'no field changes'}"
 
 
-def _show(value: FieldValue) -> str:
+def _show(value: FieldValue, field: str = "", label: IdLabel | None = None) -> str:
+    if label is not None and isinstance(value, str) and field in _LABELLED:
+        return repr(label(field, value))
     if value is None:
         return "(none)"
     if isinstance(value, bool):

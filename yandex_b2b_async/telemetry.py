@@ -35,7 +35,7 @@ from __future__ import annotations
 import importlib.metadata
 import weakref
 from collections.abc import Callable, Iterable, Mapping
-from typing import Final
+from typing import Any, Final
 
 try:
     from opentelemetry import metrics, propagate, trace
@@ -175,19 +175,20 @@ class OpenTelemetry:
             unit="{request}/s",
             description="The request rate each client's pacer allows now.",
         )
-        self._handlers: Final[dict[type[object], Callable[[Event], None]]] = {
-            CallStarted: self._call_started,  # type: ignore[dict-item]
-            PacerWaited: self._pacer_waited,  # type: ignore[dict-item]
-            AttemptStarted: self._attempt_started,  # type: ignore[dict-item]
-            AttemptEnded: self._attempt_ended,  # type: ignore[dict-item]
-            RetryScheduled: self._retry_scheduled,  # type: ignore[dict-item]
-            BudgetRefused: self._budget_refused,  # type: ignore[dict-item]
-            GaveUp: self._gave_up,  # type: ignore[dict-item]
-            Throttled: self._throttled,  # type: ignore[dict-item]
-            CallEnded: self._call_ended,  # type: ignore[dict-item]
-            BulkProgressed: self._bulk_progressed,  # type: ignore[dict-item]
-            ClientOpened: self._client_opened,  # type: ignore[dict-item]
-            ClientClosed: self._client_closed,  # type: ignore[dict-item]
+        # One dictionary look-up per event; each handler takes the class it is filed under.
+        self._handlers: Final[dict[type[object], Callable[[Any], None]]] = {
+            CallStarted: self._call_started,
+            PacerWaited: self._pacer_waited,
+            AttemptStarted: self._attempt_started,
+            AttemptEnded: self._attempt_ended,
+            RetryScheduled: self._retry_scheduled,
+            BudgetRefused: self._budget_refused,
+            GaveUp: self._gave_up,
+            Throttled: self._throttled,
+            CallEnded: self._call_ended,
+            BulkProgressed: self._bulk_progressed,
+            ClientOpened: self._client_opened,
+            ClientClosed: self._client_closed,
         }
 
     def __repr__(self) -> str:

@@ -42,7 +42,14 @@ from ..resolve import NameNotFoundError, NameResolver
 from .parser import EXIT_OK, Commands, UsageError
 from .runner import Job, dry_run, execute, open_session, run_async
 
-__all__ = ["FileReading", "add_file_options", "file_reading", "register", "run_file_job"]
+__all__ = [
+    "FileReading",
+    "add_file_options",
+    "file_reading",
+    "names_of_ids",
+    "register",
+    "run_file_job",
+]
 
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
@@ -247,6 +254,21 @@ def run_file_job(
             return await execute(args, job, session)
 
     return run_async(args, body)
+
+
+async def names_of_ids(client: B2BClient) -> Callable[[str, str], str]:
+    """``(field, id) -> name`` for a sync plan of a file that gave names: a department's path,
+    a cost center's name (the id itself where the account has none)."""
+    directory = await Directory.load(client, limits=False)
+
+    def label(field: str, value: str) -> str:
+        if field == "department_id" and value in directory.departments:
+            return directory.path_text(value)
+        if field == "cost_centers_id" and value in directory.cost_centers:
+            return directory.cost_centers[value].name or value
+        return value
+
+    return label
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from ..sync import (
     describe_action_data,
     read_account,
 )
-from .hrfiles import FileReading, add_file_options, file_reading, run_file_job
+from .hrfiles import FileReading, add_file_options, file_reading, names_of_ids, run_file_job
 from .output import Reporter, RowFormat
 from .parser import EXIT_OK, Commands, Parser, UsageError
 from .runner import (
@@ -451,7 +451,9 @@ def _run_sync(args: argparse.Namespace) -> int:
         async with open_session(args) as session:
             sends = args.apply and not args.dry_run
             names = await reading.names(session.client, args.file, sends=sends)
-            return await _sync_session(args, desired_of(names), session, clear=clear)
+            return await _sync_session(
+                args, desired_of(names), session, clear=clear, names_used=True
+            )
 
     return run_async(args, body)
 
@@ -462,6 +464,7 @@ async def _sync_session(
     session: Session,
     *,
     clear: frozenset[str] = frozenset(),
+    names_used: bool = False,
 ) -> int:
     try:
         check_desired(desired.users, key=args.key, row_name=desired.row_name)
@@ -476,7 +479,8 @@ async def _sync_session(
         )
     except (ValidationError, ArchiveCapError) as exc:
         return fail(f"sync refused (nothing was sent): {exc}")
-    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES))
+    label = await names_of_ids(session.client) if names_used else None
+    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label))
     if not args.apply or args.dry_run:
         if args.report:
             _write_plan(args.report, plan, desired)

@@ -355,11 +355,12 @@ def shared_backend(
     client_id: str | None,
     token: str,
     on_shared_pause: Callable[[float], None] | None = None,
+    on_mode: Callable[[bool, str | None], None] | None = None,
 ) -> RedisPacing:
     """The backend of a client whose ``limit`` names a Redis: its quota named ``limit.key``, or
     by default after the account (:func:`~.redis_quota.quota_name`: never the token itself).
-    ``on_shared_pause`` is told of each pause learnt from another process (the client's
-    observers)."""
+    ``on_shared_pause`` is told of each pause learnt from another process, ``on_mode`` of each
+    time Redis stops or starts answering (the client's observers)."""
     from .state import LocalPacing
 
     assert limit.redis_url is not None
@@ -378,4 +379,5 @@ def shared_backend(
         on_down=limit.on_redis_down,
         timeout=limit.redis_timeout,
         on_shared_pause=on_shared_pause,
+        on_mode=on_mode,
     )

@@ -281,6 +281,7 @@ class RedisQuota:
         self._synced_at: float | None = None
         self._sync = sync_clock
         self._publisher_ready = False
+        self._connected = False
 
         # redis-py's own retries would multiply the time an outage costs each call; the
         # backend above decides what a failure means. Two connections, each kept open and used
@@ -293,7 +294,9 @@ class RedisQuota:
         def connect() -> redis.asyncio.Redis:
             return redis.asyncio.Redis.from_url(
                 url,
-                socket_timeout=timeout,
+                # Each command is bounded by ``timeout`` above redis-py (see _run); its own
+                # bounds are the connect's, so that opening a connection is not cut short.
+                socket_timeout=self._connect_timeout,
                 socket_connect_timeout=self._connect_timeout,
                 retry=Retry(NoBackoff(), 0),
                 health_check_interval=0,
@@ -425,15 +428,21 @@ class RedisQuota:
         reaches the caller at once even when redis-py would swallow it (see the module doc)."""
         if self._closed:
             raise RedisUnavailable("the shared quota is closed")
-        limit = self.timeout if within is None else within
+        if within is not None:
+            limit = within
+        else:
+            # A command on a connection not yet open (or one dropped by a failure) opens it:
+            # it gets the connect's budget.
+            limit = self.timeout if self._connected else self._connect_timeout
         task: asyncio.Task[_T] = asyncio.ensure_future(command())
         self._commands.add(task)
         task.add_done_callback(self._settled)
         try:
             async with asyncio.timeout(limit):
-                return await asyncio.shield(task)
+                result = await asyncio.shield(task)
         except TimeoutError:
             task.cancel()
+            self._connected = False
             raise RedisUnavailable(f"no answer within {limit:g}s") from None
         except asyncio.CancelledError:
             # The caller leaves now; the command ends by itself within the timeout (cancelling
@@ -441,7 +450,10 @@ class RedisQuota:
             # A start it takes is lost, which errs on the slow side. aclose() cancels it.
             raise
         except Exception as exc:
+            self._connected = False
             raise RedisUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        self._connected = True
+        return result
 
     def _settled(self, task: asyncio.Task[object]) -> None:
         self._commands.discard(task)
