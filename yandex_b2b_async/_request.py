@@ -163,28 +163,19 @@ class RequestPath:
                 if reconcile is None:
                     raise
                 policy = _ONE_ATTEMPT
-
-            async def again(time_left: float | None, resend: int) -> bytes:
-                return await self.attempt(
-                    method, path, params, body, time_left, resend, tracker, headers
-                )
-
-            async def reconciled() -> _Reconciled | None:
-                assert reconcile is not None
-                found = await reconcile()
-                return None if found is None else _Reconciled(found)
-
-            result = await retry_after_failure(
-                policy,
+            result = await self._after_failure(
                 error,
-                again,
+                method,
+                path,
+                params,
+                body,
+                policy=policy,
                 started=started,
-                describe=f"{method} {path}",
-                budget=self._budget,
                 idempotent=idempotent,
-                reconcile=reconciled if reconcile is not None else None,
+                reconcile=reconcile,
                 handles=handles,
                 tracker=tracker,
+                headers=headers,
             )
             if isinstance(result, _Reconciled):
                 return result.value  # type: ignore[return-value]
@@ -192,6 +183,49 @@ class RequestPath:
         if response is None:
             return None
         return _decode(payload, response, method, path)
+
+    async def _after_failure(
+        self,
+        error: APIError | TransportError,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        body: object,
+        *,
+        policy: RetryPolicy,
+        started: float,
+        idempotent: bool,
+        reconcile: Callable[[], Awaitable[object]] | None,
+        handles: tuple[type[B2BError], ...],
+        tracker: CallTracker | None,
+        headers: Mapping[str, str] | None,
+    ) -> bytes | _Reconciled:
+        """The retry loop after a failed first attempt. A method of its own, not a part of
+        :meth:`call`: the closures below would make every local they use a cell, allocated by
+        every call before its first wait (issue 13)."""
+
+        async def again(time_left: float | None, resend: int) -> bytes:
+            return await self.attempt(
+                method, path, params, body, time_left, resend, tracker, headers
+            )
+
+        async def reconciled() -> _Reconciled | None:
+            assert reconcile is not None
+            found = await reconcile()
+            return None if found is None else _Reconciled(found)
+
+        return await retry_after_failure(
+            policy,
+            error,
+            again,
+            started=started,
+            describe=f"{method} {path}",
+            budget=self._budget,
+            idempotent=idempotent,
+            reconcile=reconciled if reconcile is not None else None,
+            handles=handles,
+            tracker=tracker,
+        )
 
     async def observed_call(
         self,
