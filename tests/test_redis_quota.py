@@ -335,6 +335,32 @@ async def test_a_cancellation_during_a_command_always_reaches_the_caller(
         await quota.aclose()
 
 
+async def test_a_command_whose_caller_left_before_it_was_sent_is_never_sent(
+    own_redis: RedisServer,
+) -> None:
+    """Of the acquires cancelled while one command is in flight, only that one takes a start."""
+    quota = RedisQuota(
+        own_redis.url, "queued", rate=1, burst=10, adaptive=False, wall=Wall(), sync_clock=False
+    )
+    try:
+        assert (await quota.acquire()).granted
+        # Writes held (a script is one) until unpaused: the first command hangs in flight.
+        own_redis.command("CLIENT PAUSE 60000 WRITE")
+        callers = [asyncio.ensure_future(quota.acquire()) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        for caller in callers:
+            caller.cancel()
+        await asyncio.wait(callers)
+        own_redis.command("CLIENT UNPAUSE")
+        left = 0
+        while (await asyncio.wait_for(quota.acquire(), 10)).granted:
+            left += 1
+        assert left == 10 - 2
+    finally:
+        own_redis.command("CLIENT UNPAUSE")
+        await quota.aclose()
+
+
 async def test_a_cancelled_command_against_a_hung_redis_ends_at_once(
     own_redis: RedisServer,
 ) -> None:
