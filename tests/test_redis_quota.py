@@ -148,7 +148,14 @@ async def test_no_arrival_pattern_beats_rate_plus_burst(
     name = f"test-{uuid.uuid4().hex}"
     processes = [
         RedisQuota(
-            redis_server.url, name, rate=8, burst=3, adaptive=False, wall=wall, sync_clock=False
+            redis_server.url,
+            name,
+            rate=8,
+            burst=3,
+            adaptive=False,
+            wall=wall,
+            sync_clock=False,
+            timeout=SLOW_HOST_TIMEOUT,
         )
         for _ in range(3)
     ]
