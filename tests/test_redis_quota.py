@@ -25,6 +25,10 @@ from yandex_b2b_async.pacing.redis_quota import (
     quota_name,
 )
 
+# Tests that are not about timeouts give Redis far more than the default 0.25 s, so that a busy
+# host (a round trip descheduled for a moment) cannot turn into RedisUnavailable.
+SLOW_HOST_TIMEOUT = 5.0
+
 
 class Wall:
     """A shared clock that moves only when told."""
@@ -68,6 +72,7 @@ async def quotas(redis_server: RedisServer) -> AsyncIterator[QuotaFactory]:
             adaptive=adaptive,
             wall=clock or wall,
             sync_clock=clock is not None,
+            timeout=SLOW_HOST_TIMEOUT,
         )
         made.append(quota)
         return quota
@@ -143,7 +148,14 @@ async def test_no_arrival_pattern_beats_rate_plus_burst(
     name = f"test-{uuid.uuid4().hex}"
     processes = [
         RedisQuota(
-            redis_server.url, name, rate=8, burst=3, adaptive=False, wall=wall, sync_clock=False
+            redis_server.url,
+            name,
+            rate=8,
+            burst=3,
+            adaptive=False,
+            wall=wall,
+            sync_clock=False,
+            timeout=SLOW_HOST_TIMEOUT,
         )
         for _ in range(3)
     ]
@@ -319,7 +331,12 @@ async def test_a_cancellation_during_a_command_always_reaches_the_caller(
 ) -> None:
     """Cancelled at any moment of a round trip, an acquire ends cancelled, never swallowed."""
     quota = RedisQuota(
-        redis_server.url, f"cancel-{uuid.uuid4().hex}", rate=1e6, burst=1000, adaptive=False
+        redis_server.url,
+        f"cancel-{uuid.uuid4().hex}",
+        rate=1e6,
+        burst=1000,
+        adaptive=False,
+        timeout=SLOW_HOST_TIMEOUT,
     )
     rng = random.Random(7)
     try:
@@ -332,6 +349,39 @@ async def test_a_cancellation_during_a_command_always_reaches_the_caller(
                 assert task.cancelled()
     finally:
         await quota.forget()
+        await quota.aclose()
+
+
+async def test_a_command_whose_caller_left_before_it_was_sent_is_never_sent(
+    own_redis: RedisServer,
+) -> None:
+    """Of the acquires cancelled while one command is in flight, only that one takes a start."""
+    quota = RedisQuota(
+        own_redis.url,
+        "queued",
+        rate=1,
+        burst=10,
+        adaptive=False,
+        wall=Wall(),
+        sync_clock=False,
+        timeout=SLOW_HOST_TIMEOUT,
+    )
+    try:
+        assert (await quota.acquire()).granted
+        # Writes held (a script is one) until unpaused: the first command hangs in flight.
+        own_redis.command("CLIENT PAUSE 60000 WRITE")
+        callers = [asyncio.ensure_future(quota.acquire()) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        for caller in callers:
+            caller.cancel()
+        await asyncio.wait(callers)
+        own_redis.command("CLIENT UNPAUSE")
+        left = 0
+        while (await asyncio.wait_for(quota.acquire(), 10)).granted:
+            left += 1
+        assert left == 10 - 2
+    finally:
+        own_redis.command("CLIENT UNPAUSE")
         await quota.aclose()
 
 

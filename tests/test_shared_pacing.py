@@ -58,7 +58,7 @@ async def processes(redis_server: RedisServer) -> AsyncIterator[ProcessFactory]:
         clock: FakeClock | None = None,
         url: str | None = None,
         on_down: OnRedisDown = "local",
-        timeout: float = 0.25,
+        timeout: float = 5.0,  # far above a busy host's round trip; outage tests set their own
         on_shared_pause: Callable[[float], None] | None = None,
         on_mode: Callable[[bool, str | None], None] | None = None,
     ) -> Process:

@@ -36,7 +36,11 @@ one Redis server). ``QUOTA`` never holds the token (see :func:`quota_name`).
 (redis/redis-py#2028, #2551; seen in most trials with redis-py 8.1): each command therefore runs
 in a task of its own that the caller awaits through :func:`asyncio.shield`, so a cancelled
 caller leaves at once and the command ends behind it, within the timeout (a start it may still
-take is lost, which errs on the slow side).
+take is lost, which errs on the slow side). A command's task is made only once its connection
+is free (a lock per connection, held until the command ends), so that a caller cancelled while
+it waits sends nothing: at most one command per connection runs without a caller, instead of
+every cancelled caller's piling up behind it (each taking a start nobody uses, and holding up
+the next caller past its timeout).
 """
 
 from __future__ import annotations
@@ -305,6 +309,8 @@ class RedisQuota:
 
         self._redis: Final = connect()
         self._publisher: Final = connect()
+        # One command at a time per connection, taken before its task is made (see _run).
+        self._free: Final = {id(self._redis): asyncio.Lock(), id(self._publisher): asyncio.Lock()}
         self._acquire: Final = self._redis.register_script(_ACQUIRE)
         self._throttle: Final = self._publisher.register_script(_THROTTLE)
         ttl_ms = str(int(REDIS_STATE_TTL * 1000))
@@ -336,7 +342,8 @@ class RedisQuota:
         now = self.now()
         due = now if due is None or due > now else due
         reply = await self._run(
-            lambda: self._acquire(keys=self.keys, args=[repr(now), *self._params, repr(due)])
+            self._redis,
+            lambda: self._acquire(keys=self.keys, args=[repr(now), *self._params, repr(due)]),
         )
         granted, wait, rate, pause = _strings(reply, 4)
         return Grant(granted == "1", float(wait), float(rate), float(pause))
@@ -351,6 +358,7 @@ class RedisQuota:
         now = self.now()
         sent = -1.0 if sent_at is None else sent_at
         reply = await self._run(
+            self._publisher,
             lambda: self._throttle(
                 keys=self.keys,
                 args=[
@@ -360,18 +368,18 @@ class RedisQuota:
                     "1" if rate_limited else "0",
                     repr(sent),
                 ],
-            )
+            ),
         )
         rate, left = _strings(reply, 2)
         return float(rate), float(left)
 
     async def ping(self) -> None:
         """One round trip; raises :class:`RedisUnavailable` if Redis does not answer."""
-        await self._run(self._redis.ping)
+        await self._run(self._redis, self._redis.ping)
 
     async def forget(self) -> None:
         """Delete this quota's keys (its bucket, curve and pause)."""
-        await self._run(lambda: self._redis.delete(*self.keys))
+        await self._run(self._redis, lambda: self._redis.delete(*self.keys))
 
     async def aclose(self) -> None:
         """Cancel the commands in flight and close the connections, without waiting on Redis."""
@@ -399,7 +407,7 @@ class RedisQuota:
             before = self._wall()
             # The first reading may open the connection: it gets the connect's budget.
             budget = self._connect_timeout if sample_number == 0 else self.timeout
-            seconds, micros = await self._run(self._redis.time, within=budget)
+            seconds, micros = await self._run(self._redis, self._redis.time, within=budget)
             after = self._wall()
             sample = (after - before, seconds + micros / 1e6 - (before + after) / 2)
             if best is None or sample[0] < best[0]:
@@ -422,10 +430,15 @@ class RedisQuota:
             warm.add_done_callback(self._settled)
 
     async def _run(
-        self, command: Callable[[], Awaitable[_T]], *, within: float | None = None
+        self,
+        connection: object,
+        command: Callable[[], Awaitable[_T]],
+        *,
+        within: float | None = None,
     ) -> _T:
-        """Run one command in its own task, bounded by the timeout; the caller's cancellation
-        reaches the caller at once even when redis-py would swallow it (see the module doc)."""
+        """Run one command on ``connection`` in its own task, bounded by the timeout; the
+        caller's cancellation reaches the caller at once even when redis-py would swallow it,
+        and a command not yet sent when its caller leaves is never sent (see the module doc)."""
         if self._closed:
             raise RedisUnavailable("the shared quota is closed")
         if within is not None:
@@ -434,13 +447,27 @@ class RedisQuota:
             # A command on a connection not yet open (or one dropped by a failure) opens it:
             # it gets the connect's budget.
             limit = self.timeout if self._connected else self._connect_timeout
-        task: asyncio.Task[_T] = asyncio.ensure_future(command())
-        self._commands.add(task)
-        task.add_done_callback(self._settled)
+        free = self._free[id(connection)]
+        task: asyncio.Task[_T] | None = None
         try:
             async with asyncio.timeout(limit):
+                # Cancelled or out of time while the connection is busy: nothing was sent.
+                await free.acquire()
+                if self._closed:
+                    free.release()
+                    raise RedisUnavailable("the shared quota is closed")
+                try:
+                    task = asyncio.ensure_future(command())
+                except BaseException:
+                    free.release()
+                    raise
+                task.add_done_callback(lambda _: free.release())
+                self._commands.add(task)
+                task.add_done_callback(self._settled)
                 result = await asyncio.shield(task)
         except TimeoutError:
+            if task is None:
+                raise RedisUnavailable(f"the connection was busy for {limit:g}s") from None
             task.cancel()
             self._connected = False
             raise RedisUnavailable(f"no answer within {limit:g}s") from None
@@ -448,6 +475,8 @@ class RedisQuota:
             # The caller leaves now; the command ends by itself within the timeout (cancelling
             # it would make redis-py drop the connection, and the next command pay a new one).
             # A start it takes is lost, which errs on the slow side. aclose() cancels it.
+            raise
+        except RedisUnavailable:
             raise
         except Exception as exc:
             self._connected = False
