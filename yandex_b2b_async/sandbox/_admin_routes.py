@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeAlias
 
 from ._admin import MANAGER_PAGE_LIMIT, rules_for
-from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
+from ._query import int_param, required_param
+from .state import DEFAULT_PAGE_LIMIT, JSONValue, State
 
 if TYPE_CHECKING:
     from .app import Call
@@ -24,34 +25,11 @@ API: Final = "/integration/2.0"
 Route: TypeAlias = tuple[str, str, "Callable[[State, Call], JSONValue]", frozenset[str], bool]
 
 
-def _param(call: Call, name: str) -> str:
-    value = call.query.get(name)
-    if not value:
-        raise ApiError(
-            400, "VALIDATION_ERROR", f"missing query parameter {name!r}", {"field": name}
-        )
-    return value
-
-
-def _int_param(call: Call, name: str, default: int) -> int:
-    text = call.query.get(name)
-    if text is None:
-        return default
-    if not (text.isascii() and text.isdigit()):
-        raise ApiError(
-            400,
-            "VALIDATION_ERROR",
-            f"query parameter {name!r} must be a non-negative integer, got {text!r}",
-            {"field": name},
-        )
-    return int(text)
-
-
 def _search_limits(state: State, call: Call) -> JSONValue:
     return rules_for(state).search_limits(
         call.client_id,
-        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
-        offset=_int_param(call, "offset", 0),
+        limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=int_param(call, "offset", 0),
         department_id=call.query.get("department_id"),
         user_id=call.query.get("user_id"),
         service=call.query.get("service"),
@@ -60,11 +38,11 @@ def _search_limits(state: State, call: Call) -> JSONValue:
 
 
 def _get_limit(state: State, call: Call) -> JSONValue:
-    return rules_for(state).get_limit(call.client_id, _param(call, "limit_id"))
+    return rules_for(state).get_limit(call.client_id, required_param(call, "limit_id"))
 
 
 def _update_personal_limit(state: State, call: Call) -> JSONValue:
-    user_id = _param(call, "user_id")
+    user_id = required_param(call, "user_id")
     return {"id": rules_for(state).update_personal_limit(call.client_id, user_id, call.body)}
 
 
@@ -73,16 +51,18 @@ def _create_cost_center(state: State, call: Call) -> JSONValue:
 
 
 def _update_cost_center(state: State, call: Call) -> JSONValue:
-    cost_center_id = _param(call, "id")
+    cost_center_id = required_param(call, "id")
     return {"id": rules_for(state).update_cost_center(call.client_id, cost_center_id, call.body)}
 
 
 def _taxi_budget(state: State, call: Call) -> JSONValue:
-    return rules_for(state).taxi_budget(call.client_id, _param(call, "department_id"))
+    return rules_for(state).taxi_budget(call.client_id, required_param(call, "department_id"))
 
 
 def _set_taxi_budget(state: State, call: Call) -> JSONValue:
-    rules_for(state).set_taxi_budget(call.client_id, _param(call, "department_id"), call.body)
+    rules_for(state).set_taxi_budget(
+        call.client_id, required_param(call, "department_id"), call.body
+    )
     return {}  # the page: "an empty answer with code 200"
 
 
@@ -91,17 +71,19 @@ def _create_manager(state: State, call: Call) -> JSONValue:
 
 
 def _update_manager(state: State, call: Call) -> JSONValue:
-    return {"id": rules_for(state).update_manager(call.client_id, _param(call, "id"), call.body)}
+    return {
+        "id": rules_for(state).update_manager(call.client_id, required_param(call, "id"), call.body)
+    }
 
 
 def _delete_manager(state: State, call: Call) -> JSONValue:
-    return {"id": rules_for(state).delete_manager(call.client_id, _param(call, "id"))}
+    return {"id": rules_for(state).delete_manager(call.client_id, required_param(call, "id"))}
 
 
 def _list_managers(state: State, call: Call) -> JSONValue:
     return rules_for(state).list_managers(
         call.client_id,
-        limit=_int_param(call, "limit", MANAGER_PAGE_LIMIT),
+        limit=int_param(call, "limit", MANAGER_PAGE_LIMIT),
         cursor=call.query.get("cursor"),
         department_id=call.query.get("department_id"),
         roles=call.query.get("roles"),
@@ -111,8 +93,8 @@ def _list_managers(state: State, call: Call) -> JSONValue:
 def _list_geo(state: State, call: Call) -> JSONValue:
     return rules_for(state).list_geo_restrictions(
         call.client_id,
-        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
-        offset=_int_param(call, "offset", 0),
+        limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=int_param(call, "offset", 0),
     )
 
 
@@ -121,12 +103,14 @@ def _create_geo(state: State, call: Call) -> JSONValue:
 
 
 def _update_geo(state: State, call: Call) -> JSONValue:
-    geo_id = _param(call, "id")
+    geo_id = required_param(call, "id")
     return {"id": rules_for(state).update_geo_restriction(call.client_id, geo_id, call.body)}
 
 
 def _delete_geo(state: State, call: Call) -> JSONValue:
-    return {"id": rules_for(state).delete_geo_restriction(call.client_id, _param(call, "id"))}
+    return {
+        "id": rules_for(state).delete_geo_restriction(call.client_id, required_param(call, "id"))
+    }
 
 
 def _spending_details(state: State, call: Call) -> JSONValue:

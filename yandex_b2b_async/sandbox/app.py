@@ -20,6 +20,7 @@ import attrs
 from aiohttp import web
 
 from ._admin_routes import ADMIN_ROUTES
+from ._query import int_param, required_param
 from ._services import SERVICE_ENDPOINTS
 from .faults import Faults, Reply, encode_body, error_body
 from .state import DEFAULT_PAGE_LIMIT, ApiError, JSONValue, State
@@ -78,53 +79,29 @@ class Endpoint:
     authorize: bool = True
 
 
-def _param(call: Call, name: str) -> str:
-    value = call.query.get(name)
-    if not value:
-        raise ApiError(
-            400, "VALIDATION_ERROR", f"missing query parameter {name!r}", {"field": name}
-        )
-    return value
-
-
-def _int_param(call: Call, name: str, default: int) -> int:
-    text = call.query.get(name)
-    if text is None:
-        return default
-    # Digits only: int() would also take " 5", "+5" and "5_0".
-    if not (text.isascii() and text.isdigit()):
-        raise ApiError(
-            400,
-            "VALIDATION_ERROR",
-            f"query parameter {name!r} must be a non-negative integer, got {text!r}",
-            {"field": name},
-        )
-    return int(text)
-
-
 def _create_user(state: State, call: Call) -> JSONValue:
     return {"id": state.create_user(call.client_id, call.body)}
 
 
 def _put_user(state: State, call: Call) -> JSONValue:
-    state.put_user(call.client_id, _param(call, "user_id"), call.body)
+    state.put_user(call.client_id, required_param(call, "user_id"), call.body)
     return _OK
 
 
 def _patch_user(state: State, call: Call) -> JSONValue:
-    state.patch_user(call.client_id, _param(call, "user_id"), call.body)
+    state.patch_user(call.client_id, required_param(call, "user_id"), call.body)
     return _OK
 
 
 def _get_users(state: State, call: Call) -> JSONValue:
     if "user_id" in call.query:
-        return state.get_user(call.client_id, _param(call, "user_id"))
-    limit = _int_param(call, "limit", DEFAULT_PAGE_LIMIT)
+        return state.get_user(call.client_id, required_param(call, "user_id"))
+    limit = int_param(call, "limit", DEFAULT_PAGE_LIMIT)
     return state.list_users(call.client_id, limit=limit, cursor=call.query.get("cursor"))
 
 
 def _archive_user(state: State, call: Call) -> JSONValue:
-    state.archive_user(call.client_id, _param(call, "user_id"))
+    state.archive_user(call.client_id, required_param(call, "user_id"))
     return _OK
 
 
@@ -135,8 +112,8 @@ def _users_by_phone(state: State, call: Call) -> JSONValue:
 def _list_departments(state: State, call: Call) -> JSONValue:
     return state.list_departments(
         call.client_id,
-        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
-        offset=_int_param(call, "offset", 0),
+        limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=int_param(call, "offset", 0),
     )
 
 
@@ -146,14 +123,14 @@ def _create_department(state: State, call: Call) -> JSONValue:
 
 
 def _update_department(state: State, call: Call) -> JSONValue:
-    state.update_department(call.client_id, _param(call, "department_id"), call.body)
+    state.update_department(call.client_id, required_param(call, "department_id"), call.body)
     # The page's "empty 200", as `{}`: clients such as Yandex's SDK read every answer as JSON.
     return {}
 
 
 def _archive_department(state: State, call: Call) -> JSONValue:
     deleted: list[JSONValue] = list(
-        state.archive_department(call.client_id, _param(call, "department_id"))
+        state.archive_department(call.client_id, required_param(call, "department_id"))
     )
     return {"deleted_ids": deleted}
 
@@ -161,8 +138,8 @@ def _archive_department(state: State, call: Call) -> JSONValue:
 def _list_cost_centers(state: State, call: Call) -> JSONValue:
     return state.list_cost_centers(
         call.client_id,
-        limit=_int_param(call, "limit", DEFAULT_PAGE_LIMIT),
-        offset=_int_param(call, "offset", 0),
+        limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
+        offset=int_param(call, "offset", 0),
     )
 
 
