@@ -7,6 +7,7 @@ every service's rules read time from it. Plain Python, no HTTP.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import math
 import re
@@ -22,6 +23,8 @@ __all__ = [
     "boolean",
     "check_keys",
     "date",
+    "decode_cursor",
+    "encode_cursor",
     "expect_object",
     "idempotency_token",
     "integer",
@@ -197,3 +200,23 @@ def idempotency_token(headers: object) -> str:
             "X-Idempotency-Token must be a UUID",
             {"field": "X-Idempotency-Token"},
         ) from None
+
+
+def encode_cursor(position: int) -> str:
+    """The opaque cursor of the services' lists for ``position`` (what a page answers)."""
+    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode()
+
+
+def decode_cursor(cursor: str | None, size: int | None = None) -> int:
+    """The position a cursor of :func:`encode_cursor` stands for (0 for ``None``); a 400
+    for a cursor this sandbox did not give, or one past ``size`` when it is given."""
+    if cursor is None:
+        return 0
+    try:
+        tag, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
+        position = int(number)
+    except (ValueError, UnicodeDecodeError):
+        raise invalid("cursor", "unknown cursor") from None
+    if tag != "v1" or position < 0 or (size is not None and position > size):
+        raise invalid("cursor", "unknown cursor")
+    return position

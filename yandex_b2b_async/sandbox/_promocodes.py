@@ -8,7 +8,6 @@ sandbox's clock) and not before `active_from`. Plain Python, no HTTP.
 
 from __future__ import annotations
 
-import base64
 import datetime
 from typing import Final
 
@@ -18,6 +17,8 @@ from ._checks import (
     ManualClock,
     check_keys,
     date,
+    decode_cursor,
+    encode_cursor,
     expect_object,
     integer,
     invalid,
@@ -128,23 +129,6 @@ def _geo_info(item: JSONObject) -> JSONObject:
     if "max_intermediate_points" in item:
         out["max_intermediate_points"] = item["max_intermediate_points"]
     return out
-
-
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode()
-
-
-def _position(cursor: str | None, size: int) -> int:
-    if cursor is None:
-        return 0
-    try:
-        tag, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        position = int(number)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("cursor", "unknown cursor") from None
-    if tag != "v1" or not 0 <= position <= size:
-        raise invalid("cursor", "unknown cursor")
-    return position
 
 
 class Promocodes:
@@ -275,11 +259,11 @@ class Promocodes:
         if not 1 <= limit <= 1000:
             raise invalid("limit", "limit must be from 1 to 1000")
         mine = [series for series in self.series.values() if series.client_id == client_id]
-        start = _position(cursor, len(mine))
+        start = decode_cursor(cursor, len(mine))
         page = mine[start : start + limit]
         answer: JSONObject = {"orders": [series.to_json() for series in page]}
         if page:
-            answer["next_cursor"] = _cursor(start + len(page))
+            answer["next_cursor"] = encode_cursor(start + len(page))
         return answer
 
     def codes(self, client_id: str, order_id: str, *, limit: int, cursor: str | None) -> JSONObject:
@@ -287,11 +271,11 @@ class Promocodes:
         if not 1 <= limit <= 1000:
             raise invalid("limit", "limit must be from 1 to 1000")
         series = self._series(client_id, order_id)
-        start = _position(cursor, len(series.codes))
+        start = decode_cursor(cursor, len(series.codes))
         page = series.codes[start : start + limit]
         answer: JSONObject = {"codes": [code.to_json() for code in page]}
         if start + len(page) < len(series.codes):
-            answer["next_cursor"] = _cursor(start + len(page))
+            answer["next_cursor"] = encode_cursor(start + len(page))
         return answer
 
     def use(self, client_id: str, order_id: str) -> str:

@@ -6,11 +6,21 @@ documents (tanker by closing time, eats by `cursor`, travels by `next_cursor`). 
 
 from __future__ import annotations
 
-import base64
 import datetime
 from typing import Final
 
-from ._checks import check_keys, date, expect_object, integer, invalid, iso_datetime, new_id, string
+from ._checks import (
+    check_keys,
+    date,
+    decode_cursor,
+    encode_cursor,
+    expect_object,
+    integer,
+    invalid,
+    iso_datetime,
+    new_id,
+    string,
+)
 from .state import JSONObject, JSONValue
 
 __all__ = ["Reports"]
@@ -32,23 +42,6 @@ def _query_moment(field: str, text: str | None) -> datetime.datetime | None:
     if moment.tzinfo is not None:
         raise invalid(field, f"{field} is UTC without a zone")
     return moment.replace(tzinfo=datetime.UTC)
-
-
-def _encode(position: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode()
-
-
-def _decode(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        tag, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        position = int(number)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("cursor", "unknown cursor") from None
-    if tag != "v1" or position < 0:
-        raise invalid("cursor", "unknown cursor")
-    return position
 
 
 class Reports:
@@ -239,7 +232,7 @@ class Reports:
             key=lambda entry: entry[0],
             reverse=sorting_order == "desc",
         )
-        start = _decode(cursor)
+        start = decode_cursor(cursor)
         page = chosen[start : start + limit]
         answer: JSONObject = {
             "orders": [record for _, record in page],
@@ -247,7 +240,7 @@ class Reports:
             "sorting_order": sorting_order,
         }
         if start + len(page) < len(chosen):
-            answer["cursor"] = _encode(start + len(page))
+            answer["cursor"] = encode_cursor(start + len(page))
         return answer
 
     def list_travels(self, client_id: str, body: JSONValue) -> JSONObject:
@@ -289,9 +282,9 @@ class Reports:
             if updated_to is not None and created > updated_to:
                 continue
             chosen.append(record)
-        start = _decode(cursor)
+        start = decode_cursor(cursor)
         page = chosen[start : start + limit]
         answer: JSONObject = {"travel_items": list(page)}
         if start + len(page) < len(chosen):
-            answer["next_cursor"] = _encode(start + len(page))
+            answer["next_cursor"] = encode_cursor(start + len(page))
         return answer

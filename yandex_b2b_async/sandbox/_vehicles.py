@@ -7,13 +7,21 @@ of a client (409 otherwise); an unknown or archived car is 404. Plain Python, no
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from typing import Final
 
 import attrs
 
-from ._checks import ManualClock, check_keys, expect_object, invalid, new_id, string
+from ._checks import (
+    ManualClock,
+    check_keys,
+    decode_cursor,
+    encode_cursor,
+    expect_object,
+    invalid,
+    new_id,
+    string,
+)
 from .state import ApiError, JSONObject, JSONValue
 
 __all__ = ["Fleet", "StoredVehicle"]
@@ -71,23 +79,6 @@ class StoredVehicle:
         if self.deleted_at is not None:
             out["deleted_at"] = self.deleted_at
         return out
-
-
-def _cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"v1:{position}".encode()).decode()
-
-
-def _position(cursor: str | None) -> int:
-    if cursor is None:
-        return 0
-    try:
-        tag, _, number = base64.urlsafe_b64decode(cursor.encode()).decode().partition(":")
-        position = int(number)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("cursor", "unknown cursor") from None
-    if tag != "v1" or position < 0:
-        raise invalid("cursor", "unknown cursor")
-    return position
 
 
 class Fleet:
@@ -202,7 +193,7 @@ class Fleet:
                 or ("user", user_id) in vehicle.access
                 or (department is not None and ("department", department) in vehicle.access)
             ]
-        start = _position(cursor)
+        start = decode_cursor(cursor)
         page = chosen[start : start + limit]
         answer: JSONObject = {
             "items": [
@@ -213,7 +204,7 @@ class Fleet:
             "all_client_vehicles": len(live),
         }
         if start + len(page) < len(chosen):
-            answer["cursor"] = _cursor(start + len(page))
+            answer["cursor"] = encode_cursor(start + len(page))
         return answer
 
     # --- helpers -------------------------------------------------------------------------------
