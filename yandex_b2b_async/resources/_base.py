@@ -9,12 +9,20 @@ aiohttp, never imports another resource's private names, and imports the client 
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+import attrs
+
+from .._constants import HEADER_IDEMPOTENCY_TOKEN
+from .._types import NOT_GIVEN
 from .._validators import check_uuid
+from ..errors import B2BError
 
 if TYPE_CHECKING:
     from .._client import B2BClient
+    from ..retries import RetryOption
+
+_Created = TypeVar("_Created")
 
 __all__ = ["APIResource", "new_idempotency_token"]
 
@@ -28,6 +36,36 @@ class APIResource:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._client!r}>"
+
+    async def _create_once(
+        self,
+        path: str,
+        *,
+        body: object,
+        response: type[_Created],
+        idempotency_token: str | uuid.UUID | None,
+        retry: RetryOption = NOT_GIVEN,
+    ) -> _Created:
+        """``POST path`` under one ``X-Idempotency-Token`` (see :func:`new_idempotency_token`).
+
+        The answer carries the token (``response`` has an ``idempotency_token`` field), and so
+        does the error of a call that fails, so that a later repeat with it is the same
+        creation, never a second one.
+        """
+        token = new_idempotency_token(idempotency_token)
+        try:
+            created = await self._request(
+                "POST",
+                path,
+                body=body,
+                response=response,
+                headers={HEADER_IDEMPOTENCY_TOKEN: token},
+                retry=retry,
+            )
+        except B2BError as error:
+            error.idempotency_token = token
+            raise
+        return attrs.evolve(created, idempotency_token=token)  # type: ignore[misc]
 
 
 def new_idempotency_token(token: str | uuid.UUID | None) -> str:

@@ -24,14 +24,11 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
 from .._constants import (
     DEFAULT_PAGE_LIMIT,
     DEFAULT_WAIT_POLL_INITIAL,
     DEFAULT_WAIT_POLL_MAX,
     DEFAULT_WAIT_TIMEOUT,
-    HEADER_IDEMPOTENCY_TOKEN,
     TAXI_REPORT_MAX_IDS,
 )
 from .._converter import unstructure
@@ -47,7 +44,6 @@ from .._validators import (
     require,
 )
 from ..errors import (
-    B2BError,
     OrderStatusError,
     OrderWaitTimeout,
     StateConflictError,
@@ -77,7 +73,7 @@ from ..models import (
     TaxiReportOrder,
 )
 from ..models.orders import route_pairs
-from ._base import APIResource, new_idempotency_token
+from ._base import APIResource
 
 if TYPE_CHECKING:
     from ..retries import RetryOption
@@ -170,20 +166,13 @@ class OrdersAPI(APIResource):
         order was already handled), and the other :class:`APIError` subclasses.
         """
         require(order, OrderCreate, "order")
-        token = new_idempotency_token(idempotency_token)
-        try:
-            created = await self._request(
-                "POST",
-                _ORDERS + "/create",
-                body=order,
-                response=CreatedOrder,
-                headers={HEADER_IDEMPOTENCY_TOKEN: token},
-                retry=retry,
-            )
-        except B2BError as error:
-            error.idempotency_token = token
-            raise
-        return attrs.evolve(created, idempotency_token=token)
+        return await self._create_once(
+            _ORDERS + "/create",
+            body=order,
+            response=CreatedOrder,
+            idempotency_token=idempotency_token,
+            retry=retry,
+        )
 
     async def routestats(
         self,

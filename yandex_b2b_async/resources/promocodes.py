@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Final
 
 import attrs
 
-from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
+from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, require
-from ..errors import B2BError, StateConflictError, ValidationError
+from ..errors import StateConflictError, ValidationError
 from ..models import (
     CreatedPromocodeOrder,
     PromocodeCode,
@@ -27,7 +27,7 @@ from ..models import (
     PromocodeOrdersPage,
 )
 from ..models.promocodes import MAX_ACTIVE_DAYS
-from ._base import APIResource, new_idempotency_token
+from ._base import APIResource
 
 if TYPE_CHECKING:
     from ..retries import RetryOption
@@ -72,20 +72,13 @@ class PromocodesAPI(APIResource):
             raise ValidationError(
                 "active_from", f"is in the past ({day.isoformat()})", value=order.active_from
             )
-        token = new_idempotency_token(idempotency_token)
-        try:
-            created = await self._request(
-                "POST",
-                _ORDERS + "/create",
-                body=order,
-                response=CreatedPromocodeOrder,
-                headers={HEADER_IDEMPOTENCY_TOKEN: token},
-                retry=retry,
-            )
-        except B2BError as error:
-            error.idempotency_token = token  # repeat with it: the same series, never two
-            raise
-        return attrs.evolve(created, idempotency_token=token)
+        return await self._create_once(
+            _ORDERS + "/create",
+            body=order,
+            response=CreatedPromocodeOrder,
+            idempotency_token=idempotency_token,
+            retry=retry,
+        )
 
     async def cancel_order(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:
         """Cancel a series (``POST /promocodes/orders/cancel``); returns the new status.

@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from typing import TYPE_CHECKING, Final
 
-import attrs
-
 from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
 from .._converter import unstructure
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN
 from .._validators import check_id, check_ids, check_limit
-from ..errors import B2BError, ValidationError
+from ..errors import ValidationError
 from ..models import CreatedVehicles, Vehicle, VehicleCreate, VehiclesPage, VehicleUpdate
 from ._base import APIResource, new_idempotency_token
 
@@ -77,20 +75,13 @@ class VehiclesAPI(APIResource):
         already is the API's :class:`StateConflictError` (409).
         """
         batch = _batch("vehicles", vehicles, VehicleCreate)
-        token = new_idempotency_token(idempotency_token)
-        try:
-            created = await self._request(
-                "POST",
-                _VEHICLES + "/bulk-create",
-                body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
-                response=CreatedVehicles,
-                headers={HEADER_IDEMPOTENCY_TOKEN: token},
-                retry=retry,
-            )
-        except B2BError as error:
-            error.idempotency_token = token  # repeat with it: the same cars, never twice
-            raise
-        return attrs.evolve(created, idempotency_token=token)
+        return await self._create_once(
+            _VEHICLES + "/bulk-create",
+            body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
+            response=CreatedVehicles,
+            idempotency_token=idempotency_token,
+            retry=retry,
+        )
 
     async def bulk_update(
         self,
