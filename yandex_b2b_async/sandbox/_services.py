@@ -17,6 +17,7 @@ from typing import Final, Protocol
 from ._checks import ManualClock, idempotency_token, invalid, iso_datetime
 from ._orders import TaxiOrders, query_flag
 from ._promocodes import Promocodes
+from ._query import required_param
 from ._reports import Reports
 from ._vehicles import Fleet
 from .state import DEFAULT_PAGE_LIMIT, JSONValue, State
@@ -82,13 +83,6 @@ def _department(state: State, client_id: str, user_id: str) -> str | None:
     return employee.department_id if employee is not None else None
 
 
-def _param(call: CallView, name: str) -> str:
-    value = call.query.get(name)
-    if not value:
-        raise invalid(name, f"missing query parameter {name!r}")
-    return value
-
-
 def _int(call: CallView, name: str, default: int | None) -> int | None:
     text = call.query.get(name)
     if text is None:
@@ -119,26 +113,30 @@ def _orders_routestats(state: State, call: CallView) -> JSONValue:
 
 
 def _orders_progress(state: State, call: CallView) -> JSONValue:
-    return services_of(state).taxi.progress(call.client_id, _param(call, "order_id"))
+    return services_of(state).taxi.progress(call.client_id, required_param(call, "order_id"))
 
 
 def _orders_info(state: State, call: CallView) -> JSONValue:
-    return services_of(state).taxi.info(call.client_id, _param(call, "order_id"))
+    return services_of(state).taxi.info(call.client_id, required_param(call, "order_id"))
 
 
 def _orders_cancel(state: State, call: CallView) -> JSONValue:
-    return services_of(state).taxi.cancel(call.client_id, _param(call, "order_id"), call.body)
+    return services_of(state).taxi.cancel(
+        call.client_id, required_param(call, "order_id"), call.body
+    )
 
 
 def _orders_change_destinations(state: State, call: CallView) -> JSONValue:
     return services_of(state).taxi.change_destinations(
-        call.client_id, _param(call, "order_id"), call.body
+        call.client_id, required_param(call, "order_id"), call.body
     )
 
 
 def _orders_feedback(state: State, call: CallView) -> JSONValue:
     # The page describes "an empty 200"; the sandbox answers {} with a JSON content type.
-    return services_of(state).taxi.feedback(call.client_id, _param(call, "order_id"), call.body)
+    return services_of(state).taxi.feedback(
+        call.client_id, required_param(call, "order_id"), call.body
+    )
 
 
 def _orders_list(state: State, call: CallView) -> JSONValue:
@@ -163,7 +161,7 @@ def _orders_list(state: State, call: CallView) -> JSONValue:
 
 
 def _orders_active(state: State, call: CallView) -> JSONValue:
-    return services_of(state).taxi.active(call.client_id, _param(call, "user_id"))
+    return services_of(state).taxi.active(call.client_id, required_param(call, "user_id"))
 
 
 def _orders_report(state: State, call: CallView) -> JSONValue:
@@ -183,7 +181,7 @@ def _promocodes_create(state: State, call: CallView) -> JSONValue:
 
 
 def _promocodes_cancel(state: State, call: CallView) -> JSONValue:
-    return services_of(state).promocodes.cancel(call.client_id, _param(call, "order_id"))
+    return services_of(state).promocodes.cancel(call.client_id, required_param(call, "order_id"))
 
 
 def _promocodes_list(state: State, call: CallView) -> JSONValue:
@@ -193,13 +191,13 @@ def _promocodes_list(state: State, call: CallView) -> JSONValue:
 
 
 def _promocodes_info(state: State, call: CallView) -> JSONValue:
-    return services_of(state).promocodes.info(call.client_id, _param(call, "order_id"))
+    return services_of(state).promocodes.info(call.client_id, required_param(call, "order_id"))
 
 
 def _promocodes_codes(state: State, call: CallView) -> JSONValue:
     return services_of(state).promocodes.codes(
         call.client_id,
-        _param(call, "order_id"),
+        required_param(call, "order_id"),
         limit=_limit(call, DEFAULT_PAGE_LIMIT),
         cursor=call.query.get("cursor"),
     )
