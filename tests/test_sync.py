@@ -23,8 +23,7 @@ from yandex_b2b_async import (
     ValidationError,
 )
 from yandex_b2b_async.bulk import BulkItem
-from yandex_b2b_async.sandbox import Sandbox, SandboxError
-from yandex_b2b_async.sync import (
+from yandex_b2b_async.hr.sync import (
     ArchiveCapError,
     SyncAction,
     SyncArchive,
@@ -35,6 +34,7 @@ from yandex_b2b_async.sync import (
     apply_plan,
     build_plan,
 )
+from yandex_b2b_async.sandbox import Sandbox, SandboxError
 
 CC = "cc-main"
 USERS = "/integration/2.0/users"

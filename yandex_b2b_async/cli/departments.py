@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .._client import B2BClient
-from .._csv import CsvRow
+from ..hr.rows import CsvRow
 from ..models import DepartmentArchiveResult
 from .output import RowFormat
 from .parser import Commands

@@ -17,17 +17,16 @@ import attrs
 
 from .._client import B2BClient
 from .._constants import DEFAULT_PAGE_LIMIT
-from .._csv import (
+from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
+from ..errors import B2BError, ValidationError
+from ..hr.duplicates import duplicate_rows
+from ..hr.names import NameLookup
+from ..hr.rows import (
     CsvRow,
     InputFileError,
     read_users_csv,
 )
-from .._duplicates import duplicate_rows
-from .._names import NameLookup
-from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
-from ..errors import B2BError, ValidationError
-from ..models import CreateOrRestoreResult, UserCreate
-from ..sync import (
+from ..hr.sync import (
     CLEARABLE,
     ArchiveCapError,
     SyncAction,
@@ -41,6 +40,7 @@ from ..sync import (
     describe_action_data,
     read_account,
 )
+from ..models import CreateOrRestoreResult, UserCreate
 from .hrfiles import FileReading, add_file_options, file_reading, names_of_ids, run_file_job
 from .output import Reporter, RowFormat
 from .parser import EXIT_OK, Commands, Parser, UsageError

@@ -18,11 +18,11 @@ whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
 does not map are ignored (:func:`inspect_users_file` lists them); ``encoding`` and ``sheet``
-read other text encodings, tab-separated text and ``.xlsx`` (see ``_tables.py``);
-``phone_region`` normalizes phones written in national form (see ``_phones.py``); the columns
+read other text encodings, tab-separated text and ``.xlsx`` (see ``tables``);
+``phone_region`` normalizes phones written in national form (see ``phones``); the columns
 ``department`` (a name or a path) and ``cost_center`` (a name), and limits by title, are turned
 into ids by ``names`` (the :class:`ResolvedNames` of :func:`resolve_file_names`, see
-``_names.py``). Nothing here touches the network but :func:`resolve_file_names`.
+``names``). Nothing here touches the network but :func:`resolve_file_names`.
 """
 
 from __future__ import annotations
@@ -34,17 +34,17 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
-from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
-from ._names import FileNames, NameLookup, NameSource, ResolvedNames
-from ._phones import check_region, normalize_phone
-from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
-from ._validators import PHONE_RE, check_phone, check_text
-from .errors import ValidationError
-from .models import Limit, UserCreate
+from .._validators import PHONE_RE, check_phone, check_text
+from ..errors import ValidationError
+from ..models import Limit, UserCreate
+from .columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
+from .names import FileNames, NameLookup, NameSource, ResolvedNames
+from .phones import check_region, normalize_phone
 from .resolve import NameResolver
+from .tables import FilePath, InputFileError, is_excel, table_rows, text_lines
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = [
     "OPTIONAL_COLUMNS",

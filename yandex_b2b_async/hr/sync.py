@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias, Unpack
 
 import attrs
 
-from ._constants import SYNC_ARCHIVE_CAP
-from ._converter import unstructure
-from .bulk import (
+from .._constants import SYNC_ARCHIVE_CAP
+from .._converter import unstructure
+from ..bulk import (
     BulkItem,
     BulkOperation,
     BulkOptions,
@@ -42,12 +42,12 @@ from .bulk import (
     NotAttemptedError,
     input_key,
 )
-from .errors import B2BError, ValidationError
-from .events import Event
-from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
+from ..errors import B2BError, ValidationError
+from ..events import Event
+from ..models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
 
 if TYPE_CHECKING:
-    from .resources.users import UsersAPI
+    from ..resources.users import UsersAPI
 
 __all__ = [
     "CLEARABLE",

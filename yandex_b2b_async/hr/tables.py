@@ -24,7 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Final
 
-from .errors import B2BError
+from ..errors import B2BError
 
 __all__ = [
     "EXCEL_SUFFIXES",
