@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .._client import B2BClient
+from .. import B2BClient
 from ..hr.rows import CsvRow
 from ..models import DepartmentArchiveResult
 from .output import RowFormat

@@ -19,7 +19,7 @@ from typing import Final, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from ..errors import ValidationError
 from ..hr.columns import ID_FIELDS, USER_FIELDS, ColumnMap
 from ..hr.export import export_users

@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from .._constants import DEFAULT_BASE_URL
 from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
 from ..errors import B2BError, JournalInUseError, ValidationError

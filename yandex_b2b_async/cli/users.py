@@ -15,7 +15,7 @@ from typing import Final, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from .._constants import DEFAULT_PAGE_LIMIT
 from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
 from ..errors import B2BError, ValidationError
