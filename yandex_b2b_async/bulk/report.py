@@ -13,6 +13,7 @@ from typing import Final, Generic, Literal, TypeAlias, TypedDict, TypeVar
 
 import attrs
 
+from .._personal import opaque_repr
 from ..errors import APIError, B2BError, TransportError, ValidationError
 
 __all__ = [
@@ -81,11 +82,12 @@ class BulkItem(Generic[_In, _Out]):
     journal of an earlier run says this input already succeeded: it was not sent again and
     ``result`` is ``None`` (``id`` comes from the journal). ``final_pass`` is True when the
     outcome comes from the run's final pass (the first call failed with a retryable error and
-    the input was sent once more at the end of the run).
+    the input was sent once more at the end of the run). The repr shows the input's type, not
+    its value (an input holds an employee's personal data; ``index`` names it).
     """
 
     index: int
-    input: _In
+    input: _In = attrs.field(repr=opaque_repr)
     result: _Out | None = None
     error: Exception | None = None
     id: str | None = None

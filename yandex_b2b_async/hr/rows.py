@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
+from .._personal import opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -81,10 +82,11 @@ _BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 
 @attrs.frozen(kw_only=True)
 class CsvRow(Generic[_T]):
-    """One data row: its first line in the file and its value, or why it is invalid."""
+    """One data row: its first line in the file and its value, or why it is invalid. The repr
+    shows the value's type, not the value (a row holds an employee's personal data)."""
 
     line: int
-    value: _T | None = None
+    value: _T | None = attrs.field(default=None, repr=opaque_repr)
     error: ValidationError | None = None
 
     @property
