@@ -13,7 +13,7 @@ from typing import Final, Generic, Literal, TypeAlias, TypedDict, TypeVar
 
 import attrs
 
-from .._personal import opaque_repr
+from .._personal import opaque_repr, scrub
 from ..errors import APIError, B2BError, TransportError, ValidationError
 
 __all__ = [
@@ -212,4 +212,4 @@ def error_summary(error: BaseException) -> ErrorSummary:
     else:
         named = getattr(error, "code", None)  # a failure that names its own kind
         code = named if isinstance(named, str) and named else type(error).__name__
-    return {"code": code, "message": str(error), "status": status}
+    return {"code": code, "message": scrub(str(error)), "status": status}

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
-from .._personal import opaque_repr
+from .._personal import looks_like_phone, opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -264,6 +264,14 @@ def _layout(
     required: tuple[str, ...],
 ) -> _Layout:
     headers = [cell.strip() for cell in cells]
+    if any(looks_like_phone(header) or "@" in header for header in headers):
+        # A file without its header: said without quoting the row, an employee's data.
+        raise InputFileError(
+            path,
+            "holds a phone or an email where the header belongs: the first line must name "
+            "the columns (e.g. fullname,phone,is_active,cost_centers_id)",
+            line=1,
+        )
     wanted = {
         header_key(header): field for field, header in (columns.columns if columns else {}).items()
     }
