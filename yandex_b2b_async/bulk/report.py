@@ -82,13 +82,14 @@ class BulkItem(Generic[_In, _Out]):
     journal of an earlier run says this input already succeeded: it was not sent again and
     ``result`` is ``None`` (``id`` comes from the journal). ``final_pass`` is True when the
     outcome comes from the run's final pass (the first call failed with a retryable error and
-    the input was sent once more at the end of the run). The repr shows the input's type, not
-    its value (an input holds an employee's personal data; ``index`` names it).
+    the input was sent once more at the end of the run). The repr shows the types of the input
+    and the result, not their values (they may hold an employee's personal data; ``index`` and
+    ``id`` name them).
     """
 
     index: int
     input: _In = attrs.field(repr=opaque_repr)
-    result: _Out | None = None
+    result: _Out | None = attrs.field(default=None, repr=opaque_repr)
     error: Exception | None = None
     id: str | None = None
     skipped: bool = False

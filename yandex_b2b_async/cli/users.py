@@ -547,7 +547,9 @@ def _write_plan(
         reporter.open()
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, path) from None
-    with reporter:
+    try:  # not `with reporter`: entering it would open the file a second time
         for action in plan:
             data = describe_action_data(action, hide_personal=hide_personal)
             reporter.write({"line": desired.line_of(action), **data})
+    finally:
+        reporter.close()
