@@ -11,7 +11,7 @@ import re
 import traceback
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
@@ -346,11 +346,13 @@ def debug_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 async def test_a_create_logs_no_personal_data(debug_logs: pytest.LogCaptureFixture) -> None:
     """A create, and the events its observer sees, show none of the employee's data at DEBUG."""
     seen: list[object] = []
-    async with Sandbox() as sandbox:
-        async with B2BClient(sandbox.token, base_url=sandbox.url, observers=[seen.append]) as c:
-            created = await c.users.create(_person(sandbox))
-            user = await c.users.get(created.id)
-            logging.getLogger("yandex_b2b_async").debug("got %r", user)
+    async with (
+        Sandbox() as sandbox,
+        B2BClient(sandbox.token, base_url=sandbox.url, observers=[seen.append]) as client,
+    ):
+        created = await client.users.create(_person(sandbox))
+        user = await client.users.get(created.id)
+        logging.getLogger("yandex_b2b_async").debug("got %r", user)
     assert "GET /users" in debug_logs.text or "GET /integration" in debug_logs.text
     assert _shows(_log_text(debug_logs), PERSONAL) == []
     assert _shows(repr(seen), PERSONAL) == []
@@ -450,7 +452,7 @@ def _cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 @pytest.fixture
-def people_file(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
+def people_file(tmp_path: Path) -> tuple[Path, list[str]]:
     """A users file with two rows on one phone, a repeated email and two bad emails."""
     rows = [
         ("Orlova Vera", "+79163330001", "vera.orlova@mail.example"),
@@ -467,7 +469,7 @@ def people_file(tmp_path: Path) -> Iterator[tuple[Path, list[str]]]:
     personal = [value for row in rows for value in row if value]
     personal += [part for name, _, _ in rows for part in name.split()]
     personal += ["vera.orlova", "nina.belova", "pavel belov"]
-    yield source, personal
+    return source, personal
 
 
 def test_the_cli_names_repeated_phones_and_bad_emails_by_line(
@@ -483,7 +485,8 @@ def test_the_cli_names_repeated_phones_and_bad_emails_by_line(
     argv = ["--sandbox", "--log-level", "debug", "users", "create", str(source)]
     code, out, err = _cli([*argv, "--report", str(report)], capsys)
     assert code == 1
-    assert "line 3" in out + err  # the repeated phone is named by its lines
+    assert "line 3: VALIDATION_ERROR: phone: the same phone is on line 2" in out + err
+    assert "must be an email address like name@example.com" in out + err
     for text in (out, err, report.read_text(), _log_text(debug_logs)):
         assert _shows(text, personal) == [], text
 

@@ -213,4 +213,6 @@ def error_summary(error: BaseException) -> ErrorSummary:
     else:
         named = getattr(error, "code", None)  # a failure that names its own kind
         code = named if isinstance(named, str) and named else type(error).__name__
-    return {"code": code, "message": scrub(str(error)), "status": status}
+    # The library's own errors show no personal data; a foreign one's phones and emails are masked.
+    message = str(error) if isinstance(error, B2BError) else scrub(str(error))
+    return {"code": code, "message": message, "status": status}
