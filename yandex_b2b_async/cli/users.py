@@ -521,8 +521,9 @@ def _action_format(
     def where(action: SyncAction) -> str:
         # A message names an action by its line, an archive by the employee's id: never by a
         # phone (messages and progress show no personal data, --hide-personal or not).
-        line = desired.line_of(action)
-        return f"line {line}" if line is not None else f"archive of {action.user_id}"
+        if isinstance(action, SyncArchive):
+            return f"archive of {action.user_id}"
+        return f"line {desired.line_of(action)}"
 
     def key(action: SyncAction) -> str:
         return str(describe_action_data(action, hide_personal=hide_personal)["key"])
