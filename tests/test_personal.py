@@ -75,6 +75,7 @@ def test_free_text_has_its_phones_and_emails_masked() -> None:
     """Phones as people write them and emails inside a message are masked; short numbers stay."""
     text = scrub("user +7 900 123-45-67 / 8 (900) 765 43 21 <a.b@example.org>, limit 12345")
     assert text == "user +7••••••4567 / •••••••4321 <•••@•••>, limit 12345"
+    assert scrub("due 2026-01-02 03:04:05") == "due 2026-01-02 03:04:05"
 
 
 # -- every exported model ---------------------------------------------------------------------

@@ -41,6 +41,7 @@ _E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
 # Inside free text: "+7 900 123-45-67", "8 (900) 123 45 67", "+79001234567" — 10 digits or more,
 # with the separators people write, so that no shorter number (an id, an amount) is touched.
 _PHONE_IN_TEXT: Final = re.compile(r"\+?\d(?:[\s().-]{0,2}\d){9,14}")
+_DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PHONE_SHAPED: Final = re.compile(r"\+?[0-9\s().-]+")
 _EMAIL_IN_TEXT: Final = re.compile(r"[^@\s'\"<>(),;:]+@[^@\s'\"<>(),;:]+\.[^@\s'\"<>(),;:]+")
 
@@ -103,6 +104,8 @@ def scrub(text: str) -> str:
 
 def _masked_number(found: re.Match[str]) -> str:
     number = found.group()
+    if _DATE.search(number):
+        return number  # "2026-01-02 03…": a date and time, not a phone
     digits = re.sub(r"\D", "", number)
     if number.startswith("+"):
         return mask_phone("+" + digits)
