@@ -407,9 +407,12 @@ async def test_a_bulk_job_logs_and_reports_no_personal_data(
         assert _shows(text, personal) == [], text
 
 
-async def test_spans_hold_no_personal_data() -> None:
-    """The OpenTelemetry spans of creates, a refused one included, hold no personal value."""
+async def test_spans_and_metrics_hold_no_personal_data() -> None:
+    """The OpenTelemetry spans and metrics of creates, a refused one included, and of a search
+    by phone hold no personal value."""
     pytest.importorskip("opentelemetry.sdk")
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
     from opentelemetry.sdk.trace import TracerProvider
     from opentelemetry.sdk.trace.export import SimpleSpanProcessor
     from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -417,9 +420,11 @@ async def test_spans_hold_no_personal_data() -> None:
     from yandex_b2b_async.telemetry import OpenTelemetry
 
     exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    observer = OpenTelemetry(tracer_provider=provider)
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(exporter))
+    reader = InMemoryMetricReader()
+    meter_provider = MeterProvider(metric_readers=[reader])
+    observer = OpenTelemetry(tracer_provider=tracer_provider, meter_provider=meter_provider)
     async with Sandbox() as sandbox:
         quoted = f"{PERSON['fullname']} {PERSON['phone']} {PERSON['email']}"
         async with B2BClient(
@@ -434,11 +439,17 @@ async def test_spans_hold_no_personal_data() -> None:
             with pytest.raises(B2BError):
                 await client.users.create(_person(sandbox, phone="+79165550102"))
             await client.users.find_by_phone(PERSON["phone"])
+            await client.users.bulk_create([_person(sandbox, phone="+79165550103")])
     spans = exporter.get_finished_spans()
-    provider.shutdown()
-    assert len(spans) >= 6
+    metrics = reader.get_metrics_data()
+    tracer_provider.shutdown()
+    meter_provider.shutdown()
+    assert len(spans) >= 8
+    assert metrics is not None
+    personal = [*PERSONAL, "+79165550102", "+79165550103", "79165550101"]
     for span in spans:
-        assert _shows(span.to_json(), [*PERSONAL, "+79165550102", "79165550101"]) == []
+        assert _shows(span.to_json(), personal) == []
+    assert _shows(metrics.to_json(), personal) == []
 
 
 # -- the command line ---------------------------------------------------------------------------
