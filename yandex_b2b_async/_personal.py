@@ -37,6 +37,13 @@ __all__ = [
 HIDDEN: Final = "•••"
 _DOT: Final = "•"
 _SHOWN_DIGITS: Final = 4  # the last digits of a phone that stay visible
+# The two-digit country codes of ITU-T E.164 (1 and 7 are the one-digit ones, all others have
+# three digits): the list phonenumbers' metadata holds, written out because only hr/ may
+# import phonenumbers.
+_TWO_DIGIT_CODES: Final = frozenset(
+    {20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54}
+    | {55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98}
+)
 _E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
 # Inside free text: "+7 900 123-45-67", "8 (900) 123 45 67", "+79001234567" — 10 digits or more,
 # with the separators people write, so that no shorter number (an id, an amount) is touched.
@@ -113,11 +120,7 @@ def _masked_number(found: re.Match[str]) -> str:
 
 
 def _country_code_length(value: str) -> int:
-    """How many digits of an E.164 phone are its country code (1 when unknown)."""
-    # Imported here: reprs are rare, and the metadata is large.
-    import phonenumbers
-
-    for length in (1, 2, 3):
-        if int(value[1 : 1 + length]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-            return length
-    return 1
+    """How many digits of an E.164 phone are its country code (codes are prefix-free)."""
+    if value[1] in "17":
+        return 1
+    return 2 if int(value[1:3]) in _TWO_DIGIT_CODES else 3
