@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import importlib
 import itertools
 import logging
 import re
@@ -18,7 +19,6 @@ from typing import Any, Literal, TypeVar
 import attrs
 import pytest
 
-import yandex_b2b_async
 from yandex_b2b_async import (
     B2BClient,
     B2BError,
@@ -30,7 +30,6 @@ from yandex_b2b_async import (
     ValidationError,
     read_users_csv,
 )
-from yandex_b2b_async import models as models_module
 from yandex_b2b_async._personal import mask_email, mask_name, mask_phone, scrub
 from yandex_b2b_async.sandbox import Reply, Sandbox
 
@@ -89,13 +88,16 @@ _NOT_PERSONAL: Mapping[tuple[str, str], str] = {
     ("TaxiReportOrder", "destination_fullname"): "the ride's address",
     ("RateLimit", "key"): "the shared quota's name",
     ("SyncPlan", "key"): "which field a sync matches by",
+    ("BulkOperation", "key"): "the function that makes a journal key",
 }
 
 
 def _exported_classes() -> list[type]:
-    """Every attrs class the package exports, from its top level and its models."""
+    """Every attrs class the package exports: its top level, its models, and the public
+    modules of events, bulk runs, the HR wing and sync."""
+    names = ["", ".models", ".events", ".bulk", ".hr", ".hr.sync"]
     found: dict[str, type] = {}
-    for module in (yandex_b2b_async, models_module):
+    for module in (importlib.import_module("yandex_b2b_async" + name) for name in names):
         for name in module.__all__:
             thing = getattr(module, name)
             if isinstance(thing, type) and attrs.has(thing):
