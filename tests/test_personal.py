@@ -18,6 +18,8 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yandex_b2b_async import (
     B2BClient,
@@ -75,6 +77,30 @@ def test_free_text_has_its_phones_and_emails_masked() -> None:
     text = scrub("user +7 900 123-45-67 / 8 (900) 765 43 21 <a.b@example.org>, limit 12345")
     assert text == "user +7••••••4567 / •••••••4321 <•••@•••>, limit 12345"
     assert scrub("due 2026-01-02 03:04:05") == "due 2026-01-02 03:04:05"
+
+
+_E164 = st.from_regex(r"\+[1-9][0-9]{6,14}", fullmatch=True)
+
+
+@given(phone=_E164)
+def test_a_masked_phone_never_holds_the_number(phone: str) -> None:
+    """Any E.164 phone is masked to a string of its length without it, one of ten digits or
+    more to its last four digits."""
+    shown = mask_phone(phone)
+    assert phone not in shown
+    assert len(shown) == len(phone)
+    if len(phone) > 10:
+        assert shown.endswith(phone[-4:])
+
+
+@given(
+    phone=_E164,
+    before=st.text(alphabet="abc :;,<(", max_size=5),
+    after=st.text(alphabet="abc :;,>)", max_size=5),
+)
+def test_a_phone_anywhere_in_a_message_is_masked(phone: str, before: str, after: str) -> None:
+    """A phone quoted anywhere in free text does not survive scrubbing."""
+    assert phone not in scrub(f"{before}{phone}{after}")
 
 
 # -- every exported model ---------------------------------------------------------------------

@@ -45,9 +45,10 @@ _TWO_DIGIT_CODES: Final = frozenset(
     | {55, 56, 57, 58, 60, 61, 62, 63, 64, 65, 66, 81, 82, 84, 86, 90, 91, 92, 93, 94, 95, 98}
 )
 _E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
-# Inside free text: "+7 900 123-45-67", "8 (900) 123 45 67", "+79001234567" — 10 digits or more,
-# with the separators people write, so that no shorter number (an id, an amount) is touched.
-_PHONE_IN_TEXT: Final = re.compile(r"\+?\d(?:[\s().-]{0,2}\d){9,14}")
+# Inside free text: "+7 900 123-45-67", "8 (900) 123 45 67", "+79001234567", with the separators
+# people write — after a "+" as short as E.164 allows (7 digits), without one 10 digits or
+# more, so that no shorter number (an id, an amount) is touched.
+_PHONE_IN_TEXT: Final = re.compile(r"\+\d(?:[\s().-]{0,2}\d){6,14}|\d(?:[\s().-]{0,2}\d){9,14}")
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PHONE_SHAPED: Final = re.compile(r"\+?[0-9\s().-]+")
 _EMAIL_IN_TEXT: Final = re.compile(r"[^@\s'\"<>(),;:]+@[^@\s'\"<>(),;:]+\.[^@\s'\"<>(),;:]+")
