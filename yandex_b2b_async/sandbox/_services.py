@@ -11,34 +11,18 @@ the rules of `_orders`, `_promocodes`, `_vehicles` and `_reports`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
-from typing import Final, Protocol
+from collections.abc import Callable
+from typing import Final
 
 from ._checks import ManualClock, idempotency_token, invalid, iso_datetime
 from ._orders import TaxiOrders, query_flag
 from ._promocodes import Promocodes
-from ._query import required_param
+from ._query import CallView, required_param
 from ._reports import Reports
 from ._vehicles import Fleet
 from .state import DEFAULT_PAGE_LIMIT, JSONValue, State
 
-__all__ = ["SERVICE_ENDPOINTS", "CallView", "Services", "services_of"]
-
-
-class CallView(Protocol):
-    """What an endpoint function reads of a request (`app.Call` has it all)."""
-
-    @property
-    def client_id(self) -> str: ...
-
-    @property
-    def query(self) -> Mapping[str, str]: ...
-
-    @property
-    def body(self) -> JSONValue: ...
-
-    @property
-    def headers(self) -> Mapping[str, str]: ...
+__all__ = ["SERVICE_ENDPOINTS", "Services", "services_of"]
 
 
 class Services:
