@@ -81,6 +81,18 @@ class ManualClock:
         self._origin = time.monotonic()
 
 
+# The one page that bounds a list's `limit` (orders-tanker: "от 1 до 1000"); the other lists
+# take it as an assumption in strict mode only.
+LIMIT_MOST: Final = 1000
+
+
+def check_limit(limit: int, *, bounded: bool) -> None:
+    """400 for a page `limit` below 1, or above 1000 when `bounded` (the tanker page's bound,
+    or an assumption in strict mode)."""
+    if limit < 1 or (bounded and limit > LIMIT_MOST):
+        raise invalid("limit", f"limit must be from 1 to {LIMIT_MOST}")
+
+
 def new_id() -> str:
     """A fresh record id, as the API's: 32 hex digits."""
     return uuid.uuid4().hex

@@ -9,6 +9,7 @@ sandbox's clock) and not before `active_from`. Plain Python, no HTTP.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -16,6 +17,7 @@ import attrs
 from ._checks import (
     ManualClock,
     check_keys,
+    check_limit,
     date,
     decode_cursor,
     encode_cursor,
@@ -134,8 +136,10 @@ def _geo_info(item: JSONObject) -> JSONObject:
 class Promocodes:
     """Every client's promocode series on the services' clock."""
 
-    def __init__(self, clock: ManualClock) -> None:
+    def __init__(self, clock: ManualClock, *, strict: Callable[[], bool] = lambda: False) -> None:
+        """`strict()` says whether the assumptions that refuse what the pages allow apply."""
         self.clock = clock
+        self._strict = strict
         self.series: dict[str, PromocodeSeries] = {}
         self._by_token: dict[tuple[str, str], str] = {}
         self._seq = 0
@@ -235,9 +239,13 @@ class Promocodes:
                 )
 
     def cancel(self, client_id: str, order_id: str) -> JSONObject:
-        """`POST /promocodes/orders/cancel`: only while no code of the series was used."""
+        """`POST /promocodes/orders/cancel`: only while no code of the series was used
+        (promocodes-orders-cancel: "Отменить серию промокодов можно только в том случае, если
+        не один промокод из этого заказа не был использован", 409). Cancelling a cancelled
+        series again is 409 `ALREADY_CANCELLED` in strict mode only (assumed); otherwise it
+        answers "cancelled" again."""
         series = self._series(client_id, order_id)
-        if series.status == "cancelled":
+        if series.status == "cancelled" and self._strict():
             raise ApiError(409, "ALREADY_CANCELLED", "the order is cancelled already")
         if any(code.used_at for code in series.codes):
             raise ApiError(
@@ -256,8 +264,8 @@ class Promocodes:
         """`GET /promocodes/orders/list`: `limit` is required; cursor pages, oldest first."""
         if limit is None:
             raise invalid("limit", "missing query parameter 'limit'")
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        # The page sets no bound: over 1000 is refused in strict mode only (assumed).
+        check_limit(limit, bounded=self._strict())
         mine = [series for series in self.series.values() if series.client_id == client_id]
         start = decode_cursor(cursor, len(mine))
         page = mine[start : start + limit]
@@ -268,8 +276,7 @@ class Promocodes:
 
     def codes(self, client_id: str, order_id: str, *, limit: int, cursor: str | None) -> JSONObject:
         """`GET /promocodes/orders/codes/list`."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        check_limit(limit, bounded=self._strict())
         series = self._series(client_id, order_id)
         start = decode_cursor(cursor, len(series.codes))
         page = series.codes[start : start + limit]

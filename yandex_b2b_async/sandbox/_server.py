@@ -331,8 +331,8 @@ class Sandbox:
         department_id: str | None = None,
         client_id: str | None = None,
     ) -> str:
-        """A manager role for the active employee with `phone` (seed one first). Returns its
-        id; a broken rule raises `SandboxError`."""
+        """A manager role for the person with `phone` (in strict mode an active employee's:
+        seed one first). Returns its id; a broken rule raises `SandboxError`."""
         with self._lock:
             return rules_for(self.state).add_manager(
                 client_id or self.client_id,

@@ -15,6 +15,7 @@ import attrs
 from ._checks import (
     ManualClock,
     check_keys,
+    check_limit,
     decode_cursor,
     encode_cursor,
     expect_object,
@@ -89,10 +90,13 @@ class Fleet:
         clock: ManualClock,
         *,
         department_of: Callable[[str, str], str | None] | None = None,
+        strict: Callable[[], bool] = lambda: False,
     ) -> None:
         """`department_of(client_id, user_id)` names an employee's department for the list's
-        `drivers` (and its `user_id` filter)."""
+        `drivers` (and its `user_id` filter); `strict()` says whether the assumptions that
+        refuse what the pages allow apply."""
         self.clock = clock
+        self._strict = strict
         self._department_of = department_of or (lambda client_id, user_id: None)
         self.vehicles: dict[str, StoredVehicle] = {}
         self._answers: dict[tuple[str, str, str], JSONObject] = {}
@@ -179,8 +183,8 @@ class Fleet:
         include_deleted: bool,
     ) -> JSONObject:
         """`GET /vehicles/list`: the next page's mark is `cursor` (absent on the last page)."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        # The page sets no bound: over 1000 is refused in strict mode only (assumed).
+        check_limit(limit, bounded=self._strict())
         mine = [vehicle for vehicle in self.vehicles.values() if vehicle.client_id == client_id]
         live = [vehicle for vehicle in mine if vehicle.deleted_at is None]
         chosen = mine if include_deleted else live

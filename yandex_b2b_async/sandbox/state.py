@@ -10,6 +10,18 @@ Limits, manager roles, geo restrictions, taxi budgets and spending are `_admin.p
 this state. It does not emulate orders or OAuth: tokens are opaque strings registered with
 `add_token`.
 
+Each rule is on an API page (the project's copy: `api-docs/` and `api-docs/more/`): create's
+required fields, formats and the 406 conflict on a phone, email or nickname (004, "An existing
+user has that phone number / email / nickname"); `USER_IS_DELETED_ERROR` for an archived
+employee's phone (000: "If you try to create an employee with the same phone number as the
+archived employee, an error will occur"); PUT (002), PATCH and its main cost center (003);
+archive (000); a department removed only when empty and without roles (001); a sibling's name
+406 and a cyclic parent 409 (more/departments-create, -update: "запись …
+уже существует", "циклическая иерархия"); list pages (more/users-list: "if the
+answer is empty, next_cursor is absent"). The assumptions that refuse what a page allows apply
+only with `strict=True`: a `cost_centers_id` the client does not have, and emails differing
+only in case as one address.
+
 Every request-path operation is O(1) in the number of employees (indexes by phone, email and
 nickname; list pages by a creation-order sequence), except department archive and re-parenting,
 which walk the client's department tree.
@@ -236,11 +248,6 @@ def _new_id() -> str:
     return f"{_ID_BITS.getrandbits(128):032x}"
 
 
-def _email_key(email: str | None) -> str | None:
-    # Mail addresses compare case-insensitively in practice; the API's exact rule is unknown.
-    return email.lower() if email else None
-
-
 def _expect_object(body: JSONValue, what: str = "request body") -> JSONObject:
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_JSON", f"the {what} must be a JSON object")
@@ -384,8 +391,11 @@ class State:
     """
 
     def __init__(self, *, strict: bool = False, new_id: Callable[[], str] = _new_id) -> None:
-        """`strict`: refuse a `cost_centers_id` the client does not have, as the real API does;
-        otherwise any non-empty id is accepted and learned as a cost center of the client."""
+        """`strict`: apply the assumptions that refuse what the API pages allow (listed in
+        docs/sandbox.md), among them: a `cost_centers_id` the client does not have is refused
+        (otherwise any non-empty id is accepted and learned as a cost center of the client),
+        and emails differing only in case conflict. Change it only through a reset: the
+        indexes are built under one mode."""
         self.strict = strict
         self._new_id = new_id
         self.clients: dict[str, Client] = {}
@@ -669,7 +679,7 @@ class State:
             (
                 "email",
                 client.active_by_email,
-                _email_key(email) if isinstance(email, str) else None,
+                self._email_key(email) if isinstance(email, str) else None,
             ),
             ("nickname", client.active_by_nickname, nickname or None),
         )
@@ -738,7 +748,7 @@ class State:
         if employee.is_deleted:
             return
         client.active_by_phone[employee.phone] = employee.id
-        email = _email_key(employee.email)
+        email = self._email_key(employee.email)
         if email:
             client.active_by_email[email] = employee.id
         if employee.nickname:
@@ -750,13 +760,21 @@ class State:
         if employee.is_deleted:
             return
         del client.active_by_phone[employee.phone]
-        email = _email_key(employee.email)
+        email = self._email_key(employee.email)
         if email:
             del client.active_by_email[email]
         if employee.nickname:
             del client.active_by_nickname[employee.nickname]
         if employee.department_id is not None:
             client.active_per_department[employee.department_id] -= 1
+
+    def _email_key(self, email: str | None) -> str | None:
+        # The create page: "an existing user has that email" is a conflict. That addresses
+        # differing in case are the same one is an assumption (they are, in practice): strict
+        # only, as it refuses what the page allows.
+        if not email:
+            return None
+        return email.lower() if self.strict else email
 
     def _learn_cost_center(self, client: Client, cost_center_id: str) -> None:
         # Lenient mode: an id seen for the first time becomes one of the client's cost centers.
