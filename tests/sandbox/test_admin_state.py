@@ -294,7 +294,7 @@ def test_strict_mode_keeps_the_main_cost_center_default(strict_rules: AdminRules
 
 def test_the_main_cost_center_loses_default_by_default(state: State, rules: AdminRules) -> None:
     """By default the main cost center's default may be taken away, as the update asks."""
-    body = {"name": "Main cost center", "default": False, "field_settings": []}
+    body: Any = {"name": "Main cost center", "default": False, "field_settings": []}
     assert rules.update_cost_center(CLIENT, MAIN_CC, body) == MAIN_CC
     assert state.client(CLIENT).cost_centers[MAIN_CC].default is False
 

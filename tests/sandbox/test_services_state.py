@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -548,7 +549,10 @@ def test_strict_mode_refuses_new_destinations_of_a_finished_order(
     state.strict = True
     order_id = place(services, user_id)
     services.clock.advance(2000)
-    change = {"created_time": "2030-01-01T10:00:00+00:00", "destinations": [{"geopoint": MOSCOW_B}]}
+    change: Any = {
+        "created_time": "2030-01-01T10:00:00+00:00",
+        "destinations": [{"geopoint": MOSCOW_B}],
+    }
     with pytest.raises(ApiError) as caught:
         services.taxi.change_destinations(CLIENT, order_id, change)
     assert (caught.value.status, caught.value.code) == (409, "ORDER_FINISHED")
@@ -558,7 +562,10 @@ def test_a_finished_orders_destinations_change_by_default(services: Services, us
     """By default a finished order's route changes: the page's only 409 is a later change."""
     order_id = place(services, user_id)
     services.clock.advance(2000)
-    change = {"created_time": "2030-01-01T10:00:00+00:00", "destinations": [{"geopoint": MOSCOW_B}]}
+    change: Any = {
+        "created_time": "2030-01-01T10:00:00+00:00",
+        "destinations": [{"geopoint": MOSCOW_B}],
+    }
     assert services.taxi.change_destinations(CLIENT, order_id, change)["changed_destinations"]
 
 
@@ -585,7 +592,7 @@ def test_a_list_limit_over_1000_is_refused_only_in_strict_mode(
 ) -> None:
     """Lists whose pages set no bound take limit=5000 by default; strict mode caps them at 1000."""
     state.strict = strict
-    calls = [
+    calls: list[Callable[[], object]] = [
         lambda: services.fleet.list_vehicles(
             CLIENT, limit=5000, cursor=None, user_id=None, include_deleted=False
         ),
@@ -621,8 +628,8 @@ def test_the_taxi_report_names_the_employees_department_and_cost_center(
     )
     order_id = place(services, employee)
     state.update_department(CLIENT, child, {"name": "Казань"})
-    [row] = services.taxi.report(CLIENT, {"ids": [order_id]})["orders"]  # type: ignore[misc]
-    assert loose(row)["department"] == "Казань"
-    assert loose(row)["department_path"] == ["Продажи", "Казань"]
-    assert loose(row)["old_department"] == "Москва"
-    assert loose(row)["cost_center"] == "Проект"
+    [row] = loose(services.taxi.report(CLIENT, {"ids": [order_id]}))["orders"]
+    assert row["department"] == "Казань"
+    assert row["department_path"] == ["Продажи", "Казань"]
+    assert row["old_department"] == "Москва"
+    assert row["cost_center"] == "Проект"
