@@ -533,6 +533,50 @@ def test_a_realtime_clock_follows_the_wall_clock_and_still_jumps() -> None:
     assert clock.now() >= later
 
 
+class RealTime:
+    """A stand-in for time.monotonic that a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.seconds = 100.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_clock_runs_at_its_time_factor() -> None:
+    """At factor 60, one real second is a minute of the clock, and advance() adds to it."""
+    real = RealTime()
+    clock = ManualClock(factor=60, monotonic=real)
+    real.seconds += 2
+    clock.advance(5)
+    assert clock.now() == 125.0
+
+
+def test_a_clock_of_factor_0_moves_only_when_advanced() -> None:
+    """The default clock ignores real time."""
+    real = RealTime()
+    clock = ManualClock(monotonic=real)
+    real.seconds += 1000
+    assert clock.now() == 0.0
+
+
+def test_changing_the_factor_keeps_the_time_reached() -> None:
+    """A new speed applies from the moment it is set, with no jump."""
+    real = RealTime()
+    clock = ManualClock(factor=10, monotonic=real)
+    real.seconds += 3
+    clock.factor = 0
+    real.seconds += 50
+    assert clock.now() == 30.0
+
+
+@pytest.mark.parametrize("factor", [-1.0, float("nan"), float("inf")])
+def test_a_clock_refuses_a_bad_factor(factor: float) -> None:
+    """A negative or non-finite time factor is a ValueError naming time_factor."""
+    with pytest.raises(ValueError, match="time_factor"):
+        ManualClock(factor=factor)
+
+
 def test_a_manual_clock_refuses_to_go_back() -> None:
     """advance() takes only seconds >= 0."""
     with pytest.raises(ValueError, match="forward"):
