@@ -390,7 +390,7 @@ def sdk_methods() -> set[str]:
     found: set[str] = set()
 
     def walk(prefix: str, manager: object) -> None:
-        for name, member in inspect.getmembers(type(manager), inspect.iscoroutinefunction):
+        for name, _ in inspect.getmembers(type(manager), inspect.iscoroutinefunction):
             if not name.startswith("_"):
                 found.add(f"{prefix}.{name}")
         for name, value in vars(manager).items():
