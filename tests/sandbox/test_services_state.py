@@ -137,8 +137,21 @@ def test_the_same_token_answers_the_same_order(services: Services, user_id: str)
     assert len(services.taxi.census(CLIENT)) == 1
 
 
-def test_a_token_reused_for_another_order_is_refused(services: Services, user_id: str) -> None:
-    """The same token with a different body is a 409, not a second order."""
+def test_a_token_reused_with_another_body_answers_its_order(
+    services: Services, user_id: str
+) -> None:
+    """By default the same token with a different body answers the token's order again."""
+    same = token()
+    first = services.taxi.create(CLIENT, same, order_body(user_id))
+    again = services.taxi.create(CLIENT, same, order_body(user_id, comment="other"))
+    assert (first, len(services.taxi.census(CLIENT))) == (again, 1)
+
+
+def test_strict_mode_refuses_a_token_reused_with_another_body(
+    state: State, services: Services, user_id: str
+) -> None:
+    """Strict: the same token with a different body is a 409, not a second order."""
+    state.strict = True
     same = token()
     services.taxi.create(CLIENT, same, order_body(user_id))
     with pytest.raises(ApiError) as caught:
