@@ -455,6 +455,22 @@ def test_updating_an_unknown_car_is_not_found(services: Services) -> None:
     assert caught.value.status == 404
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_archived_car_is_found_unless_strict(
+    state: State, services: Services, strict: bool
+) -> None:
+    """Archiving an archived car again is a no-op by default, and a 404 in strict mode."""
+    state.strict = strict
+    ids = services.fleet.bulk_create(CLIENT, token(), {"vehicles": [car("A1")]})["ids"]
+    services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids})
+    if strict:
+        with pytest.raises(ApiError) as caught:
+            services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids})
+        assert caught.value.status == 404
+    else:
+        assert services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids}) == {}
+
+
 def test_the_fleet_list_filters_by_who_may_drive(state: State, services: Services) -> None:
     """A user's list holds cars anyone may use and cars whose access names them or their
     department."""

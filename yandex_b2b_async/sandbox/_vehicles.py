@@ -2,7 +2,10 @@
 
 Each bulk call takes an `X-Idempotency-Token` (required by its page): a token seen before is
 answered as it was the first time, without doing the work again. A plate belongs to one live car
-of a client (409 otherwise); an unknown or archived car is 404. Plain Python, no HTTP.
+of a client (vehicles-bulk-create/-update: "409 — конфликт (например, дубликат номера машины)");
+an unknown car is 404 ("машина не найдена"). An archived car is 404 to an update or an archive
+in strict mode only (assumed); by default it is updated, and archiving it again changes nothing.
+Plain Python, no HTTP.
 """
 
 from __future__ import annotations
@@ -140,7 +143,7 @@ class Fleet:
             data = expect_object(item, field)
             vehicle_id = string(f"{field}.vehicle_id", data.get("vehicle_id"))
             rest = {key: value for key, value in data.items() if key != "vehicle_id"}
-            changes.append((self._live(client_id, vehicle_id), self._vehicle(field, rest)))
+            changes.append((self._known(client_id, vehicle_id), self._vehicle(field, rest)))
         self._check_plates(
             client_id,
             [(vehicle.vehicle_id, str(fields["license_plate"])) for vehicle, fields in changes],
@@ -163,12 +166,12 @@ class Fleet:
         if not isinstance(ids, list) or not ids:
             raise invalid("vehicle_ids", "vehicle_ids must be a non-empty list")
         vehicles = [
-            self._live(client_id, string(f"vehicle_ids[{index}]", vehicle_id))
+            self._known(client_id, string(f"vehicle_ids[{index}]", vehicle_id))
             for index, vehicle_id in enumerate(ids)
         ]
         moment = self.clock.wall().isoformat()
         for vehicle in vehicles:
-            vehicle.deleted_at = moment
+            vehicle.deleted_at = vehicle.deleted_at or moment
         answer: JSONObject = {}
         self._answers[(client_id, "archive", token)] = answer
         return answer
@@ -250,9 +253,11 @@ class Fleet:
             "access": access,
         }
 
-    def _live(self, client_id: str, vehicle_id: str) -> StoredVehicle:
+    def _known(self, client_id: str, vehicle_id: str) -> StoredVehicle:
+        """The client's car; 404 when unknown, or archived in strict mode (assumed)."""
         vehicle = self.vehicles.get(vehicle_id)
-        if vehicle is None or vehicle.client_id != client_id or vehicle.deleted_at is not None:
+        archived = vehicle is not None and vehicle.deleted_at is not None
+        if vehicle is None or vehicle.client_id != client_id or (archived and self._strict()):
             raise ApiError(404, "VEHICLE_NOT_FOUND", f"no vehicle {vehicle_id!r}")
         return vehicle
 
