@@ -706,3 +706,19 @@ def test_the_taxi_report_names_the_employees_department_and_cost_center(
     assert row["department_path"] == ["Продажи", "Казань"]
     assert row["old_department"] == "Москва"
     assert row["cost_center"] == "Проект"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_series_starting_yesterday_is_refused_only_in_strict_mode(
+    state: State, services: Services, strict: bool
+) -> None:
+    """active_from in the past is made by default (no page bounds it) and a 400 when strict."""
+    state.strict = strict
+    yesterday = (services.clock.wall().date() - datetime.timedelta(days=1)).isoformat()
+    body = promo_body(services.clock, active_from=yesterday)
+    if strict:
+        with pytest.raises(ApiError) as caught:
+            services.promocodes.create(CLIENT, token(), body)
+        assert caught.value.extra == {"field": "active_from"}
+    else:
+        assert services.promocodes.create(CLIENT, token(), body)["order_id"]

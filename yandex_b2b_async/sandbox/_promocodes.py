@@ -1,9 +1,10 @@
 """The sandbox's promocode series: ordered (one `X-Idempotency-Token`, one series), listed,
 read, cancelled while no code is used, and their codes listed.
 
-The create page's table is enforced: a code's value 100-5,000 (30,000 for grocery and eats), 5 to
-1,000 codes, a name of 1-256 characters, `active_until` at most 90 days after the request (by the
-sandbox's clock) and not before `active_from`. Plain Python, no HTTP.
+The create page's table is enforced (promocodes-orders-create): a code's value 100-5,000 (30,000
+for grocery and eats), 5 to 1,000 codes, a name of 1-256 characters, `active_until` at most 90
+days after the request (by the sandbox's clock). In strict mode only (assumed: no page says it),
+`active_from` is not in the past and `active_until` not before it. Plain Python, no HTTP.
 """
 
 from __future__ import annotations
@@ -178,10 +179,12 @@ class Promocodes:
         today = self.clock.wall().date()
         active_from = date("active_from", data["active_from"]) if "active_from" in data else today
         active_until = date("active_until", data["active_until"])
-        if active_from < today:
+        # Assumed (strict only): the page sets no bound on active_from, nor its order.
+        if active_from < today and self._strict():
             raise invalid("active_from", "active_from is in the past")
-        if active_until < active_from:
+        if active_until < active_from and self._strict():
             raise invalid("active_until", "active_until is before active_from")
+        # The create page's table: active_until "Не более 90 дней. Отсчет идет от даты запроса".
         if active_until > today + datetime.timedelta(days=MAX_ACTIVE_DAYS):
             raise invalid("active_until", f"at most {MAX_ACTIVE_DAYS} days after the request")
         if "bin_ranges" in data:
