@@ -184,7 +184,7 @@ class Promocodes:
             raise invalid("active_from", "active_from is in the past")
         if active_until < active_from and self._strict():
             raise invalid("active_until", "active_until is before active_from")
-        # The create page's table: active_until "Не более 90 дней. Отсчет идет от даты запроса".
+        # The create page's table: active_until "не более 90 дней", counted from the request.
         if active_until > today + datetime.timedelta(days=MAX_ACTIVE_DAYS):
             raise invalid("active_until", f"at most {MAX_ACTIVE_DAYS} days after the request")
         if "bin_ranges" in data:
