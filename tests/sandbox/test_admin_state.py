@@ -208,10 +208,24 @@ def test_an_area_takes_a_taken_name_on_update_by_default(rules: AdminRules) -> N
     assert rules.update_geo_restriction(CLIENT, second, AREA) == second
 
 
-def test_area_names_are_unique(rules: AdminRules) -> None:
-    """A second area with a taken name is a 400 ("the record already exists")."""
+def test_an_area_already_there_is_refused(rules: AdminRules) -> None:
+    """A second area with the same name and circle is a 400 ("the record already exists")."""
     rules.create_geo_restriction(CLIENT, AREA)
     assert refused(rules.create_geo_restriction, CLIENT, AREA).status == 400
+
+
+def test_an_area_may_repeat_a_name_elsewhere_by_default(rules: AdminRules) -> None:
+    """By default a taken name with another circle is another record, and is made."""
+    rules.create_geo_restriction(CLIENT, AREA)
+    elsewhere = {**AREA, "geo": {"center": [30.3, 59.9], "radius": 200}}
+    assert rules.create_geo_restriction(CLIENT, elsewhere)
+
+
+def test_strict_mode_keeps_area_names_unique(strict_rules: AdminRules) -> None:
+    """Strict: a taken name is a 400 whatever the circle."""
+    strict_rules.create_geo_restriction(CLIENT, AREA)
+    elsewhere = {**AREA, "geo": {"center": [30.3, 59.9], "radius": 200}}
+    assert refused(strict_rules.create_geo_restriction, CLIENT, elsewhere).status == 400
 
 
 @pytest.mark.parametrize(

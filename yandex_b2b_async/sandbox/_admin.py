@@ -27,8 +27,9 @@ assumption that refuses what the pages allow applies only in strict mode (`State
   `department_id` optional (managers-create.en-partial's table). Strict only, as assumptions:
   a department manager or secretary names a department (400), the role's phone is an active
   employee's (400 `EMPLOYEE_NOT_FOUND`), a `yandex_login` holds one role (406);
-- an area's name is unique in a client on create (geo-restrictions-create: 400 "запись …
-  уже существует"); on update only in strict mode (assumed);
+- an area already there is refused on create (geo-restrictions-create: 400 "запись …
+  уже существует"): the same name, center and radius; in strict mode the same name alone,
+  on create and on update (assumed);
 - a cost center's name is unique in a client (406, assumed from departments' "запись …
   уже существует"; strict only), and the main cost center cannot lose
   `default` (406, assumed from cost-centers-update's "обновление ... недоступно"; strict only);
@@ -822,10 +823,13 @@ class AdminRules:
 
     def create_geo_restriction(self, client_id: str, body: JSONValue) -> str:
         """`POST /geo_restrictions/create`: a new area; 400 when the name is taken
-        (geo-restrictions-create: "Например, запись … уже существует")."""
+        (geo-restrictions-create: "Например, запись … уже существует"). By default only an
+        area with the same name, center and radius is that record; in strict mode the name
+        alone is (assumed)."""
         _, data = self._client(client_id)
         name, center, radius = _area_body(body)
-        self._check_area_name(data, name, exclude_id=None)
+        same = None if self.state.strict else (center, radius)
+        self._check_area_name(data, name, exclude_id=None, same=same)
         area = GeoRecord(
             id=self.state._new_id(), name=name, center=center, radius=radius, updated=self._tick()
         )
@@ -872,8 +876,17 @@ class AdminRules:
         return area
 
     @staticmethod
-    def _check_area_name(data: _ClientData, name: str, *, exclude_id: str | None) -> None:
+    def _check_area_name(
+        data: _ClientData,
+        name: str,
+        *,
+        exclude_id: str | None,
+        same: tuple[list[JSONValue], int] | None = None,
+    ) -> None:
+        """400 when another area has `name` (and, given `same`, that center and radius)."""
         for other in data.areas.values():
+            if same is not None and (other.center, other.radius) != same:
+                continue
             if other.name == name and other.id != exclude_id:
                 raise ApiError(
                     400,
