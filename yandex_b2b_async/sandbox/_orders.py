@@ -5,8 +5,18 @@ An order's life, from its start (its creation, or ten minutes before an advance 
 `transporting` 15 min, then `complete`. The clock moves only when the test says
 (`ManualClock.advance`). Cancel rules follow the status: free up to `driving`, paid while the
 driver waits, impossible once the employee is in the car or the order is over. One
-`X-Idempotency-Token` is one order: a create with a token seen before answers that order again
-(a different body with the same token is refused, 409).
+`X-Idempotency-Token` is one order: a create with a token seen before answers that order again.
+
+The pages behind the rules (the project's `api-docs/more/`): orders-create (the required
+fields, the UUID token "Обязательный заголовок", `due_date` with its offset, 404 for an unknown
+employee, 406 "цена изменилась"), orders-routestats and zoneinfo (404 "зона не найдена"),
+orders-cancel (the `state` is the rule orders/info returns; 409 "произошел конфликт"),
+orders-change-destinations (409 for a change dated before a later one), orders-feedback (a
+rating 1-5 of an order less than a day old, 410 "Feedback has expired"), orders-taxi-report (at
+most 100 ids), orders-list and orders-active. The phases' lengths, the cancel fee, the offers'
+ten minutes and the zones are the sandbox's own world. Assumptions that refuse what a page
+allows apply only in strict mode (`strict()`): feedback before the ride's end, new destinations
+of a finished order, a token reused with another body, a list `limit` over 1000.
 
 Plain Python over plain data, no HTTP: every rule can be tested by calling a method.
 """

@@ -1,7 +1,10 @@
 """The sandbox's other services: refuellings (tanker), food and grocery orders (eats) and
 business trips (travels). Nothing places these through the API; tests seed them with the
 `Sandbox.add_*` helpers and read them through the list endpoints, each paging as its page
-documents (tanker by closing time, eats by `cursor`, travels by `next_cursor`). Plain Python.
+documents (tanker by closing time, eats by `cursor`, travels by `next_cursor`): orders-tanker
+(`limit` "от 1 до 1000", UTC moments without a zone), orders-eats-list (150 by default),
+orders-travels-list (`limit` "от 1 до 10"). The eats list's `limit` over 1000 is refused in
+strict mode only (assumed: its page sets no bound). Plain Python.
 """
 
 from __future__ import annotations

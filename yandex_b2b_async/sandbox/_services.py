@@ -1,5 +1,7 @@
 """The services beside the employees: taxi orders, zones, promocodes, the fleet, and the tanker,
-eats and travels lists — their state on one manual clock, and their endpoints as declarations.
+eats and travels lists — their state on one clock (stopped, or running at a time factor), and
+their endpoints as declarations. Each service reads the state's `strict` flag: the assumptions
+that refuse what the pages allow apply only then (docs/sandbox.md lists them).
 
 `services_of(state)` is the services' data kept beside a `State` (one per state, made on first
 use), so `state.py` stays the employees' rules alone. `SERVICE_ENDPOINTS` lists what `app.py`
