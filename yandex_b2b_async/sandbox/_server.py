@@ -56,6 +56,9 @@ class Sandbox:
     `seed` makes random faults and latency reproducible. `time_factor` is the speed of the
     services' clock in clock seconds per real second: 0 (the default) stops it, so orders move
     only with `advance`; 1 is real time (a ride then takes 20 min 30 s); 60 runs it in 20.5 s.
+
+    Served over HTTP, it also answers its control API under `/_sandbox` (seeding, faults, the
+    clock, stats, reset: `SandboxControl` is its client), for a test in another process.
     """
 
     def __init__(
