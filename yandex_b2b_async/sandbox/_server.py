@@ -407,7 +407,8 @@ class Sandbox:
 
     def reset(self, *, strict: bool | None = None) -> None:
         """Back to a fresh start: only the seeded client, with the same ids and token; faults
-        cleared and stats zeroed. `strict` changes the cost-center mode (None keeps it)."""
+        cleared, stats zeroed, the clock at its start (at the same speed). `strict` switches
+        strict mode, the assumptions that refuse what the pages allow (None keeps it)."""
         with self._lock:
             if strict is not None:
                 self.state.strict = strict
