@@ -525,7 +525,10 @@ class State:
 
     def authorize(self, token: str | None, selected_client_id: str | None) -> str:
         """Resolve the client a request acts for, as the API does with the Authorization and
-        X-YaTaxi-Selected-Corp-Client-Id headers. Raises 401 or 403 `ApiError`."""
+        X-YaTaxi-Selected-Corp-Client-Id headers. Raises 401 or 403 `ApiError` (every page's
+        codes: "401: The OAuth token is incorrect", "SELECT_CLIENT_HEADER_REQUIRED: the request
+        did not pass the header", `SELECTED_CLIENT_ACCESS_DENIED` for a client the token does
+        not reach)."""
         reach = self._reach(token)
         if selected_client_id is None:
             if len(reach) > 1:
@@ -563,8 +566,11 @@ class State:
     def create_user(self, client_id: str, body: JSONValue) -> str:
         """`POST /users`: create an employee and return its id.
 
-        406 `USER_ALREADY_EXISTS` when an active employee has the phone, email or nickname;
-        400 `USER_IS_DELETED_ERROR` when only archived employees have the phone.
+        406 `USER_ALREADY_EXISTS` when an active employee has the phone, email or nickname
+        (004: "An existing user has that phone number / email / nickname field value within
+        the client"); 400 `USER_IS_DELETED_ERROR` when only archived employees have the phone
+        (000: "If you try to create an employee with the same phone number as the archived
+        employee, an error will occur"). The fields and formats are 004's table.
         """
         client = self.clients[client_id]
         fields = _parse_user(body, _CREATE)
@@ -582,7 +588,9 @@ class State:
 
     def put_user(self, client_id: str, user_id: str, body: JSONValue) -> None:
         """`PUT /users?user_id=`: replace the employee's data; optional fields left out are
-        cleared, `is_deleted` left out is kept, `is_deleted: false` restores."""
+        cleared, `is_deleted` left out is kept, `is_deleted: false` restores (002: the full
+        update, "is_deleted — Indicates an archived employee"; 000: "restore the employee from
+        the archive with updated data")."""
         client = self.clients[client_id]
         employee = self._employee(client, user_id)
         fields = {**_PUT_CLEARED, **_parse_user(body, _PUT)}
@@ -591,8 +599,9 @@ class State:
     def patch_user(self, client_id: str, user_id: str, body: JSONValue) -> None:
         """`PATCH /users?user_id=`: change the fields given; `is_deleted: false` restores.
 
-        As the PATCH page says, a body without `cost_centers_id` assigns the client's main cost
-        center; the sandbox reproduces that so clients that forget it are caught.
+        As the PATCH page says (003: "Если не включать поле в запрос, сотруднику будет назначен
+        основной центр затрат"), a body without `cost_centers_id` assigns the client's main
+        cost center; the sandbox reproduces that so clients that forget it are caught.
         """
         client = self.clients[client_id]
         employee = self._employee(client, user_id)
@@ -601,7 +610,8 @@ class State:
         self._edit(client, employee, fields)
 
     def archive_user(self, client_id: str, user_id: str) -> None:
-        """`POST /users/archive?user_id=`: archive; an archived employee stays so (a no-op)."""
+        """`POST /users/archive?user_id=`: archive (000); an archived employee stays so (a
+        no-op: the page describes no refusal for it)."""
         client = self.clients[client_id]
         self._archive(client, self._employee(client, user_id))
 
@@ -793,7 +803,8 @@ class State:
     def create_department(self, client_id: str, body: JSONValue) -> str:
         """`POST /departments/create` (`parent_id` null attaches to the root); returns the id.
 
-        406 `DEPARTMENT_ALREADY_EXISTS` when a sibling already has the name.
+        406 `DEPARTMENT_ALREADY_EXISTS` when a sibling already has the name (departments-create:
+        "406 — запись … уже существует": the record is its name under its parent).
         """
         client = self.clients[client_id]
         obj = _expect_object(body)
@@ -807,7 +818,8 @@ class State:
         """`PUT /departments/update`: rename and/or move; `parent_id: null` leaves the parent.
 
         404 for an unknown department, 409 `CYCLIC_HIERARCHY` when the new parent is the
-        department itself or one of its descendants.
+        department itself or one of its descendants (departments-update: "409 — циклическая
+        иерархия"; 406 for a sibling's name, as on create).
         """
         client = self.clients[client_id]
         department = self._department(client, department_id, status=404)
@@ -831,7 +843,10 @@ class State:
     def archive_department(self, client_id: str, department_id: str) -> list[str]:
         """`POST /departments/archive`: remove the department and its subtree; returns every id
         removed, the department first. Refused with nothing removed (400) while an active
-        employee (`DEPARTMENT_NOT_EMPTY`) or a role (`DEPARTMENT_HAS_ROLES`) is in the subtree."""
+        employee (`DEPARTMENT_NOT_EMPTY`) or a role (`DEPARTMENT_HAS_ROLES`) is in the subtree
+        (001: "can only contain archived employees; they should not have roles attached …
+        Otherwise, the deletion will not occur, and the request will return an error with code
+        400")."""
         client = self.clients[client_id]
         self._department(client, department_id, status=404)
         children: dict[str, list[str]] = {}
