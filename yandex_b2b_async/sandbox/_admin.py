@@ -474,7 +474,8 @@ class AdminRules:
         service: str | None = None,
         search: str | None = None,
     ) -> JSONObject:
-        """`GET /limits/search`: the limits matching every filter given, in creation order."""
+        """`GET /limits/search`: the limits matching every filter given, in creation order
+        (limits-search: the `department_id`, `user_id`, `service` and `search` filters)."""
         _page(limit, offset)
         client, data = self._client(client_id)
         if service is not None and service not in SERVICES:
@@ -499,7 +500,7 @@ class AdminRules:
         return {"items": items, "limit": limit, "offset": offset, "total_amount": len(found)}
 
     def get_limit(self, client_id: str, limit_id: str) -> JSONObject:
-        """`GET /limits?limit_id=`: one limit; 404 when unknown."""
+        """`GET /limits?limit_id=`: one limit; 404 when unknown (limits-get)."""
         client, data = self._client(client_id)
         record = data.limits.get(limit_id)
         if record is None:
@@ -509,8 +510,12 @@ class AdminRules:
     def update_personal_limit(self, client_id: str, user_id: str, body: JSONValue) -> str:
         """`PUT /limits/personal?user_id=`: set the employee's personal limit for a service.
 
-        One personal limit per employee and service: setting it again replaces it (same id).
-        The employee's `limits` then hold it for that service. Returns the limit's id.
+        limits-personal-update: `title` and `service` required, `categories` too for taxi
+        ("Указывается только для сервиса taxi", "Обязательность: Да"), each field for its
+        services, the periods and the `orders_cost` string of digits of its tables. One
+        personal limit per employee and service (assumed, refuses nothing): setting it again
+        replaces it (same id). The employee's `limits` then hold it for that service. Returns
+        the limit's id.
         """
         client, data = self._client(client_id)
         employee = client.users.get(user_id)
@@ -648,7 +653,8 @@ class AdminRules:
 
     def set_taxi_budget(self, client_id: str, department_id: str, body: JSONValue) -> None:
         """`POST /departments/limits/taxi/update`: `budget` a number >= 0 or null (no limit);
-        `period` month or quarter, only with a budget."""
+        `period` month or quarter, only with a budget (departments-limits-taxi-update:
+        "Неотрицательное число или null", "Устанавливается, если budget не равен null")."""
         client, _ = self._client(client_id)
         department = self._department(client, department_id)
         obj = _object(body, "request body")
@@ -781,7 +787,9 @@ class AdminRules:
         roles: str | None = None,
     ) -> JSONObject:
         """`GET /managers/list`: cursor pages of roles (of a department, of some roles);
-        404 for an unknown department, `next_cursor` absent on an empty page."""
+        404 for an unknown department, `next_cursor` absent on an empty page (managers-list:
+        `limit` "Значение от 1 до 100", 10 by default; "404 — указанного department_id не
+        существует")."""
         if not 1 <= limit <= _MANAGER_PAGE_MAX:
             raise _invalid("limit", f"limit must be from 1 to {_MANAGER_PAGE_MAX}, got {limit}")
         client, data = self._client(client_id)
@@ -898,7 +906,8 @@ class AdminRules:
 
     def spending_details(self, client_id: str, body: JSONValue) -> JSONObject:
         """`POST /users-spending-details`: each known employee's limits with what was spent
-        (unknown ids are left out, assumed: the page lists no 404); at most 100 ids."""
+        (unknown ids are left out, assumed: the page lists no 404); at most 100 ids
+        (users-spending-details: "не более 100")."""
         client, data = self._client(client_id)
         obj = _object(body, "request body")
         _keys(obj, ("user_ids",))
