@@ -42,7 +42,19 @@ def add_serve_arguments(run: argparse.ArgumentParser) -> None:
     """The options of ``serve`` (shared with ``yandex-b2b sandbox serve``)."""
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    run.add_argument("--strict", action="store_true", help="refuse unknown cost_centers_id")
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="apply too the assumptions that refuse what the API pages allow (docs/sandbox.md)",
+    )
+    run.add_argument(
+        "--time-factor",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="clock seconds per real second: 1 real time (a ride takes 20.5 min), 60 fast, "
+        "0 stopped (move it with POST /_sandbox/clock/advance)",
+    )
     run.add_argument("--seed", type=int, default=None, help="seed of random faults and latency")
     run.add_argument("--token", default=None, help="use this token instead of a random one")
     run.add_argument("--rate-limit", type=float, default=None, metavar="R", help="R requests/s")
@@ -76,6 +88,7 @@ def serve_parsed(args: argparse.Namespace, *, prog: str) -> int:
             drop_before_rate=args.drop_before_rate,
             drop_after_rate=args.drop_after_rate,
             outage=args.outage,
+            time_factor=args.time_factor,
         )
     except (ValueError, SandboxError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
