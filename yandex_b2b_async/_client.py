@@ -28,7 +28,7 @@ from ._observe import Observers, check_observers
 from ._request import RequestPath, check_policy
 from ._transport import AiohttpTransport, AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
-from .errors import B2BError, ClientClosedError, ValidationError
+from .errors import APIError, B2BError, ClientClosedError, ValidationError
 from .events import Event, ObservedClient, Observer
 from .pacing import Pacer, RateLimit
 from .pacing.redis_backend import shared_backend
@@ -312,6 +312,7 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
         headers: Mapping[str, str] | None = ...,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = ...,
     ) -> Coroutine[object, object, _T]: ...
 
     @overload
@@ -328,6 +329,7 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
         headers: Mapping[str, str] | None = ...,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = ...,
     ) -> Coroutine[object, object, None]: ...
 
     def request(
@@ -343,6 +345,7 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
     ) -> Coroutine[object, object, _T | None]:
         """Send one API call: pace, send, retry, decode. The one request path of every resource.
 
@@ -358,7 +361,10 @@ class B2BClient:
         found). ``handles`` names failures the caller deals with itself: a give-up ending in
         one is logged at DEBUG, not INFO or WARNING. ``headers`` are sent with every attempt
         of the call, retries included (an ``X-Idempotency-Token`` is the same on each, which
-        makes a create safe to retry).
+        makes a create safe to retry). ``settle`` is awaited with the :class:`APIError` the
+        call would end in (after its retries): a result other than None is the call's result
+        instead (a lost create's work, named by a conflict and confirmed by the caller), and
+        the call is reported to observers as a success that was reconciled.
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
         # A plain method returning the request path's coroutine: awaiting it is the call, and
@@ -375,6 +381,7 @@ class B2BClient:
             reconcile=reconcile,
             handles=handles,
             headers=headers,
+            settle=settle,
         )
 
     def _policy_for(self, retry: RetryOption) -> RetryPolicy | None:

@@ -138,6 +138,7 @@ class RequestPath:
         handles: tuple[type[B2BError], ...] = (),
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
     ) -> _T | None:
         """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
         call's observation when :meth:`observed_call` runs it."""
@@ -160,24 +161,34 @@ class RequestPath:
             ) from paced
         except (APIError, TransportError) as error:
             if policy is None:
-                if reconcile is None:
+                if reconcile is None and settle is None:
                     raise
                 policy = _ONE_ATTEMPT
-            result = await self._after_failure(
-                error,
-                method,
-                path,
-                params,
-                body,
-                policy=policy,
-                started=started,
-                idempotent=idempotent,
-                reconcile=reconcile,
-                handles=handles,
-                tracker=tracker,
-                headers=headers,
-            )
+            try:
+                result = await self._after_failure(
+                    error,
+                    method,
+                    path,
+                    params,
+                    body,
+                    policy=policy,
+                    started=started,
+                    idempotent=idempotent,
+                    reconcile=reconcile,
+                    handles=handles,
+                    tracker=tracker,
+                    headers=headers,
+                )
+            except APIError as final:
+                if settle is None:
+                    raise
+                found = await settle(final)
+                if found is None:
+                    raise
+                result = _Reconciled(found)
             if isinstance(result, _Reconciled):
+                if tracker is not None:
+                    tracker.reconciled()
                 return result.value  # type: ignore[return-value]
             payload = result
         if response is None:
@@ -240,6 +251,7 @@ class RequestPath:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
     ) -> _T | None:
         """:meth:`call`, told to the observers: its start, every step, its end. A client
         without observers calls :meth:`call` directly and pays nothing for them."""
@@ -260,6 +272,7 @@ class RequestPath:
                 handles=handles,
                 tracker=tracker,
                 headers=headers,
+                settle=settle,
             )
         except BaseException as error:
             tracker.ended(error)

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
 
 __all__ = ["CostCentersAPI"]
 
@@ -49,33 +49,33 @@ class CostCentersAPI(APIResource):
         """Create a cost center (``POST /cost_centers/create``) and return its id.
 
         A create whose answer was lost (a reset, a timeout, a 5xx) is not blindly repeated:
-        the cost centers are read, and one with this name is returned with
-        ``reconciled=True``; only when there is none is the create sent again. Names are
-        taken to be unique in an account (the Dashboard shows cost centers by name; the
-        sandbox refuses a second one with 406); the pages say nothing either way.
+        the cost centers are read, and one with this name, ``default`` and field settings is
+        returned with ``reconciled=True``; only when there is none is the create sent again.
+        Names are taken to be unique in an account (the Dashboard shows cost centers by name;
+        the sandbox refuses a second one with 406); the pages say nothing either way. A cost
+        center with this name but other settings is someone else's: the call ends in the
+        :class:`ConflictError` it would have had without the lost answer.
         """
         require(cost_center, CostCenterCreate, "cost_center")
 
         async def reconcile() -> CreatedCostCenter | None:
             async for existing in self.list(retry=retry):
-                if existing.name == cost_center.name:
+                if existing.name == cost_center.name and holds_what_was_sent(cost_center, existing):
                     log_found("POST " + _CREATE, existing.id)
                     return CreatedCostCenter(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _CREATE,
-                body=cost_center,
-                response=CreatedCostCenter,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(ConflictError,),
-            )
-        except ConflictError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _CREATE,
+            body=cost_center,
+            response=CreatedCostCenter,
+            retry=retry,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(ConflictError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
         self,

@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
 
 __all__ = ["GeoRestrictionsAPI"]
 
@@ -85,28 +85,22 @@ class GeoRestrictionsAPI(APIResource):
 
         async def reconcile() -> CreatedGeoRestriction | None:
             async for existing in self.list(retry=retry):
-                if (
-                    existing.name == area.name
-                    and tuple(existing.geo.center) == area.geo.center
-                    and existing.geo.radius == area.geo.radius
-                ):
+                if existing.name == area.name and holds_what_was_sent(area, existing):
                     log_found("POST " + _GEO + "/create", existing.id)
                     return CreatedGeoRestriction(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _GEO + "/create",
-                body=area,
-                response=CreatedGeoRestriction,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(BadRequestError,),
-            )
-        except BadRequestError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _GEO + "/create",
+            body=area,
+            response=CreatedGeoRestriction,
+            retry=retry,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(BadRequestError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
         self, geo_id: str, area: GeoRestrictionCreate, *, retry: RetryOption = NOT_GIVEN

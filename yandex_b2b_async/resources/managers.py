@@ -28,7 +28,7 @@ from ..models import (
 from ..models.managers import to_role
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
 
 __all__ = ["ManagersAPI"]
 
@@ -52,7 +52,9 @@ class ManagersAPI(APIResource):
 
         A create whose answer was lost is not blindly repeated: the roles are read, and the
         one with this ``yandex_login`` and role (in this department) is returned with
-        ``reconciled=True``; only when there is none is the create sent again.
+        ``reconciled=True`` when it holds the fullname, email and phone sent; only when there
+        is none is the create sent again. A role given to someone else is never taken for
+        this call's: the call ends in the error it would have had without the lost answer.
         """
         require(manager, ManagerCreate, "manager")
         department_id = None if manager.department_id is UNSET else manager.department_id
@@ -61,24 +63,24 @@ class ManagersAPI(APIResource):
             async for existing in self.list(
                 department_id=department_id, roles=[manager.role], retry=retry
             ):
-                if existing.yandex_login == manager.yandex_login:
+                if existing.yandex_login == manager.yandex_login and holds_what_was_sent(
+                    manager, existing
+                ):
                     log_found("POST " + _MANAGERS + "/create", existing.id)
                     return CreatedManager(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _MANAGERS + "/create",
-                body=manager,
-                response=CreatedManager,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(ConflictError,),
-            )
-        except ConflictError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _MANAGERS + "/create",
+            body=manager,
+            response=CreatedManager,
+            retry=retry,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(ConflictError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
         self, manager_id: str, manager: ManagerUpdate, *, retry: RetryOption = NOT_GIVEN

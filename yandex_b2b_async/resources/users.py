@@ -22,7 +22,7 @@ from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET
 from .._validators import check_id, check_limit, check_phone, require
 from ..bulk import BulkOperation, BulkOptions
-from ..errors import B2BError, ConflictError, UserIsDeletedError, ValidationError
+from ..errors import APIError, B2BError, ConflictError, UserIsDeletedError, ValidationError
 from ..models import (
     CreatedUser,
     CreateOrRestoreResult,
@@ -35,6 +35,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
+from ._reconcile import holds_what_was_sent
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, Iterable
@@ -71,31 +72,37 @@ class UsersAPI(APIResource):
         """Create an employee (``POST /users``) and return the new id.
 
         If an attempt's answer was lost (reset, timeout, 5xx) and a retry then answers 406 naming
-        an active employee with this phone, the lost attempt created it: that id is returned
-        with ``reconciled=True`` instead of an error, and no duplicate is made.
+        an active employee, that employee is read (``GET /users?user_id=…``): when it holds
+        every field this call sent (fullname, phone, email, nickname, cost center, department,
+        limits, ``is_active``) the lost attempt made it, and its id is returned with
+        ``reconciled=True`` instead of an error (no duplicate is made). An employee who only
+        shares the phone (or email, nickname) is someone else: the call raises the
+        :class:`ConflictError` naming them, as it would have without the lost answer.
         ``earlier_attempt_unknown=True`` says the same of an attempt made before this call (a
-        rerun after a crash, as the bulk journal does): a 406 naming an active employee with
-        this phone is then taken as that attempt's work.
+        rerun after a crash, as the bulk journal does; a retry of a call that was cancelled):
+        a 406 is then settled in the same way.
 
         Raises :class:`ConflictError` (406) when an active employee already has this phone,
         email or nickname, :class:`UserIsDeletedError` when the phone belongs to an archived
         employee (see :meth:`create_or_restore`), and the other :class:`APIError` subclasses.
         """
         require(user, UserCreate, "user")
-        try:
-            return await self._request(
-                "POST",
-                _USERS,
-                body=user,
-                response=CreatedUser,
-                retry=retry,
-                handles=(ConflictError,),  # reconciled below: not a give-up worth a log line
-            )
-        except ConflictError as conflict:
-            reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
-            if reconciled is None:
-                raise
-            return CreatedUser(id=reconciled, reconciled=True)
+
+        async def settle(error: APIError) -> CreatedUser | None:
+            if not isinstance(error, ConflictError):
+                return None
+            found = await self._reconcile(user, error, earlier_attempt_unknown, retry)
+            return None if found is None else CreatedUser(id=found, reconciled=True)
+
+        return await self._request(
+            "POST",
+            _USERS,
+            body=user,
+            response=CreatedUser,
+            retry=retry,
+            handles=(ConflictError,),  # settled below: not a give-up worth a log line
+            settle=settle,
+        )
 
     async def update(
         self,
@@ -193,21 +200,27 @@ class UsersAPI(APIResource):
         return CreateOrRestoreResult(id=created.id, restored=False, reconciled=created.reconciled)
 
     async def _reconcile(
-        self, user: UserCreate, conflict: ConflictError, earlier_attempt_unknown: bool
+        self,
+        user: UserCreate,
+        conflict: ConflictError,
+        earlier_attempt_unknown: bool,
+        retry: RetryOption,
     ) -> str | None:
-        """The id of the employee a lost create attempt made, if ``conflict`` names it."""
+        """The id of the employee a lost create attempt made, if ``conflict`` names one that
+        holds what ``user`` sent; None when it is someone else (or cannot be read)."""
         unknown = conflict.after_unknown_outcome or earlier_attempt_unknown
         if not unknown or conflict.conflict_user_id is None:
             return None
         try:
-            existing = await self.get(conflict.conflict_user_id)
+            existing = await self.get(conflict.conflict_user_id, retry=retry)
         except B2BError:
             return None  # cannot confirm: the caller gets the conflict as it is
-        if existing.phone != user.phone or existing.is_deleted:
+        if existing.is_deleted or not holds_what_was_sent(user, existing):
             return None
         logger.warning(
-            "POST /users: an earlier attempt's answer was lost and the retry found employee %s "
-            "with this phone, created by that attempt; returning it (no duplicate made)",
+            "POST /users: an earlier attempt's answer was lost and the retry's conflict named "
+            "employee %s, who holds what this call sent: made by that attempt; returning it "
+            "(no duplicate made)",
             conflict.conflict_user_id,
             extra=call_extra("POST /users"),
         )
