@@ -112,13 +112,16 @@ def transport_error(exc: BaseException, request: Request) -> TransportError:
     ``ConnectionRefusedError`` was never sent; any other ``OSError`` or a ``TimeoutError``
     may have been."""
     call = f"{request.method} {request.path}"
-    if isinstance(exc, TimeoutError):
+    timeout = isinstance(exc, TimeoutError)
+    if timeout:
         message, sent = f"{call}: no answer within {request.timeout:.3g}s", True
     elif isinstance(exc, ConnectionRefusedError):
         message, sent = f"{call}: cannot connect: {exc}", False
     else:
         message, sent = f"{call}: connection failed: {type(exc).__name__}: {exc}", True
-    error = TransportError(message, sent=sent, method=request.method, path=request.path)
+    error = TransportError(
+        message, sent=sent, method=request.method, path=request.path, timeout=timeout
+    )
     error.__cause__ = exc
     return error
 
@@ -256,6 +259,7 @@ class AiohttpTransport:
                 sent=False,
                 method=request.method,
                 path=request.path,
+                timeout=True,
             ) from exc
         except TimeoutError as exc:
             call = f"{request.method} {request.path}"
@@ -264,6 +268,7 @@ class AiohttpTransport:
                 sent=True,
                 method=request.method,
                 path=request.path,
+                timeout=True,
             ) from exc
         except aiohttp.ClientConnectorError as exc:
             call = f"{request.method} {request.path}"
