@@ -124,6 +124,31 @@ class RequestPath:
         #: Set by :meth:`B2BClient.close`: every later call raises :class:`ClientClosedError`.
         self.closed = False
 
+    def with_defaults(
+        self, *, timeout: float, pacer: Pacer, headers: Mapping[str, str | None]
+    ) -> RequestPath:
+        """This request path with another default timeout and pacer, and ``headers`` set
+        (``None``: removed) on every request: a client view's (``B2BClient.with_options``). It
+        shares the transport, the retry budget, the observers and the concurrency cap."""
+        own = {**self._headers}
+        for name, value in headers.items():
+            if value is None:
+                own.pop(name, None)
+            else:
+                own[name] = value
+        view = RequestPath(
+            transport=self._transport,
+            api_url=self._api_url,
+            headers=own,
+            timeout=timeout,
+            pacer=pacer,
+            budget=self._budget,
+            max_concurrency=self._max_concurrency,
+            observers=self._observers,
+        )
+        view._slots, view._slots_loop = self._slots, self._slots_loop
+        return view
+
     async def call(
         self,
         method: str,
@@ -139,9 +164,11 @@ class RequestPath:
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
         settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
+        attempt_timeout: float | None = None,
     ) -> _T | None:
         """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
-        call's observation when :meth:`observed_call` runs it."""
+        call's observation when :meth:`observed_call` runs it; ``attempt_timeout`` the call's own
+        seconds per attempt (None: the client's)."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
         deadline = policy.deadline if policy is not None else None
@@ -150,7 +177,9 @@ class RequestPath:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, params, body, deadline, 0, tracker, headers)
+            payload = await self.attempt(
+                method, path, params, body, deadline, 0, tracker, headers, attempt_timeout
+            )
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -178,6 +207,7 @@ class RequestPath:
                     handles=handles,
                     tracker=tracker,
                     headers=headers,
+                    attempt_timeout=attempt_timeout,
                 )
             except APIError as final:
                 if settle is None:
@@ -210,6 +240,7 @@ class RequestPath:
         handles: tuple[type[B2BError], ...],
         tracker: CallTracker | None,
         headers: Mapping[str, str] | None,
+        attempt_timeout: float | None,
     ) -> bytes | _Reconciled:
         """The retry loop after a failed first attempt. A method of its own, not a part of
         :meth:`call`: the closures below would make every local they use a cell, allocated by
@@ -217,7 +248,7 @@ class RequestPath:
 
         async def again(time_left: float | None, resend: int) -> bytes:
             return await self.attempt(
-                method, path, params, body, time_left, resend, tracker, headers
+                method, path, params, body, time_left, resend, tracker, headers, attempt_timeout
             )
 
         async def reconciled() -> _Reconciled | None:
@@ -252,6 +283,7 @@ class RequestPath:
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
         settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
+        attempt_timeout: float | None = None,
     ) -> _T | None:
         """:meth:`call`, told to the observers: its start, every step, its end. A client
         without observers calls :meth:`call` directly and pays nothing for them."""
@@ -273,6 +305,7 @@ class RequestPath:
                 tracker=tracker,
                 headers=headers,
                 settle=settle,
+                attempt_timeout=attempt_timeout,
             )
         except BaseException as error:
             tracker.ended(error)
@@ -290,12 +323,14 @@ class RequestPath:
         resend: int = 0,
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
+        attempt_timeout: float | None = None,
     ) -> bytes:
         """One attempt: wait for a slot and the pacer, build the request, send, classify.
         Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
         or :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
 
-        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout;
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout (the
+        call's ``attempt_timeout``, else the client's);
         ``resend`` is how many attempts of the call came before this one. The URL
         and the body are made after the waits: 10,000 calls started at once then queue having
         done almost nothing (issue 13), and a retry's cost of making them again is small.
@@ -314,7 +349,7 @@ class RequestPath:
             await slots.acquire()
         try:
             pacer = self._pacer
-            timeout = self._timeout
+            timeout = self._timeout if attempt_timeout is None else attempt_timeout
             if time_left is None:
                 if not pacer.try_acquire():
                     waited = time.monotonic()

@@ -41,6 +41,9 @@ __all__ = [
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 
 
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
+
+
 class Request:
     """One HTTP request as a transport sends it.
 
@@ -232,6 +235,9 @@ class AiohttpTransport:
                 headers=request.headers,
                 timeout=timeout,
                 allow_redirects=False,
+                # No body, no Content-Type: aiohttp's default (octet-stream) announces content
+                # the request does not have, and a gateway may refuse it with 415.
+                skip_auto_headers=_NO_CONTENT_TYPE if request.body is None else None,
             ) as reply:
                 status = reply.status
                 if reply.content_length is not None and reply.content_length > MAX_BODY_BYTES:

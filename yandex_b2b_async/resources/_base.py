@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from .._constants import HEADER_IDEMPOTENCY_TOKEN
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_uuid
 from ..errors import B2BError
 
@@ -45,6 +45,7 @@ class APIResource:
         response: type[_Created],
         idempotency_token: str | uuid.UUID | None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> _Created:
         """``POST path`` under one ``X-Idempotency-Token`` (see :func:`new_idempotency_token`).
 
@@ -61,6 +62,7 @@ class APIResource:
                 response=response,
                 headers={HEADER_IDEMPOTENCY_TOKEN: token},
                 retry=retry,
+                timeout=timeout,
             )
         except B2BError as error:
             error.idempotency_token = token

@@ -11,7 +11,7 @@ from typing import Final, Literal
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._logs import call_extra
 from .._pagination import offset_items
-from .._types import NOT_GIVEN, UNSET, Unset
+from .._types import NOT_GIVEN, UNSET, NotGiven, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
 from ..errors import ValidationError
 from ..models import (
@@ -40,7 +40,11 @@ class DepartmentsAPI(APIResource):
     """Departments of the selected client: ``client.departments``."""
 
     async def archive(
-        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
+        self,
+        department_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentArchiveResult:
         """Remove a department and its whole subtree (``POST /departments/archive``).
 
@@ -54,6 +58,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             response=DepartmentArchiveResult,
             retry=retry,
+            timeout=timeout,
         )
 
     async def create(
@@ -62,6 +67,7 @@ class DepartmentsAPI(APIResource):
         parent_id: str | None = None,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedDepartment:
         """Create a department under ``parent_id`` (``None``: under the root).
 
@@ -76,7 +82,7 @@ class DepartmentsAPI(APIResource):
             check_id("parent_id", parent_id)
 
         async def find_it() -> CreatedDepartment | None:
-            found = await self._find(name, parent_id, retry=retry)
+            found = await self._find(name, parent_id, retry=retry, timeout=timeout)
             if found is None:
                 return None
             logger.warning(
@@ -93,12 +99,20 @@ class DepartmentsAPI(APIResource):
             body={"parent_id": parent_id, "name": name},
             response=CreatedDepartment,
             retry=retry,
+            timeout=timeout,
             idempotent=False,
             reconcile=find_it,
         )
 
-    async def _find(self, name: str, parent_id: str | None, *, retry: RetryOption) -> str | None:
-        async for department in self.list(retry=retry):
+    async def _find(
+        self,
+        name: str,
+        parent_id: str | None,
+        *,
+        retry: RetryOption,
+        timeout: float | NotGiven,
+    ) -> str | None:
+        async for department in self.list(retry=retry, timeout=timeout):
             if department.name == name and department.parent_id == parent_id:
                 return department.id
         return None
@@ -110,6 +124,7 @@ class DepartmentsAPI(APIResource):
         name: str | Unset = UNSET,
         parent_id: str | Unset = UNSET,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or move a department (``PUT /departments/update``); only given fields change.
 
@@ -130,6 +145,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             body=body,
             retry=retry,
+            timeout=timeout,
         )
 
     # -- the taxi budget ---------------------------------------------------------------------
@@ -138,7 +154,11 @@ class DepartmentsAPI(APIResource):
     # budget is read or set.
 
     async def taxi_budget(
-        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
+        self,
+        department_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentBudget:
         """A department's taxi budget (``GET /departments/limits/taxi?department_id=…``).
 
@@ -152,6 +172,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             response=DepartmentBudget,
             retry=retry,
+            timeout=timeout,
         )
 
     async def set_taxi_budget(
@@ -161,6 +182,7 @@ class DepartmentsAPI(APIResource):
         *,
         period: BudgetPeriod | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a department's taxi budget (``POST /departments/limits/taxi/update``).
 
@@ -183,6 +205,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             body=body,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list_page(
@@ -191,6 +214,7 @@ class DepartmentsAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentsPage:
         """One page of departments (``GET /departments/list?limit=…&offset=…``)."""
         check_limit(limit)
@@ -201,6 +225,7 @@ class DepartmentsAPI(APIResource):
             params={"limit": limit, "offset": offset},
             response=DepartmentsPage,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -208,10 +233,11 @@ class DepartmentsAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Department]:
         """Every department, page by page, lazily."""
         async for department in offset_items(
-            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry, timeout=timeout)
         ):
             yield department
 

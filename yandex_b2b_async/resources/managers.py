@@ -14,7 +14,7 @@ from typing import Final
 import attrs
 
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN, UNSET
+from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, require
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import (
@@ -46,7 +46,11 @@ class ManagersAPI(APIResource):
     """Manager roles of the selected client's departments: ``client.managers``."""
 
     async def create(
-        self, manager: ManagerCreate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        manager: ManagerCreate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedManager:
         """Give someone a role (``POST /managers/create``) and return the role's id.
 
@@ -61,7 +65,7 @@ class ManagersAPI(APIResource):
 
         async def reconcile() -> CreatedManager | None:
             async for existing in self.list(
-                department_id=department_id, roles=[manager.role], retry=retry
+                department_id=department_id, roles=[manager.role], retry=retry, timeout=timeout
             ):
                 if existing.yandex_login == manager.yandex_login and holds_what_was_sent(
                     manager, existing
@@ -76,6 +80,7 @@ class ManagersAPI(APIResource):
             body=manager,
             response=CreatedManager,
             retry=retry,
+            timeout=timeout,
             idempotent=False,
             reconcile=reconcile,
             handles=(ConflictError,),
@@ -83,7 +88,12 @@ class ManagersAPI(APIResource):
         )
 
     async def update(
-        self, manager_id: str, manager: ManagerUpdate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        manager_id: str,
+        manager: ManagerUpdate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Replace a role's record (``POST /managers/update?id=…``); returns its id.
 
@@ -99,10 +109,17 @@ class ManagersAPI(APIResource):
             body=manager,
             response=_IdAnswer,
             retry=retry,
+            timeout=timeout,
         )
         return answer.id
 
-    async def delete(self, manager_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:
+    async def delete(
+        self,
+        manager_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> str:
         """Remove a role (``POST /managers/delete?id=…``, shaped like update: the page is not
         stored); returns its id.
 
@@ -112,7 +129,11 @@ class ManagersAPI(APIResource):
         check_id("manager_id", manager_id)
         try:
             await self._request(
-                "POST", _MANAGERS + "/delete", params={"id": manager_id}, retry=retry
+                "POST",
+                _MANAGERS + "/delete",
+                params={"id": manager_id},
+                retry=retry,
+                timeout=timeout,
             )
         except NotFoundError as error:
             if not error.after_unknown_outcome:
@@ -127,6 +148,7 @@ class ManagersAPI(APIResource):
         limit: int = _MAX_PAGE,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> ManagersPage:
         """One page of roles (``GET /managers/list?limit=…&cursor=…``), of one department
         and of the given roles (sent comma-separated) when asked."""
@@ -134,7 +156,12 @@ class ManagersAPI(APIResource):
         if cursor is not None:
             params["cursor"] = check_id("cursor", cursor)
         return await self._request(
-            "GET", _MANAGERS + "/list", params=params, response=ManagersPage, retry=retry
+            "GET",
+            _MANAGERS + "/list",
+            params=params,
+            response=ManagersPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def pages(
@@ -144,6 +171,7 @@ class ManagersAPI(APIResource):
         roles: Iterable[ManagerRole | str] | None = None,
         limit: int = _MAX_PAGE,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[ManagersPage]:
         """Every page of roles, following ``next_cursor`` until the last page."""
         wanted = None if roles is None else builtins.list(roles)
@@ -151,7 +179,12 @@ class ManagersAPI(APIResource):
 
         def fetch(cursor: str | None) -> Awaitable[ManagersPage]:
             return self.list_page(
-                department_id=department_id, roles=wanted, limit=limit, cursor=cursor, retry=retry
+                department_id=department_id,
+                roles=wanted,
+                limit=limit,
+                cursor=cursor,
+                retry=retry,
+                timeout=timeout,
             )
 
         async for page in cursor_pages(fetch, method="GET", path=_MANAGERS + "/list"):
@@ -164,10 +197,11 @@ class ManagersAPI(APIResource):
         roles: Iterable[ManagerRole | str] | None = None,
         limit: int = _MAX_PAGE,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Manager]:
         """Every role (of one department, of the given roles), page by page, lazily."""
         async for page in self.pages(
-            department_id=department_id, roles=roles, limit=limit, retry=retry
+            department_id=department_id, roles=roles, limit=limit, retry=retry, timeout=timeout
         ):
             for manager in page.items:
                 yield manager

@@ -19,7 +19,7 @@ import attrs
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._logs import call_extra
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN, UNSET
+from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, check_phone, require
 from ..bulk import BulkOperation, BulkOptions
 from ..errors import APIError, B2BError, ConflictError, UserIsDeletedError, ValidationError
@@ -67,6 +67,7 @@ class UsersAPI(APIResource):
         user: UserCreate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreatedUser:
         """Create an employee (``POST /users``) and return the new id.
@@ -91,7 +92,7 @@ class UsersAPI(APIResource):
         async def settle(error: APIError) -> CreatedUser | None:
             if not isinstance(error, ConflictError):
                 return None
-            found = await self._reconcile(user, error, earlier_attempt_unknown, retry)
+            found = await self._reconcile(user, error, earlier_attempt_unknown, retry, timeout)
             return None if found is None else CreatedUser(id=found, reconciled=True)
 
         return await self._request(
@@ -100,6 +101,7 @@ class UsersAPI(APIResource):
             body=user,
             response=CreatedUser,
             retry=retry,
+            timeout=timeout,
             handles=(ConflictError,),  # settled below: not a give-up worth a log line
             settle=settle,
         )
@@ -110,11 +112,14 @@ class UsersAPI(APIResource):
         user: UserUpdate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Replace an employee's record (``PUT /users?user_id=…``)."""
         check_id("user_id", user_id)
         require(user, UserUpdate, "user")
-        await self._request("PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry)
+        await self._request(
+            "PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry, timeout=timeout
+        )
 
     async def patch(
         self,
@@ -122,6 +127,7 @@ class UsersAPI(APIResource):
         patch: UserPatch,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Change the fields set in ``patch`` (``PATCH /users?user_id=…``).
 
@@ -130,13 +136,19 @@ class UsersAPI(APIResource):
         """
         check_id("user_id", user_id)
         require(patch, UserPatch, "patch")
-        await self._request("PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry)
+        await self._request(
+            "PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry, timeout=timeout
+        )
 
-    async def archive(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> None:
+    async def archive(
+        self, user_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
+    ) -> None:
         """Archive an employee (``POST /users/archive?user_id=…``). Raises
         :class:`NotFoundError` for an unknown id."""
         check_id("user_id", user_id)
-        await self._request("POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry)
+        await self._request(
+            "POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry, timeout=timeout
+        )
 
     async def restore(
         self,
@@ -144,6 +156,7 @@ class UsersAPI(APIResource):
         patch: UserPatch | None = None,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Restore an archived employee, optionally with new data.
 
@@ -160,7 +173,7 @@ class UsersAPI(APIResource):
         if patch.is_deleted is True:
             raise ValidationError("patch.is_deleted", "must not be True in a restore")
         if patch.cost_centers_id is UNSET:
-            current = await self.get(user_id, retry=retry)
+            current = await self.get(user_id, retry=retry, timeout=timeout)
             if current.cost_centers_id:
                 patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
             else:
@@ -171,13 +184,16 @@ class UsersAPI(APIResource):
                 )
         if patch.is_active is UNSET:
             patch = attrs.evolve(patch, is_active=True)
-        await self.patch(user_id, attrs.evolve(patch, is_deleted=False), retry=retry)
+        await self.patch(
+            user_id, attrs.evolve(patch, is_deleted=False), retry=retry, timeout=timeout
+        )
 
     async def create_or_restore(
         self,
         user: UserCreate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreateOrRestoreResult:
         """Create an employee, or restore the archived one that has this phone.
@@ -190,12 +206,14 @@ class UsersAPI(APIResource):
         """
         try:
             created = await self.create(
-                user, retry=retry, earlier_attempt_unknown=earlier_attempt_unknown
+                user, retry=retry, timeout=timeout, earlier_attempt_unknown=earlier_attempt_unknown
             )
         except UserIsDeletedError as deleted:
             if deleted.conflict_user_id is None:
                 raise
-            await self.patch(deleted.conflict_user_id, _restore_patch(user), retry=retry)
+            await self.patch(
+                deleted.conflict_user_id, _restore_patch(user), retry=retry, timeout=timeout
+            )
             return CreateOrRestoreResult(id=deleted.conflict_user_id, restored=True)
         return CreateOrRestoreResult(id=created.id, restored=False, reconciled=created.reconciled)
 
@@ -205,6 +223,7 @@ class UsersAPI(APIResource):
         conflict: ConflictError,
         earlier_attempt_unknown: bool,
         retry: RetryOption,
+        timeout: float | NotGiven,
     ) -> str | None:
         """The id of the employee a lost create attempt made, if ``conflict`` names one that
         holds what ``user`` sent; None when it is someone else (or cannot be read)."""
@@ -212,7 +231,7 @@ class UsersAPI(APIResource):
         if not unknown or conflict.conflict_user_id is None:
             return None
         try:
-            existing = await self.get(conflict.conflict_user_id, retry=retry)
+            existing = await self.get(conflict.conflict_user_id, retry=retry, timeout=timeout)
         except B2BError:
             return None  # cannot confirm: the caller gets the conflict as it is
         if existing.is_deleted or not holds_what_was_sent(user, existing):
@@ -228,20 +247,27 @@ class UsersAPI(APIResource):
 
     # -- reads -------------------------------------------------------------------------------
 
-    async def get(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> User:
+    async def get(
+        self, user_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
+    ) -> User:
         """One employee, archived ones included (``GET /users?user_id=…``)."""
         check_id("user_id", user_id)
         return await self._request(
-            "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry
+            "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry, timeout=timeout
         )
 
     async def find_by_phone(
-        self, phone: str, *, retry: RetryOption = NOT_GIVEN
+        self, phone: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
     ) -> builtins.list[User]:
         """Every employee with this phone, archived ones included (``POST /users/by_phone``)."""
         check_phone("phone", phone)
         page = await self._request(
-            "POST", _USERS + "/by_phone", body={"phone": phone}, response=UsersPage, retry=retry
+            "POST",
+            _USERS + "/by_phone",
+            body={"phone": phone},
+            response=UsersPage,
+            retry=retry,
+            timeout=timeout,
         )
         # The by_phone page's items carry no `phone` field: it is the one searched for.
         return [user if user.phone else attrs.evolve(user, phone=phone) for user in page.items]
@@ -249,7 +275,11 @@ class UsersAPI(APIResource):
     # -- spending (admin-api) -----------------------------------------------------------------
 
     async def spending_details(
-        self, user_ids: Iterable[str], *, retry: RetryOption = NOT_GIVEN
+        self,
+        user_ids: Iterable[str],
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[UserSpending]:
         """What each employee spent within their limits (``POST /users-spending-details``).
 
@@ -272,6 +302,7 @@ class UsersAPI(APIResource):
                 body={"user_ids": wanted[start : start + _SPENDING_BATCH]},
                 response=_SpendingAnswer,
                 retry=retry,
+                timeout=timeout,
             )
             found.extend(answer.users)
         return found
@@ -282,6 +313,7 @@ class UsersAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> UsersPage:
         """One page of employees in creation order (``GET /users?limit=…&cursor=…``)."""
         check_limit(limit)
@@ -289,19 +321,22 @@ class UsersAPI(APIResource):
         if cursor is not None:
             check_id("cursor", cursor)
             params["cursor"] = cursor
-        return await self._request("GET", _USERS, params=params, response=UsersPage, retry=retry)
+        return await self._request(
+            "GET", _USERS, params=params, response=UsersPage, retry=retry, timeout=timeout
+        )
 
     async def pages(
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[UsersPage]:
         """Every page of employees, following ``next_cursor`` until the last page."""
         check_limit(limit)
 
         def fetch(cursor: str | None) -> Awaitable[UsersPage]:
-            return self.list_page(limit=limit, cursor=cursor, retry=retry)
+            return self.list_page(limit=limit, cursor=cursor, retry=retry, timeout=timeout)
 
         async for page in cursor_pages(fetch, method="GET", path=_USERS):
             yield page
@@ -311,9 +346,10 @@ class UsersAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[User]:
         """Every employee of the client (archived ones too), page by page, lazily."""
-        async for page in self.pages(limit=limit, retry=retry):
+        async for page in self.pages(limit=limit, retry=retry, timeout=timeout):
             for user in page.items:
                 yield user
 
