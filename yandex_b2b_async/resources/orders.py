@@ -230,7 +230,10 @@ class OrdersAPI(APIResource):
 
         ``order`` is the id, or an :class:`OrderInfo` read before: then an order whose status
         allows no change (it is over) raises :class:`OrderStatusError` without sending.
-        ``created_time`` (UTC) dates the change; it defaults to now. Returns the new route,
+        ``created_time`` dates the change; it defaults to now. The page wants UTC, and its
+        example has no offset: an aware datetime (or a string with an offset) is converted to
+        UTC and sent in that form (``2022-02-09T22:50:34``); a naive one, or a string without
+        an offset, is taken as UTC already. Returns the new route,
         geocoded. Raises :class:`StateConflictError` (409) when the client or the driver
         changed the route later than ``created_time``, or the order is over.
         """

@@ -41,12 +41,9 @@ _TRAVELS: Final = "/travels/list"
 
 def _utc_moment(field: str, value: datetime.datetime | str) -> str:
     """The tanker page's time: ``YYYY-MM-DDThh:mm:ss.sss`` in UTC without a zone. An aware
-    datetime is converted to UTC; a naive one or a string is taken as UTC already."""
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="milliseconds")
-    return check_datetime(field, value, offset=False)
+    datetime (or a string with an offset) is converted to UTC; a naive one or a string without
+    an offset is taken as UTC already."""
+    return check_datetime(field, value, offset=False, timespec="milliseconds")
 
 
 class TankerAPI(APIResource):
