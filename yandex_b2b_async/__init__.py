@@ -180,6 +180,7 @@ from .models import (
 )
 from .pacing import Pacer, RateLimit
 from .resolve import AmbiguousNameError, NameNotFoundError, NameResolver
+from .resources import new_idempotency_token
 from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 from .sync import (
     ArchiveCapError,
@@ -388,6 +389,7 @@ __all__ = [
     "bulk_stream",
     "export_users",
     "inspect_users_file",
+    "new_idempotency_token",
     "normalize_phone",
     "read_user_ids",
     "read_users_csv",
