@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from yandex_b2b_async import (
+    AssignedLimit,
     B2BClient,
     BadRequestError,
     ConflictError,
@@ -17,12 +18,15 @@ from yandex_b2b_async import (
     CostCenterFieldSetting,
     GeoCircle,
     GeoRestrictionCreate,
+    Limit,
     ManagerCreate,
     ManagerRole,
     RetryPolicy,
     Service,
+    User,
     UserCreate,
 )
+from yandex_b2b_async.resources._reconcile import holds_what_was_sent
 from yandex_b2b_async.sandbox import Reply, Sandbox
 
 API = "/integration/2.0"
@@ -191,3 +195,44 @@ async def test_an_area_with_this_name_and_another_shape_is_not_claimed(
     area = GeoRestrictionCreate(name="Офис", geo=GeoCircle(center=(37.64, 55.73), radius=200))
     with pytest.raises(BadRequestError):
         await client.geo_restrictions.create(area)
+
+
+# --- what "holds what was sent" means --------------------------------------------------------
+
+
+def test_a_field_the_answer_leaves_out_is_a_difference() -> None:
+    """An email sent that the record does not carry: not confirmed, so not claimed."""
+    sent = UserCreate(
+        fullname="A", phone=PHONE, email="a@example.com", is_active=True, cost_centers_id="cc"
+    )
+    found = User(id="u1", fullname="A", phone=PHONE, is_active=True, cost_centers_id="cc")
+    assert not holds_what_was_sent(sent, found)
+
+
+def test_a_field_the_page_lets_the_answer_omit_is_not_held_against_it() -> None:
+    """users-get may leave cost_centers_id out: a record without it can still be ours."""
+    sent = UserCreate(fullname="A", phone=PHONE, is_active=True, cost_centers_id="cc")
+    found = User(id="u1", fullname="A", phone=PHONE, is_active=True)
+    assert holds_what_was_sent(sent, found, may_omit=frozenset({"cost_centers_id"}))
+    assert not holds_what_was_sent(sent, found)
+
+
+def test_lists_match_in_any_order_and_fields_the_answer_adds_are_ignored() -> None:
+    """Limits answered in another order, with a client_id added, still hold what was sent."""
+    sent = UserCreate(
+        fullname="A",
+        phone=PHONE,
+        is_active=True,
+        cost_centers_id="cc",
+        limits=[Limit("l1", Service.TAXI), Limit("l2", Service.EATS2)],
+    )
+    found = User(
+        id="u1",
+        fullname="A",
+        phone=PHONE,
+        is_active=True,
+        cost_centers_id="cc",
+        client_id="c1",
+        limits=(AssignedLimit("l2", Service.EATS2), AssignedLimit("l1", Service.TAXI)),
+    )
+    assert holds_what_was_sent(sent, found)

@@ -60,16 +60,26 @@ def duplicate_settler(
     return settle
 
 
-def holds_what_was_sent(sent: object, found: object) -> bool:
+def holds_what_was_sent(
+    sent: object, found: object, *, may_omit: frozenset[str] = frozenset()
+) -> bool:
     """Whether the record ``found`` (a response model) holds every field of the request
     ``sent`` (a request model or its JSON) with the value sent.
 
     Only what was sent is compared, as the API answers it: fields the answer adds (ids,
     defaults) are ignored, nested objects are compared the same way, and lists hold the same
     items in any order. A field sent that the answer leaves out (or answers as null) is a
-    difference: a record that cannot be confirmed is not claimed.
+    difference — a record that cannot be confirmed is not claimed — except the top-level
+    fields in ``may_omit``, which the page says an answer may leave out.
     """
-    return _same(_plain(sent), _plain(found))
+    wanted, answered = _plain(sent), _plain(found)
+    if may_omit and isinstance(wanted, Mapping) and isinstance(answered, Mapping):
+        wanted = {
+            key: value
+            for key, value in wanted.items()
+            if key not in may_omit or answered.get(key) is not None
+        }
+    return _same(wanted, answered)
 
 
 def _plain(value: object) -> object:

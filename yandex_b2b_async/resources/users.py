@@ -48,6 +48,9 @@ __all__ = ["UsersAPI"]
 logger: Final = logging.getLogger("yandex_b2b_async")
 
 _USERS: Final = "/users"
+# users-get: "cost_centers_id ... Необязательное поле" (absent for a client without the new
+# cost centers), so an answer without it does not tell against a create that sent one.
+_ANSWER_MAY_OMIT: Final = frozenset({"cost_centers_id"})
 # users-spending-details: an array of employee ids, "no more than 100".
 _SPENDING_BATCH: Final = 100
 
@@ -234,7 +237,9 @@ class UsersAPI(APIResource):
             existing = await self.get(conflict.conflict_user_id, retry=retry, timeout=timeout)
         except B2BError:
             return None  # cannot confirm: the caller gets the conflict as it is
-        if existing.is_deleted or not holds_what_was_sent(user, existing):
+        if existing.is_deleted or not holds_what_was_sent(
+            user, existing, may_omit=_ANSWER_MAY_OMIT
+        ):
             return None
         logger.warning(
             "POST /users: an earlier attempt's answer was lost and the retry's conflict named "
