@@ -218,3 +218,13 @@ async def test_a_post_with_a_body_is_json(recorder: Recorder) -> None:
     async with B2BClient("t", base_url=recorder.url, retry=None) as client:
         await client.users.find_by_phone("+79990000001")
     assert recorder.last.headers["Content-Type"] == "application/json"
+
+
+async def test_closing_the_client_ends_views_of_its_views(sandbox: Sandbox) -> None:
+    """A view made from a view is ended by the client's close too."""
+    client = B2BClient(sandbox.token, base_url=sandbox.url)
+    inner = client.with_options(timeout=5).with_options(retry=None)
+    await client.close()
+    with pytest.raises(ClientClosedError):
+        await inner.users.get(UNKNOWN)
+    assert sandbox.stats.requests == 0

@@ -176,6 +176,7 @@ class B2BClient:
         # A view (with_options) shares what this client owns and closes none of it.
         self._owner = True
         self._views: weakref.WeakSet[B2BClient] = weakref.WeakSet()
+        self._root: B2BClient | None = None  # a view's client
         self._timeout = timeout
         self._language = language
         headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
@@ -298,8 +299,9 @@ class B2BClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the transport (a borrowed session stays open). Idempotent; later calls raise
-        :class:`ClientClosedError`."""
+        """Close the transport (a borrowed session stays open) and end this client's views.
+        Idempotent; later calls raise :class:`ClientClosedError`. A view
+        (:meth:`with_options`) closes only itself."""
         if self._closed:
             return
         self._closed = True
@@ -469,17 +471,20 @@ class B2BClient:
             for name, value in vars(self).items()
             if isinstance(value, APIResource)
         }
+        root = self._root or self
         vars(view).update(
             resources,
             _owner=False,
+            _root=root,
             _views=weakref.WeakSet(),
             _timeout=attempt_timeout,
             _language=self._language if isinstance(language, NotGiven) else language,
             _retry=policy,
+            _rate_limit=self._rate_limit if isinstance(rate_limit, NotGiven) else rate_limit,
             _pacer=pacer,
             _requests=requests,
         )
-        self._views.add(view)
+        root._views.add(view)  # closing the client ends every view of it, views of views too
         return view
 
     @property
