@@ -24,8 +24,10 @@ from yandex_b2b_async import (
     B2BClient,
     ConflictError,
     NotFoundError,
+    OrderCreate,
     RateLimit,
     RetryPolicy,
+    RoutePoint,
     UserCreate,
 )
 from yandex_b2b_async.sandbox import Reply, Sandbox
@@ -363,3 +365,26 @@ async def test_a_conflict_that_is_someone_elses_is_still_an_error(
     assert span.attributes["error.type"] == "406"
     assert "yandex_b2b.reconciled" not in span.attributes
     assert [event.name for event in span.events if event.name == "give_up"] == ["give_up"]
+
+
+async def test_a_cancel_settled_after_a_lost_answer_is_a_success(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """An order cancel whose answer was lost and whose retry's 409 is the lost attempt's work
+    ends with a call span that is not an error and says it was reconciled."""
+    user_id = sandbox.add_user(phone="+79990000001")
+    route = [RoutePoint(geopoint=(37.59, 55.73))]
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        created = await client.orders.create(
+            OrderCreate(user_id=user_id, route=route, class_="econom")
+        )
+        sandbox.faults.script("POST", "/integration/2.0/orders/cancel", [Reply.drop_after()])
+        assert (await client.orders.cancel(created.order_id, state="free")).status == "cancelled"
+    spans = [
+        s for s in by_kind(telemetry.spans(), SpanKind.INTERNAL) if s.name == "POST /orders/cancel"
+    ]
+    assert spans[0].status.status_code != StatusCode.ERROR
+    assert spans[0].attributes is not None
+    assert spans[0].attributes["yandex_b2b.reconciled"] is True

@@ -44,6 +44,7 @@ from .._validators import (
     require,
 )
 from ..errors import (
+    APIError,
     OrderStatusError,
     OrderWaitTimeout,
     StateConflictError,
@@ -295,29 +296,31 @@ class OrdersAPI(APIResource):
             self._check_cancellable(info)
             rules = info.cancel_rules
             chosen = _cancel_state(rules.state if rules and rules.state else CancelState.FREE)
-        try:
-            return await self._request(
-                "POST",
-                _ORDERS + "/cancel",
-                params={"order_id": order_id},
-                body={"state": chosen.value},
-                response=OrderCancelResult,
-                retry=retry,
-                timeout=timeout,
-            )
-        except StateConflictError as conflict:
-            if not conflict.after_unknown_outcome:
-                raise
+
+        async def settle(error: APIError) -> OrderCancelResult | None:
             # A retry refused because the order is cancelled: the lost attempt cancelled it.
+            if not isinstance(error, StateConflictError) or not error.after_unknown_outcome:
+                return None
             current = await self.info(order_id, retry=retry, timeout=timeout)
             if current.status != OrderStatus.CANCELLED:
-                raise
+                return None
             logger.warning(
                 "POST /orders/cancel: the answer was lost and the retry found order %s "
                 "cancelled by that attempt; returning it",
                 order_id,
             )
             return OrderCancelResult(status=current.status)
+
+        return await self._request(
+            "POST",
+            _ORDERS + "/cancel",
+            params={"order_id": order_id},
+            body={"state": chosen.value},
+            response=OrderCancelResult,
+            retry=retry,
+            timeout=timeout,
+            settle=settle,
+        )
 
     async def feedback(
         self,

@@ -17,7 +17,7 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, require
-from ..errors import StateConflictError, ValidationError
+from ..errors import APIError, StateConflictError, ValidationError
 from ..models import (
     CreatedPromocodeOrder,
     PromocodeCode,
@@ -97,23 +97,23 @@ class PromocodesAPI(APIResource):
         ``"cancelled"`` (the series is read to make sure).
         """
         check_id("order_id", order_id)
-        try:
-            answer = await self._request(
-                "POST",
-                _ORDERS + "/cancel",
-                params={"order_id": order_id},
-                response=_CancelAnswer,
-                retry=retry,
-                timeout=timeout,
-            )
-        except StateConflictError as conflict:
-            if not conflict.after_unknown_outcome:
-                raise
+
+        async def settle(error: APIError) -> _CancelAnswer | None:
             # A retry refused because the series is cancelled: the lost attempt cancelled it.
+            if not isinstance(error, StateConflictError) or not error.after_unknown_outcome:
+                return None
             current = await self.get_order(order_id, retry=retry, timeout=timeout)
-            if current.status != "cancelled":
-                raise
-            return current.status
+            return _CancelAnswer(status=current.status) if current.status == "cancelled" else None
+
+        answer = await self._request(
+            "POST",
+            _ORDERS + "/cancel",
+            params={"order_id": order_id},
+            response=_CancelAnswer,
+            retry=retry,
+            timeout=timeout,
+            settle=settle,
+        )
         return answer.status
 
     async def get_order(
