@@ -236,3 +236,29 @@ def test_lists_match_in_any_order_and_fields_the_answer_adds_are_ignored() -> No
         limits=(AssignedLimit("l2", Service.EATS2), AssignedLimit("l1", Service.TAXI)),
     )
     assert holds_what_was_sent(sent, found)
+
+
+# --- the policy's give-up hook ---------------------------------------------------------------
+
+
+async def test_a_reconciled_create_is_no_give_up_for_the_policys_hook(sandbox: Sandbox) -> None:
+    """RetryPolicy.on_give_up does not hear of a create settled as its own lost work."""
+    heard: list[object] = []
+    policy = RetryPolicy(max_attempts=3, sleep=no_wait, on_give_up=heard.append)
+    sandbox.faults.script("POST", f"{API}/users", [Reply.drop_after()])
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        created = await client.users.create(alice(sandbox))
+    assert created.reconciled
+    assert heard == []
+
+
+async def test_someone_elses_conflict_is_a_give_up_for_the_policys_hook(sandbox: Sandbox) -> None:
+    """The same 406 naming Bob is told to on_give_up, as any give-up is."""
+    heard: list[object] = []
+    policy = RetryPolicy(max_attempts=3, sleep=no_wait, on_give_up=heard.append)
+    with_bob(sandbox)
+    sandbox.faults.script("POST", f"{API}/users", [Reply(status=503)])
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        with pytest.raises(ConflictError):
+            await client.users.create(alice(sandbox))
+    assert len(heard) == 1

@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Final, TypeVar
 
+import attrs
 import orjson
 from yarl import URL
 
@@ -50,7 +51,7 @@ from .errors import (
     error_from_response,
 )
 from .pacing import Pacer, PacingTimeout
-from .retries import RetryBudget, RetryPolicy, retry_after_failure
+from .retries import RetryBudget, RetryEvent, RetryPolicy, retry_after_failure
 
 __all__ = ["RequestPath", "check_policy"]
 
@@ -193,6 +194,12 @@ class RequestPath:
                 if reconcile is None and settle is None:
                     raise
                 policy = _ONE_ATTEMPT
+            given_up: list[RetryEvent] = []
+            on_give_up = policy.on_give_up
+            if settle is not None and on_give_up is not None:
+                # A give-up the settle hook turns into the call's result is none: the policy's
+                # hook hears of it only if the call does raise.
+                policy = attrs.evolve(policy, on_give_up=given_up.append)
             try:
                 result = await self._after_failure(
                     error,
@@ -214,8 +221,12 @@ class RequestPath:
                     raise
                 found = await settle(final)
                 if found is None:
+                    _tell(on_give_up, given_up)
                     raise
                 result = _Reconciled(found)
+            except B2BError:
+                _tell(on_give_up, given_up)
+                raise
             if isinstance(result, _Reconciled):
                 if tracker is not None:
                     tracker.reconciled()
@@ -445,6 +456,17 @@ class RequestPath:
                 extra=call_extra(f"{method} {path}", resend + 1),
             )
         raise error
+
+
+def _tell(hook: Callable[[RetryEvent], None] | None, events: list[RetryEvent]) -> None:
+    """Hand a policy's ``on_give_up`` the give-ups held back while a settle hook decided."""
+    if hook is None:
+        return
+    for event in events:
+        try:
+            hook(event)
+        except Exception:
+            logger.exception("a RetryPolicy hook raised; ignored")
 
 
 def _with_query(base: str, url: URL, params: Mapping[str, str | int]) -> URL:
