@@ -388,3 +388,24 @@ async def test_a_cancel_settled_after_a_lost_answer_is_a_success(
     assert spans[0].status.status_code != StatusCode.ERROR
     assert spans[0].attributes is not None
     assert spans[0].attributes["yandex_b2b.reconciled"] is True
+
+
+async def test_a_delete_settled_by_the_retrys_404_is_a_success(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """A delete whose answer was lost and whose retry answers 404 returns, and its call span
+    is no error: reconciled."""
+    area = sandbox.add_geo_restriction("Офис")
+    sandbox.faults.script("POST", "/integration/2.0/geo_restrictions/delete", [Reply.drop_after()])
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        assert await client.geo_restrictions.delete(area) == area
+    spans = [
+        s
+        for s in by_kind(telemetry.spans(), SpanKind.INTERNAL)
+        if s.name == "POST /geo_restrictions/delete"
+    ]
+    assert spans[0].status.status_code != StatusCode.ERROR
+    assert spans[0].attributes is not None
+    assert spans[0].attributes["yandex_b2b.reconciled"] is True

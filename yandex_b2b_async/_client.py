@@ -352,7 +352,7 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
         headers: Mapping[str, str] | None = ...,
-        settle: Callable[[APIError], Awaitable[_T | None]] | None = ...,
+        settle: Callable[[APIError], Awaitable[object | None]] | None = ...,
         timeout: float | NotGiven = ...,
     ) -> Coroutine[object, object, None]: ...
 
@@ -369,7 +369,7 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
-        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
+        settle: Callable[[APIError], Awaitable[_T | object | None]] | None = None,
         timeout: float | NotGiven = NOT_GIVEN,
     ) -> Coroutine[object, object, _T | None]:
         """Send one API call: pace, send, retry, decode. The one request path of every resource.
@@ -388,8 +388,9 @@ class B2BClient:
         of the call, retries included (an ``X-Idempotency-Token`` is the same on each, which
         makes a create safe to retry). ``settle`` is awaited with the :class:`APIError` the
         call would end in (after its retries): a result other than None is the call's result
-        instead (a lost create's work, named by a conflict and confirmed by the caller), and
-        the call is reported to observers as a success that was reconciled. ``timeout`` is
+        instead (a lost create's work, named by a conflict and confirmed by the caller; for a
+        call without a ``response``, any result but None settles it and the call returns None),
+        and the call is reported to observers as a success that was reconciled. ``timeout`` is
         this call's seconds per attempt (the client's when not given; a retry policy's
         ``deadline`` still bounds the whole call).
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.

@@ -164,7 +164,7 @@ class RequestPath:
         handles: tuple[type[B2BError], ...] = (),
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
-        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
+        settle: Callable[[APIError], Awaitable[object]] | None = None,
         attempt_timeout: float | None = None,
     ) -> _T | None:
         """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
@@ -230,7 +230,7 @@ class RequestPath:
             if isinstance(result, _Reconciled):
                 if tracker is not None:
                     tracker.reconciled()
-                return result.value  # type: ignore[return-value]
+                return None if response is None else result.value  # type: ignore[return-value]
             payload = result
         if response is None:
             return None
@@ -293,7 +293,7 @@ class RequestPath:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
-        settle: Callable[[APIError], Awaitable[_T | None]] | None = None,
+        settle: Callable[[APIError], Awaitable[object]] | None = None,
         attempt_timeout: float | None = None,
     ) -> _T | None:
         """:meth:`call`, told to the observers: its start, every step, its end. A client

@@ -23,7 +23,13 @@ from .._converter import unstructure
 from .._logs import call_extra
 from ..errors import APIError
 
-__all__ = ["DUPLICATE_STATUSES", "duplicate_settler", "holds_what_was_sent", "log_found"]
+__all__ = [
+    "DUPLICATE_STATUSES",
+    "duplicate_settler",
+    "gone_after_unknown_outcome",
+    "holds_what_was_sent",
+    "log_found",
+]
 
 _T = TypeVar("_T")
 
@@ -58,6 +64,12 @@ def duplicate_settler(
         return None
 
     return settle
+
+
+async def gone_after_unknown_outcome(error: APIError) -> bool | None:
+    """The ``settle`` hook of a delete: a 404 after an attempt whose answer was lost is that
+    attempt's work (the record is gone), a success; any other error stands."""
+    return True if error.status == 404 and error.after_unknown_outcome else None
 
 
 def holds_what_was_sent(

@@ -17,7 +17,7 @@ from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
 from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_id, check_limit, check_offset, require
-from ..errors import BadRequestError, NotFoundError
+from ..errors import BadRequestError
 from ..models import (
     CreatedGeoRestriction,
     GeoRestriction,
@@ -26,7 +26,12 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
+from ._reconcile import (
+    duplicate_settler,
+    gone_after_unknown_outcome,
+    holds_what_was_sent,
+    log_found,
+)
 
 __all__ = ["GeoRestrictionsAPI"]
 
@@ -145,11 +150,12 @@ class GeoRestrictionsAPI(APIResource):
         sandbox; the page lists no such code).
         """
         check_id("geo_id", geo_id)
-        try:
-            await self._request(
-                "POST", _GEO + "/delete", params={"id": geo_id}, retry=retry, timeout=timeout
-            )
-        except NotFoundError as error:
-            if not error.after_unknown_outcome:
-                raise
+        await self._request(
+            "POST",
+            _GEO + "/delete",
+            params={"id": geo_id},
+            retry=retry,
+            timeout=timeout,
+            settle=gone_after_unknown_outcome,
+        )
         return geo_id

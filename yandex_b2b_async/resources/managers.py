@@ -16,7 +16,7 @@ import attrs
 from .._pagination import cursor_pages
 from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, require
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, ValidationError
 from ..models import (
     CreatedManager,
     Manager,
@@ -28,7 +28,12 @@ from ..models import (
 from ..models.managers import to_role
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
+from ._reconcile import (
+    duplicate_settler,
+    gone_after_unknown_outcome,
+    holds_what_was_sent,
+    log_found,
+)
 
 __all__ = ["ManagersAPI"]
 
@@ -127,17 +132,14 @@ class ManagersAPI(APIResource):
         success, not an error. A 404 on the first attempt raises :class:`NotFoundError`.
         """
         check_id("manager_id", manager_id)
-        try:
-            await self._request(
-                "POST",
-                _MANAGERS + "/delete",
-                params={"id": manager_id},
-                retry=retry,
-                timeout=timeout,
-            )
-        except NotFoundError as error:
-            if not error.after_unknown_outcome:
-                raise
+        await self._request(
+            "POST",
+            _MANAGERS + "/delete",
+            params={"id": manager_id},
+            retry=retry,
+            timeout=timeout,
+            settle=gone_after_unknown_outcome,
+        )
         return manager_id
 
     async def list_page(
