@@ -262,3 +262,17 @@ async def test_someone_elses_conflict_is_a_give_up_for_the_policys_hook(sandbox:
         with pytest.raises(ConflictError):
             await client.users.create(alice(sandbox))
     assert len(heard) == 1
+
+
+async def test_a_department_conflict_after_a_lost_answer_is_the_lost_attempts_work(
+    sandbox: Sandbox, client: B2BClient
+) -> None:
+    """The lost attempt made the department, the lookup before the retry did not see it yet,
+    and the retry answers 406: the department it names by name and parent is returned."""
+    sandbox.faults.script("POST", f"{API}/departments/create", [Reply(status=503, process=True)])
+    sandbox.faults.script(
+        "GET", f"{API}/departments/list", [Reply(status=200, body={"items": [], "total_amount": 0})]
+    )
+    created = await client.departments.create("Marketing")
+    assert created.reconciled
+    assert [dep["id"] for dep in sandbox.departments()] == [created.id]

@@ -13,7 +13,7 @@ from .._logs import call_extra
 from .._pagination import offset_items
 from .._types import NOT_GIVEN, UNSET, NotGiven, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..models import (
     CreatedDepartment,
     Department,
@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
+from ._reconcile import duplicate_settler
 
 __all__ = ["DepartmentsAPI"]
 
@@ -75,7 +76,8 @@ class DepartmentsAPI(APIResource):
         lost (a reset, a timeout, a 5xx) is not blindly repeated: before the next attempt (or
         before giving up) the departments are read, and one with this name under this parent is
         returned with ``reconciled=True``. Only when there is none is the create sent again
-        (within the policy's ``max_attempts``).
+        (within the policy's ``max_attempts``), and a retry refused as a duplicate (406) after
+        a lost answer is looked up the same way.
         """
         check_text("name", name, allow_empty=False)
         if parent_id is not None:
@@ -102,6 +104,8 @@ class DepartmentsAPI(APIResource):
             timeout=timeout,
             idempotent=False,
             reconcile=find_it,
+            handles=(ConflictError,),
+            settle=duplicate_settler(find_it),
         )
 
     async def _find(
