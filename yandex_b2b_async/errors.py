@@ -17,6 +17,8 @@ from typing import Final
 
 import orjson
 
+from ._personal import scrub
+
 __all__ = [
     "APIError",
     "AuthenticationError",
@@ -74,13 +76,16 @@ class ValidationError(B2BError, ValueError):
 
     ``field`` names the offending field (``"phone"``, ``"limits[1].service"``, ``"base_url"``),
     ``rule`` says what it must satisfy. The message shows the refused value, except for an
-    employee's personal data (a phone, an email, a full name), which no error carries.
+    employee's personal data (a phone, an email, a full name, a login), which no error carries
+    (and a phone or an email inside another value is masked).
     """
 
     def __init__(self, field: str, rule: str, *, value: object = None) -> None:
         self.field = field
         self.rule = rule
-        shown = "" if value is None or _is_personal(field) else f" (got {_short_repr(value)})"
+        shown = (
+            "" if value is None or _is_personal(field) else f" (got {scrub(_short_repr(value))})"
+        )
         super().__init__(f"{field}: {rule}{shown}")
 
 
@@ -181,7 +186,8 @@ class APIError(B2BError):
         if not detail and self.body_excerpt:
             detail = f"unexpected body {self.body_excerpt!r}"
         if detail:
-            text = f"{text} ({detail})"
+            # The answer may quote what was sent: its phones and emails are masked.
+            text = f"{text} ({scrub(detail)})"
         if self.conflict_user_id:
             text = f"{text}; conflict_user_id={self.conflict_user_id}"
         if self.request_id:
@@ -379,7 +385,7 @@ def _excerpt(body: bytes) -> str:
 
 
 # Fields whose values are an employee's personal data: never shown in a message.
-_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname"})
+_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname", "yandex_login"})
 
 
 def _is_personal(field: str) -> bool:

@@ -16,8 +16,8 @@ import os
 from typing import IO
 
 from .._converter import unstructure
-from .._lease import FileLease
 from ..errors import B2BError, ServerError, TransportError
+from .lease import FileLease
 from .report import BulkItem, ItemCancelledError, error_summary
 
 __all__ = ["Journal", "JournalPath", "input_key", "outcome_unknown"]
@@ -59,7 +59,7 @@ class Journal:
     the keys whose last call failed in a way the server may have carried out. Opening claims
     the journal for this run (:class:`~yandex_b2b_async.errors.JournalInUseError`, naming the
     owner's pid and host, while another live run holds it; an owner that is gone is taken
-    over: see :mod:`yandex_b2b_async._lease`), reads the file (if any) and opens it for
+    over: see :mod:`yandex_b2b_async.bulk.lease`), reads the file (if any) and opens it for
     appending; :meth:`close` closes it and gives the journal up.
     """
 

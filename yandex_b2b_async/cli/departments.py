@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from .._client import B2BClient
-from .._csv import CsvRow
+from .. import B2BClient
+from ..hr.rows import CsvRow
 from ..models import DepartmentArchiveResult
 from .output import RowFormat
 from .parser import Commands

@@ -19,9 +19,14 @@ from typing import Final, TypeVar
 
 import attrs
 
-from .._client import B2BClient
-from .._columns import ID_FIELDS, USER_FIELDS, ColumnMap
-from .._csv import (
+from .. import B2BClient
+from ..errors import ValidationError
+from ..hr.columns import ID_FIELDS, USER_FIELDS, ColumnMap
+from ..hr.export import export_users
+from ..hr.names import Directory, NameLookup
+from ..hr.phones import check_region
+from ..hr.resolve import NameNotFoundError, NameResolver
+from ..hr.rows import (
     CsvRow,
     InputFileError,
     UsersFileInfo,
@@ -33,12 +38,7 @@ from .._csv import (
     read_users_csv,
     resolve_file_names,
 )
-from .._export import export_users
-from .._names import Directory, NameLookup
-from .._phones import check_region
-from ..errors import ValidationError
 from ..models import UserCreate
-from ..resolve import NameNotFoundError, NameResolver
 from .parser import EXIT_OK, Commands, UsageError
 from .runner import Job, dry_run, execute, open_session, run_async
 

@@ -20,11 +20,11 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from .._constants import DEFAULT_BASE_URL
-from .._csv import CsvRow, InputFileError
 from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
 from ..errors import B2BError, JournalInUseError, ValidationError
+from ..hr.rows import CsvRow, InputFileError
 from ..pacing import RateLimit
 from ..retries import RetryPolicy
 from .output import LogCap, ProgressBar, Reporter, RetryCounts, RowFormat, print_summary, redact

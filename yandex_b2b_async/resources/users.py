@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 
     from ..bulk import BulkItem, BulkReport
-    from ..sync import SyncKey, SyncPlan, SyncReport
+    from ..hr.sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
 
@@ -383,7 +383,7 @@ class UsersAPI(APIResource):
         fields (email, nickname, department_id, limits) that a record leaving them unset wants
         empty: never implied.
         """
-        from ..sync import build_plan, check_clear, check_desired, collect, read_account
+        from ..hr.sync import build_plan, check_clear, check_desired, collect, read_account
 
         wanted = await collect(desired)
         check_desired(wanted, key=key)
@@ -403,7 +403,7 @@ class UsersAPI(APIResource):
         ``options`` are the bulk options (``concurrency``, ``on_progress``, ``journal``: a rerun
         of the same plan skips what already succeeded, …).
         """
-        from ..sync import apply_plan
+        from ..hr.sync import apply_plan
 
         return await apply_plan(self, plan, notify=self._client.notify, **options)
 

@@ -18,11 +18,11 @@ whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
 does not map are ignored (:func:`inspect_users_file` lists them); ``encoding`` and ``sheet``
-read other text encodings, tab-separated text and ``.xlsx`` (see ``_tables.py``);
-``phone_region`` normalizes phones written in national form (see ``_phones.py``); the columns
+read other text encodings, tab-separated text and ``.xlsx`` (see ``tables``);
+``phone_region`` normalizes phones written in national form (see ``phones``); the columns
 ``department`` (a name or a path) and ``cost_center`` (a name), and limits by title, are turned
 into ids by ``names`` (the :class:`ResolvedNames` of :func:`resolve_file_names`, see
-``_names.py``). Nothing here touches the network but :func:`resolve_file_names`.
+``names``). Nothing here touches the network but :func:`resolve_file_names`.
 """
 
 from __future__ import annotations
@@ -34,17 +34,18 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
-from ._columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
-from ._names import FileNames, NameLookup, NameSource, ResolvedNames
-from ._phones import check_region, normalize_phone
-from ._tables import FilePath, InputFileError, is_excel, table_rows, text_lines
-from ._validators import PHONE_RE, check_phone, check_text
-from .errors import ValidationError
-from .models import Limit, UserCreate
+from .._personal import looks_like_phone, opaque_repr
+from .._validators import PHONE_RE, check_phone, check_text
+from ..errors import ValidationError
+from ..models import Limit, UserCreate
+from .columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
+from .names import FileNames, NameLookup, NameSource, ResolvedNames
+from .phones import check_region, normalize_phone
 from .resolve import NameResolver
+from .tables import FilePath, InputFileError, is_excel, table_rows, text_lines
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = [
     "OPTIONAL_COLUMNS",
@@ -81,10 +82,11 @@ _BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 
 @attrs.frozen(kw_only=True)
 class CsvRow(Generic[_T]):
-    """One data row: its first line in the file and its value, or why it is invalid."""
+    """One data row: its first line in the file and its value, or why it is invalid. The repr
+    shows the value's type, not the value (a row holds an employee's personal data)."""
 
     line: int
-    value: _T | None = None
+    value: _T | None = attrs.field(default=None, repr=opaque_repr)
     error: ValidationError | None = None
 
     @property
@@ -262,6 +264,14 @@ def _layout(
     required: tuple[str, ...],
 ) -> _Layout:
     headers = [cell.strip() for cell in cells]
+    if any(looks_like_phone(header) or "@" in header for header in headers):
+        # A file without its header: said without quoting the row, an employee's data.
+        raise InputFileError(
+            path,
+            "holds a phone or an email where the header belongs: the first line must name "
+            "the columns (e.g. fullname,phone,is_active,cost_centers_id)",
+            line=1,
+        )
     wanted = {
         header_key(header): field for field, header in (columns.columns if columns else {}).items()
     }

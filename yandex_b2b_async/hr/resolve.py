@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
-from ._validators import check_text
-from .errors import ConflictError, ValidationError
-from .models import Department, Limit, LimitInfo, Service
-from .models._common import to_service
+from .._validators import check_text
+from ..errors import ConflictError, ValidationError
+from ..models import Department, Limit, LimitInfo, Service
+from ..models._common import to_service
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = [
     "AmbiguousNameError",
