@@ -8,9 +8,11 @@ aiohttp exception escapes to the caller. Nothing here ever holds the OAuth token
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from types import MappingProxyType
 from typing import Final
 
 import orjson
@@ -40,10 +42,17 @@ __all__ = [
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
+    "request_id_of",
 ]
 
 # Enough of a foreign body to recognise it (an nginx page, a proxy's message) in a log.
 _EXCERPT_CHARS: Final = 200
+# The headers a Yandex answer names itself by, the balancer's first (the pages name none; these
+# are the ones Yandex's front ends and common gateways set), looked up in this order.
+REQUEST_ID_HEADERS: Final = ("X-YaRequestId", "X-Request-Id", "X-Req-Id", "X-YaTraceId")
+# Any other header that says it is a request id ("X-Yandex-Request-ID", "Request-Id", ...).
+_REQUEST_ID_NAME: Final = re.compile(r"(?:^|[-_])req(?:uest)?[-_]?id$", re.IGNORECASE)
+_NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
 
 
 class B2BError(Exception):
@@ -108,13 +117,24 @@ class TransportError(B2BError):
 
     ``sent`` is False when the request certainly never reached the server (so even a create
     may be repeated safely) and True when it may have been processed (the reply was lost).
-    The original aiohttp or OS exception is chained as ``__cause__``.
+    ``timeout`` is True when the attempt ran out of its time (connecting or waiting for the
+    answer) rather than failing otherwise. The original aiohttp or OS exception is chained as
+    ``__cause__``.
     """
 
-    def __init__(self, message: str, *, sent: bool, method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        sent: bool,
+        method: str = "",
+        path: str = "",
+        timeout: bool = False,
+    ) -> None:
         self.sent = sent
         self.method = method
         self.path = path
+        self.timeout = timeout
         super().__init__(message)
 
 
@@ -125,6 +145,10 @@ class APIError(B2BError):
     ``{"code", "message", "extra"}`` when the body has them; ``conflict_user_id`` from
     ``extra.conflict_user_id``. ``body_excerpt`` is the start of the raw body, for bodies that
     are not that JSON. ``retry_after`` is the answer's ``Retry-After`` in seconds, if any.
+    ``headers`` are the answer's headers (case-insensitive; empty for an error that is not an
+    answer's) and ``request_id`` the id the answer names itself by (``X-YaRequestId``,
+    ``X-Request-Id``, ``X-Req-Id``, … whichever it carries; None when it carries none):
+    quote it to support. Both appear in the message only as the request id.
     """
 
     def __init__(
@@ -138,8 +162,11 @@ class APIError(B2BError):
         retry_after: float | None = None,
         method: str = "",
         path: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
+        self.headers: Mapping[str, str] = _NO_HEADERS if headers is None else headers
+        self.request_id: str | None = request_id_of(headers) if headers else None
         self.retry_after = retry_after
         self.code = code
         self.message = message
@@ -163,6 +190,8 @@ class APIError(B2BError):
             text = f"{text} ({scrub(detail)})"
         if self.conflict_user_id:
             text = f"{text}; conflict_user_id={self.conflict_user_id}"
+        if self.request_id:
+            text = f"{text} [request id {self.request_id}]"
         return text
 
 
@@ -283,7 +312,21 @@ def error_from_response(
         retry_after=parse_retry_after(headers.get("Retry-After")) if headers else None,
         method=method,
         path=path,
+        headers=headers,
     )
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The id an answer names itself by: the first of :data:`REQUEST_ID_HEADERS` it carries,
+    else any header named like a request id; None when there is none."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value.strip()
+    for name, value in headers.items():
+        if value and _REQUEST_ID_NAME.search(name):
+            return value.strip()
+    return None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
