@@ -279,6 +279,20 @@ def test_where_keeps_the_working_and_counts_the_rest(tmp_path: Path, b2b_sandbox
     assert {line["line"]: line.get("outcome") for line in _report(report)}[6] == "filtered"
 
 
+def test_the_quick_starts_1c_export_onboards_only_the_working(b2b_sandbox: Sandbox) -> None:
+    """The documented command on examples/staff-1c-2026-12.csv: eight employees created, the
+    two whose status is Уволен filtered out and never sent."""
+    done = _cli(
+        "users", "create", ROOT / "examples" / "staff-1c-2026-12.csv",
+        "--columns", ROOT / "examples" / "1c.toml", "--where", "Статус=Работает",
+        "--create-departments", sandbox=b2b_sandbox,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "created 8, filtered out 2" in done.stdout
+    assert "+79002223344" not in _active(b2b_sandbox)  # Смирнов, Уволен
+    assert len(_active(b2b_sandbox)) == 8
+
+
 def test_where_conditions_all_hold_and_differ_reads_not_equal(tmp_path: Path) -> None:
     """Two conditions, one with !=: only the row holding both is kept; a condition on a
     column the file lacks is refused, listing the header."""
@@ -315,6 +329,31 @@ def test_in_a_sync_filtered_rows_are_absent(tmp_path: Path, b2b_sandbox: Sandbox
     assert done.returncode == 0, done.stderr
     assert "1 rows filtered out" in done.stdout
     assert set(_active(b2b_sandbox)) == {phone for n, (_, phone, _) in enumerate(rows) if n != 3}
+
+
+def test_archive_by_phone_reads_the_employees_map_and_where(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """users archive --by phone with the create command's mapping file and --where
+    'Статус=Уволен': the fired employee is archived, the working one is not touched."""
+    for name, phone, _ in _people(2):
+        b2b_sandbox.add_user(phone=phone, fullname=name, cost_centers_id=b2b_sandbox.cost_center_id)
+    rows = _people(2)
+    rows[1] = (rows[1][0], rows[1][1], "Уволен")
+    path = _staff_csv(tmp_path / "staff.csv", rows)
+    mapping = tmp_path / "1c.toml"
+    mapping.write_text(
+        'encoding = "cp1251"\n[columns]\nfullname = "ФИО"\nphone = "Телефон"\n'
+        'cost_center = "Центр затрат"\n',
+        encoding="utf-8",
+    )
+    done = _cli(
+        "users", "archive", path, "--by", "phone", "--columns", mapping,
+        "--where", "Статус=Уволен", sandbox=b2b_sandbox,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "archived 1, filtered out 1" in done.stdout
+    assert set(_active(b2b_sandbox)) == {rows[0][1]}
 
 
 # -- --skip-invalid ------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from .. import B2BClient
 from .._converter import unstructure
 from ..bulk import JobBinding
 from ..errors import AuthenticationError, PermissionDeniedError, ValidationError
-from ..hr.columns import ID_FIELDS, USER_FIELDS, ColumnMap
+from ..hr.columns import ID_FIELDS, USER_FIELDS, ColumnMap, header_key
 from ..hr.export import export_users
 from ..hr.names import Directory, NameLookup
 from ..hr.phones import check_region
@@ -67,6 +67,9 @@ __all__ = [
 _In = TypeVar("_In")
 _Out = TypeVar("_Out")
 
+# A map for a file of ids or phones may be the employees' one (the month's 1C map): it names
+# their other columns too, which such a file does not read.
+_ANY_FIELD: Final = (*ID_FIELDS, *(field for field in USER_FIELDS if field not in ID_FIELDS))
 # What a dry run puts for a department it would create (never sent).
 _TO_CREATE: Final = "(to be created) "
 
@@ -199,10 +202,12 @@ class FileReading:
             )
         except InputFileError as exc:
             raise UsageError(f"refused {exc} (nothing was sent)") from None
-        if info.ignored:
+        conditions = {header_key(condition.column) for condition in self.where}
+        ignored = [header for header in info.ignored if header_key(header) not in conditions]
+        if ignored:
             print(
                 "note: columns not in the map are ignored: "
-                + ", ".join(repr(header) for header in info.ignored),
+                + ", ".join(repr(header) for header in ignored),
                 file=sys.stderr,
             )
         if info.header_line > 1 and self.header_row is None:
@@ -336,7 +341,7 @@ def file_reading(args: argparse.Namespace, *, employees: bool = True) -> FileRea
     :class:`UsageError`."""
     try:
         columns = (
-            ColumnMap.from_option(args.columns, fields=USER_FIELDS if employees else ID_FIELDS)
+            ColumnMap.from_option(args.columns, fields=USER_FIELDS if employees else _ANY_FIELD)
             if args.columns
             else None
         )
@@ -370,8 +375,9 @@ def run_file_job(
         file = reading.take(args.file)
         info = reading.check(file)
         check_journal(args, reading.binding(operation, file))
+        to_send = info.rows - info.filtered  # what the progress bar counts
         if not reading.needs_names(info):
-            job = build(file, None, info.rows)
+            job = build(file, None, to_send)
             if args.dry_run:
                 return dry_run(args, job)
             async with open_session(args) as session:
@@ -386,7 +392,7 @@ def run_file_job(
                     reading.read(file, None),
                     exc,
                 )
-            job = build(file, names, info.rows)
+            job = build(file, names, to_send)
             if args.dry_run:
                 return dry_run(args, job)
             return await execute(args, job, session)

@@ -4,16 +4,21 @@
 API field name, the required ones present) and the shape of every row — and raises
 :class:`InputFileError` naming the line and column before the caller sends anything. It then
 returns a lazy iterator of :class:`CsvRow`: one per data row, holding a :class:`UserCreate` or
-the :class:`ValidationError` that row fails with (a bad row is reported, never dropped).
-:func:`read_user_ids` does the same for files of user ids. The check reads the file once more
-than the rows do, in constant memory; neither holds the file.
+the :class:`ValidationError` that row fails with (a bad row is reported, never dropped), or
+marking a row the ``where`` conditions (:class:`RowFilter`) leave out as ``filtered``.
+:func:`read_user_ids` does the same for files of user ids. Each reader takes the file's bytes
+once, when it is called (or a :class:`FileSnapshot` taken earlier), and the check and the rows
+come from that copy: a file rewritten meanwhile changes nothing.
 
 Format: UTF-8 (a byte-order mark is allowed; UTF-16 with one, or any ``encoding``), ``,``,
-``;`` or tab between cells (told by the header), any line ends; or an ``.xlsx`` sheet. Empty
-cells are left out of the request. ``limits`` is ``service:limit_id`` pairs joined by ``;``
-(``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of true/false/1/0/yes/no or
-ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the header as line 1; a row
-whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by Excel's).
+``;`` or tab between cells (told by the first lines), any line ends; or an ``.xlsx`` sheet.
+The header is the first row naming a known field (or, with ``columns``, a mapped header),
+so title and blank rows above a table are passed over; ``header_row`` says where it is
+instead. Empty cells are left out of the request. ``limits`` is ``service:limit_id`` pairs
+joined by ``;`` (``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of true/false/1/0/yes/no or
+ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers are the file's own lines; a row
+whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by Excel's). A
+row error names the file's column when its header is not the field's name (:class:`CellError`).
 
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
