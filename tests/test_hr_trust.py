@@ -16,6 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from yandex_b2b_async.bulk import JobBinding, JournalFile, JournalMismatchError, bulk
 from yandex_b2b_async.hr import RowFilter, SyncWarning, read_users_csv
 from yandex_b2b_async.hr.rows import InputFileError, inspect_users_file
 from yandex_b2b_async.hr.sync import build_plan
@@ -327,7 +328,7 @@ def test_in_a_sync_filtered_rows_are_absent(tmp_path: Path, b2b_sandbox: Sandbox
         "--where", "Статус=Работает", "--archive-missing", "--apply", sandbox=b2b_sandbox,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "1 rows filtered out" in done.stdout
+    assert "1 row filtered out by --where" in done.stdout
     assert set(_active(b2b_sandbox)) == {phone for n, (_, phone, _) in enumerate(rows) if n != 3}
 
 
@@ -538,6 +539,54 @@ def test_a_wrong_token_given_with_token_stops_a_sync_naming_the_option(
     assert "wrong-token-1234" not in done.stderr + done.stdout
     assert [line["line"] for line in _report(report)] == [2, 3]
     assert {line["error"]["code"] for line in _report(report)} == {"NOT_ATTEMPTED"}  # type: ignore[index]
+
+
+def test_a_403_at_the_account_read_stops_a_sync_the_same_way(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """A client id the token does not reach: the account read gets a 403; exit 1, one line
+    saying the token has no access, every row NOT_ATTEMPTED, nothing changed."""
+    b2b_sandbox.add_user(
+        phone="+79001234599", fullname="Кто-то", cost_centers_id=b2b_sandbox.cost_center_id
+    )
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "А,+79001234567,1,cc\n", encoding="utf-8")
+    report = tmp_path / "report.jsonl"
+    done = _cli(
+        "users", "sync", path, "--archive-missing", "--force", "--apply", "--report", report,
+        sandbox=b2b_sandbox, YANDEX_B2B_CLIENT_ID="a-client-it-does-not-reach",
+    )  # fmt: skip
+    assert done.returncode == 1
+    (stop,) = done.stderr.splitlines()
+    assert "has no access" in stop
+    assert "403" in stop
+    assert [line["error"]["code"] for line in _report(report)] == ["NOT_ATTEMPTED"]  # type: ignore[index]
+    assert len(_active(b2b_sandbox)) == 1
+
+
+async def test_a_bound_journal_refuses_another_job_before_any_call(tmp_path: Path) -> None:
+    """bulk() with a JournalFile: a second run bound to other content raises
+    JournalMismatchError and calls nothing; the same binding resumes, skipping what was done."""
+    journal = tmp_path / "run.journal"
+    calls: list[str] = []
+
+    async def call(value: str) -> str:
+        calls.append(value)
+        return value
+
+    december = JobBinding.of("users.archive", "a" * 64, {"where": []})
+    january = JobBinding.of("users.archive", "b" * 64, {"where": []})
+    report = await bulk(
+        call, ["u-1", "u-2"], operation="users.archive", journal=JournalFile(journal, december)
+    )
+    assert report.ok
+    with pytest.raises(JournalMismatchError, match="another file"):
+        await bulk(call, ["u-3"], operation="users.archive", journal=JournalFile(journal, january))
+    again = await bulk(
+        call, ["u-1", "u-2"], operation="users.archive", journal=JournalFile(journal, december)
+    )
+    assert [item.skipped for item in again.items] == [True, True]
+    assert calls == ["u-1", "u-2"]
 
 
 # -- departments, mapping files, encodings --------------------------------------------------------

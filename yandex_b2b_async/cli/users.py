@@ -633,17 +633,23 @@ async def _sync_session(
 def _print_left_out(desired: DesiredFile) -> None:
     """The rows the plan does not act on, by line: filtered out, and invalid ones left out."""
     if desired.filtered:
-        print(f"{len(desired.filtered)} rows filtered out by --where (absent from the sync)")
+        count = len(desired.filtered)
+        print(f"{count} row{_s(count)} filtered out by --where (absent from the sync)")
     for row in desired.invalid[:_ROWS_NAMED]:
         print(f"  line {row.line}: left out (invalid): {row.error}", file=sys.stderr)
     if desired.invalid:
         more = len(desired.invalid) - _ROWS_NAMED
         print(
-            f"{len(desired.invalid)} invalid rows left out (--skip-invalid)"
+            f"{len(desired.invalid)} invalid row{_s(len(desired.invalid))} left out "
+            "(--skip-invalid)"
             + (f", {more} more in --report" if more > 0 else "")
             + "; their employees are kept as they are",
             file=sys.stderr,
         )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
 
 
 def _report_left_out(
