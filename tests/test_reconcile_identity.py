@@ -149,6 +149,7 @@ async def test_a_cost_center_with_this_name_but_other_settings_is_not_claimed(
 ) -> None:
     """Someone else's cost center of the same name: after a 503 the create ends in the
     ConflictError it would have had, not in that cost center's id."""
+    sandbox.reset(strict=True)  # the API's refusal of a taken name or login is strict-only
     sandbox.add_cost_center(name="Проект")
     sandbox.faults.script("POST", f"{API}/cost_centers/create", [Reply(status=503)])
     setting = CostCenterFieldSetting(
@@ -163,6 +164,7 @@ async def test_someone_elses_manager_role_with_this_login_is_not_claimed(
 ) -> None:
     """A role with this login and role, given to another person: the lookup after a lost
     answer does not take it, and the create ends in the API's refusal (the sandbox's 406)."""
+    sandbox.reset(strict=True)  # the API's refusal of a taken name or login is strict-only
     department_id = sandbox.add_department("Продажи")
     sandbox.add_user(phone="+79990000002")
     sandbox.add_user(phone=PHONE)
@@ -190,6 +192,7 @@ async def test_an_area_with_this_name_and_another_shape_is_not_claimed(
 ) -> None:
     """An area of the same name elsewhere is not taken for the lost create's work: the create
     ends in the refusal of a taken name (the sandbox's 400)."""
+    sandbox.reset(strict=True)  # the API's refusal of a taken name or login is strict-only
     sandbox.add_geo_restriction("Офис", center=(30.0, 59.9), radius=200)
     sandbox.faults.script("POST", f"{API}/geo_restrictions/create", [Reply(status=503)])
     area = GeoRestrictionCreate(name="Офис", geo=GeoCircle(center=(37.64, 55.73), radius=200))

@@ -19,8 +19,11 @@ from .names import Directory, ResolvedNames
 from .phones import normalize_phone
 from .resolve import AmbiguousNameError, NameNotFoundError, NameResolver
 from .rows import (
+    CellError,
     CsvRow,
+    FileSnapshot,
     InputFileError,
+    RowFilter,
     UsersFileInfo,
     inspect_users_file,
     read_user_ids,
@@ -38,19 +41,23 @@ from .sync import (
     SyncReport,
     SyncRestore,
     SyncUpdate,
+    SyncWarning,
 )
 
 __all__ = [
     "AmbiguousNameError",
     "ArchiveCapError",
+    "CellError",
     "ColumnMap",
     "CsvRow",
     "Directory",
     "FieldChange",
+    "FileSnapshot",
     "InputFileError",
     "NameNotFoundError",
     "NameResolver",
     "ResolvedNames",
+    "RowFilter",
     "SyncAction",
     "SyncArchive",
     "SyncCreate",
@@ -59,6 +66,7 @@ __all__ = [
     "SyncReport",
     "SyncRestore",
     "SyncUpdate",
+    "SyncWarning",
     "UsersFileInfo",
     "export_users",
     "inspect_users_file",

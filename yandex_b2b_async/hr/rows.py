@@ -4,16 +4,21 @@
 API field name, the required ones present) and the shape of every row — and raises
 :class:`InputFileError` naming the line and column before the caller sends anything. It then
 returns a lazy iterator of :class:`CsvRow`: one per data row, holding a :class:`UserCreate` or
-the :class:`ValidationError` that row fails with (a bad row is reported, never dropped).
-:func:`read_user_ids` does the same for files of user ids. The check reads the file once more
-than the rows do, in constant memory; neither holds the file.
+the :class:`ValidationError` that row fails with (a bad row is reported, never dropped), or
+marking a row the ``where`` conditions (:class:`RowFilter`) leave out as ``filtered``.
+:func:`read_user_ids` does the same for files of user ids. Each reader takes the file's bytes
+once, when it is called (or a :class:`FileSnapshot` taken earlier), and the check and the rows
+come from that copy: a file rewritten meanwhile changes nothing.
 
 Format: UTF-8 (a byte-order mark is allowed; UTF-16 with one, or any ``encoding``), ``,``,
-``;`` or tab between cells (told by the header), any line ends; or an ``.xlsx`` sheet. Empty
-cells are left out of the request. ``limits`` is ``service:limit_id`` pairs joined by ``;``
-(``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of true/false/1/0/yes/no or
-ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers count the header as line 1; a row
-whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by Excel's).
+``;`` or tab between cells (told by the first lines), any line ends; or an ``.xlsx`` sheet.
+The header is the first row naming a known field (or, with ``columns``, a mapped header),
+so title and blank rows above a table are passed over; ``header_row`` says where it is
+instead. Empty cells are left out of the request. ``limits`` is ``service:limit_id`` pairs
+joined by ``;`` (``taxi:lim-1;eats2:lim-2``); ``is_active`` is one of true/false/1/0/yes/no or
+ИСТИНА/ЛОЖЬ/да/нет (Russian Excel), in any case. Line numbers are the file's own lines; a row
+whose quoted cell spans lines is numbered by its first line (an ``.xlsx`` row by Excel's). A
+row error names the file's column when its header is not the field's name (:class:`CellError`).
 
 HR files as they come (see ``docs/hr-files.md``): ``columns`` (a :class:`ColumnMap`, or its
 ``"field=Header,…"`` text) maps headers of the file's own to the fields, and then columns it
@@ -27,14 +32,13 @@ into ids by ``names`` (the :class:`ResolvedNames` of :func:`resolve_file_names`,
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Final, Generic, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 import attrs
 
-from .._personal import looks_like_phone, opaque_repr
+from .._personal import opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -42,7 +46,15 @@ from .columns import ID_FIELDS, NAME_FIELDS, USER_FIELDS, ColumnMap, header_key
 from .names import FileNames, NameLookup, NameSource, ResolvedNames
 from .phones import check_region, normalize_phone
 from .resolve import NameResolver
-from .tables import FilePath, InputFileError, is_excel, table_rows, text_lines
+from .tables import (
+    FileSnapshot,
+    FileSource,
+    InputFileError,
+    is_excel,
+    snapshot,
+    table_rows,
+    text_lines,
+)
 
 if TYPE_CHECKING:
     from .._client import B2BClient
@@ -50,9 +62,12 @@ if TYPE_CHECKING:
 __all__ = [
     "OPTIONAL_COLUMNS",
     "REQUIRED_COLUMNS",
+    "CellError",
     "ColumnMap",
     "CsvRow",
+    "FileSnapshot",
     "InputFileError",
+    "RowFilter",
     "UsersFileInfo",
     "count_phones",
     "count_user_ids",
@@ -82,17 +97,24 @@ _BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 
 @attrs.frozen(kw_only=True)
 class CsvRow(Generic[_T]):
-    """One data row: its first line in the file and its value, or why it is invalid. The repr
-    shows the value's type, not the value (a row holds an employee's personal data)."""
+    """One data row: its first line in the file and its value, or why it is invalid; or a row
+    a ``where`` condition leaves out (``filtered``: no value, no error, never sent).
+
+    The repr shows the value's type, not the value, and leaves ``cells`` out: a row holds an
+    employee's personal data. ``cells`` are the row's texts by field (the reader's input), so
+    that a caller can still read a key of an invalid row.
+    """
 
     line: int
     value: _T | None = attrs.field(default=None, repr=opaque_repr)
     error: ValidationError | None = None
+    filtered: bool = False
+    cells: Mapping[str, str] | None = attrs.field(default=None, repr=False, eq=False)
 
     @property
     def ok(self) -> bool:
         """True when the row holds a valid value."""
-        return self.error is None
+        return self.error is None and not self.filtered
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +181,19 @@ def user_from_cells(
                         for limit in limits
                     )
                 values[name] = limits
-        elif name == "phone" and phone_region is not None and text:
+        elif name == "phone" and not text:
+            raise ValidationError(
+                "phone",
+                "the cell is empty: every employee needs a mobile phone; fill it in, or leave "
+                "the row out of the file (or out of the run with --where)",
+            )
+        elif name == "phone" and _several_phones(text):
+            raise ValidationError(
+                "phone",
+                "the cell holds more than one phone; the API takes one per employee: keep the "
+                "mobile phone in this cell and move the others out of it",
+            )
+        elif name == "phone" and phone_region is not None:
             values[name] = normalize_phone(text, region=phone_region)
         elif name == "phone" and text and not PHONE_RE.fullmatch(text):
             # Said without the number: a file's phones are personal data.
@@ -171,6 +205,17 @@ def user_from_cells(
         elif text or name in REQUIRED_COLUMNS:
             values[name] = text
     return UserCreate(**values)  # type: ignore[arg-type]
+
+
+# A run of digits a phone has at least (national significant numbers are 7 digits and up).
+_PHONE_DIGITS: Final = 7
+_PHONE_SPLIT: Final = re.compile(r"[,;/\n]|\s(?:и|или|or|and)\s", re.IGNORECASE)
+
+
+def _several_phones(text: str) -> bool:
+    """True when a phone cell holds two numbers (``8 900 …, 8 901 …``, ``… / …``, ``… и …``)."""
+    parts = [part for part in _PHONE_SPLIT.split(text) if part.strip()]
+    return sum(1 for part in parts if sum(c.isdigit() for c in part) >= _PHONE_DIGITS) > 1
 
 
 def _names_to_ids(texts: dict[str, str], names: NameLookup | None) -> None:
@@ -194,11 +239,40 @@ def _names_to_ids(texts: dict[str, str], names: NameLookup | None) -> None:
 
 
 @attrs.frozen(kw_only=True)
+class RowFilter:
+    """A condition a row must hold to be read (``--where``): the cell of ``column`` (a header
+    of the file, or a field the map names) equals ``value`` — or, with ``equal=False``, differs
+    from it. Cells and values compare ignoring case and repeated spaces."""
+
+    column: str
+    value: str
+    equal: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> RowFilter:
+        """A filter from ``"COLUMN=VALUE"`` or ``"COLUMN!=VALUE"``; raises
+        :class:`ValidationError`."""
+        for operator, equal in (("!=", False), ("=", True)):
+            column, found, value = text.partition(operator)
+            if found:
+                if not column.strip():
+                    break
+                return cls(column=column.strip(), value=value.strip(), equal=equal)
+        raise ValidationError(
+            "where", f"must be COLUMN=VALUE or COLUMN!=VALUE, e.g. Статус=Работает; got {text!r}"
+        )
+
+    def __str__(self) -> str:
+        return f"{self.column}{'=' if self.equal else '!='}{self.value}"
+
+
+@attrs.frozen(kw_only=True)
 class UsersFileInfo:
     """What :func:`inspect_users_file` found: the data rows, the field each used column
     holds (field -> header as written), the headers ignored (a column map was given and does
-    not name them), the fields given a value for every row, and the name fields
-    (``department``, ``cost_center``) some row fills.
+    not name them), the fields given a value for every row, the name fields
+    (``department``, ``cost_center``) some row fills, the header's line, and how many data
+    rows the ``where`` conditions leave out (``rows`` counts them too).
     """
 
     rows: int
@@ -206,6 +280,8 @@ class UsersFileInfo:
     ignored: tuple[str, ...]
     defaults: Mapping[str, str]
     named: frozenset[str] = frozenset()
+    header_line: int = 1
+    filtered: int = 0
 
     @property
     def fields(self) -> frozenset[str]:
@@ -224,74 +300,154 @@ class _Options:
     encoding: str | None
     sheet: str | None
     phone_region: str | None
+    header_row: int | None = None
+    where: tuple[RowFilter, ...] = ()
+
+
+# Rows looked at for the header when no --header-row says where it is: a title block above a
+# table is a few lines.
+_HEADER_SEARCH: Final = 30
 
 
 def _options(
+    file: FileSnapshot,
     columns: ColumnMap | str | None,
     encoding: str | None,
     sheet: str | None,
     phone_region: str | None,
     *,
     fields: tuple[str, ...] = USER_FIELDS,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> _Options:
-    """The reading options: explicit ones win over a mapping file's."""
+    """The reading options: explicit ones win over a mapping file's. A mapping file's
+    ``sheet`` applies to workbooks only and its ``encoding`` to text only, so that one map
+    serves a month's CSV and the next month's ``.xlsx``."""
     if isinstance(columns, str):
         columns = ColumnMap.parse(columns, fields=fields)
+    excel = is_excel(file)
     if columns is not None:
-        encoding = encoding or columns.encoding
-        sheet = sheet or columns.sheet
+        encoding = encoding or (None if excel else columns.encoding)
+        sheet = sheet or (columns.sheet if excel else None)
         phone_region = phone_region or columns.phone_region
     if phone_region is not None:
         phone_region = check_region(phone_region)
-    return _Options(columns=columns, encoding=encoding, sheet=sheet, phone_region=phone_region)
+    if header_row is not None and (
+        isinstance(header_row, bool) or not isinstance(header_row, int) or header_row < 1
+    ):
+        raise ValidationError("header_row", "must be a row number >= 1", value=header_row)
+    filters = tuple(
+        condition if isinstance(condition, RowFilter) else RowFilter.parse(condition)
+        for condition in where
+    )
+    return _Options(
+        columns=columns,
+        encoding=encoding,
+        sheet=sheet,
+        phone_region=phone_region,
+        header_row=header_row,
+        where=filters,
+    )
+
+
+def _find_header(
+    name: str,
+    rows: Iterator[tuple[int, list[str]]],
+    *,
+    header_row: int | None,
+    names_a_column: Callable[[list[str]], bool],
+    wanted: str,
+) -> tuple[int, list[str]]:
+    """The header row: the one at ``header_row``, else the first that ``names_a_column``
+    (title and blank rows above a table are passed over)."""
+    first: tuple[int, list[str]] | None = None
+    for seen, (line, cells) in enumerate(rows):
+        if first is None:
+            first = (line, cells)
+        if header_row is not None:
+            if line == header_row:
+                return line, cells
+            if line > header_row:
+                raise InputFileError(
+                    name,
+                    f"--header-row {header_row}: that row is blank or inside a cell; the next "
+                    f"row starts on line {line}",
+                    line=header_row,
+                )
+            continue
+        if names_a_column(cells):
+            return line, cells
+        if seen + 1 >= _HEADER_SEARCH:
+            break
+    if first is None:
+        raise InputFileError(name, "is empty: it needs a header row and a row per employee", line=1)
+    if header_row is not None:
+        raise InputFileError(
+            name, f"--header-row {header_row}: the file ends on an earlier row", line=header_row
+        )
+    raise InputFileError(
+        name,
+        f"found no header: none of its first {_HEADER_SEARCH} rows names {wanted}; say which "
+        "row is the header with --header-row N"
+        + ("" if "map" in wanted else ", or map your own headers with --columns"),
+        line=first[0],
+    )
 
 
 @attrs.frozen(kw_only=True)
 class _Layout:
-    """Where each field is on a row: its cell position, or a value for every row."""
+    """Where each field is on a row: its cell position, or a value for every row; and the
+    position of each ``where`` condition's column."""
 
     info: UsersFileInfo
     positions: tuple[tuple[str, int], ...]
     width: int
+    filters: tuple[tuple[int, RowFilter], ...] = ()
 
 
 def _layout(
     path: str,
     cells: list[str],
     *,
+    line: int,
     known: tuple[str, ...],
     columns: ColumnMap | None,
     required: tuple[str, ...],
+    where: tuple[RowFilter, ...] = (),
 ) -> _Layout:
     headers = [cell.strip() for cell in cells]
-    if any(looks_like_phone(header) or "@" in header for header in headers):
-        # A file without its header: said without quoting the row, an employee's data.
-        raise InputFileError(
-            path,
-            "holds a phone or an email where the header belongs: the first line must name "
-            "the columns (e.g. fullname,phone,is_active,cost_centers_id)",
-            line=1,
-        )
-    wanted = {
-        header_key(header): field for field, header in (columns.columns if columns else {}).items()
-    }
+    mapped = columns.columns if columns else {}
+    wanted = {header_key(header): field for field, header in mapped.items()}
+
+    def field_of(header: str) -> str | None:
+        field = wanted.get(header_key(header))
+        if field is None and header in known and header not in mapped:
+            field = header  # a column already named as the field
+        return field
+
     positions: dict[str, int] = {}
     used: dict[str, str] = {}
     ignored: list[str] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}
     for position, header in enumerate(headers):
         column = position + 1
         if not header:
             if columns is None:
-                raise InputFileError(path, "a column has no name", line=1, column=column)
+                raise InputFileError(path, "a column has no name", line=line, column=column)
             continue
         key = header_key(header)
+        field = field_of(header)
         if key in seen:
-            raise InputFileError(path, f"column {header!r} appears twice", line=1, column=column)
-        seen.add(key)
-        field = wanted.get(key)
-        if field is None and header in known and header not in (columns.columns if columns else {}):
-            field = header  # a column already named as the field
+            if field is None and columns is not None:
+                continue  # a repeated column nothing reads: ignored like any unmapped one
+            raise InputFileError(
+                path,
+                f"column {header!r} appears twice (columns {seen[key]} and {column}): rename "
+                "one, so that it is clear which one holds " + (field or "what"),
+                line=line,
+                column=column,
+            )
+        seen[key] = column
         if field is None:
             if columns is None:
                 raise InputFileError(
@@ -299,7 +455,7 @@ def _layout(
                     f"unknown column {header!r}; the columns are field names ("
                     + ", ".join(known)
                     + "), or map your own headers with --columns, e.g. fullname=ФИО,phone=Телефон",
-                    line=1,
+                    line=line,
                     column=column,
                 )
             ignored.append(header)
@@ -308,7 +464,7 @@ def _layout(
             raise InputFileError(
                 path,
                 f"columns {used[field]!r} and {header!r} both hold {field}",
-                line=1,
+                line=line,
                 column=column,
             )
         positions[field] = position
@@ -320,7 +476,7 @@ def _layout(
                 path,
                 f"the column map names column {absent[0]!r}, which the header does not have; "
                 "the header has: " + ", ".join(repr(header) for header in headers if header),
-                line=1,
+                line=line,
                 column=absent[0],
             )
     defaults = {
@@ -342,16 +498,70 @@ def _layout(
         raise InputFileError(
             path,
             "missing required column(s): " + ", ".join(missing) + hint,
-            line=1,
+            line=line,
             column=missing[0],
         )
-    info = UsersFileInfo(rows=0, columns=used, ignored=tuple(ignored), defaults=defaults)
-    return _Layout(info=info, positions=tuple(positions.items()), width=len(headers))
+    filters = tuple(
+        (_filter_position(path, headers, positions, condition, line), condition)
+        for condition in where
+    )
+    info = UsersFileInfo(
+        rows=0, columns=used, ignored=tuple(ignored), defaults=defaults, header_line=line
+    )
+    return _Layout(
+        info=info, positions=tuple(positions.items()), width=len(headers), filters=filters
+    )
 
 
-def _cells_of(layout: _Layout, cells: list[str]) -> dict[str, str] | ValidationError:
+def _filter_position(
+    path: str, headers: list[str], positions: Mapping[str, int], condition: RowFilter, line: int
+) -> int:
+    """The cell a ``where`` condition reads: a header of the file, or a field it maps."""
+    keys = [header_key(header) for header in headers]
+    wanted = header_key(condition.column)
+    if keys.count(wanted) == 1:
+        return keys.index(wanted)
+    if keys.count(wanted) > 1:
+        raise InputFileError(
+            path,
+            f"--where {condition}: the header has column {condition.column!r} twice; rename one",
+            line=line,
+        )
+    if condition.column in positions:
+        return positions[condition.column]
+    raise InputFileError(
+        path,
+        f"--where {condition}: the header has no column {condition.column!r}; it has: "
+        + ", ".join(repr(header) for header in headers if header),
+        line=line,
+    )
+
+
+def _kept(filters: tuple[tuple[int, RowFilter], ...], cells: list[str]) -> bool:
+    """Whether a row holds every ``where`` condition."""
+    for position, condition in filters:
+        text = cells[position] if position < len(cells) else ""
+        if (header_key(text) == header_key(condition.value)) is not condition.equal:
+            return False
+    return True
+
+
+_Cells = dict[str, str]
+# A data row as read: its cells by field, the error of a row of the wrong shape, or left out
+# by a where condition.
+_FILTERED: Final = "filtered"
+_RowCells = _Cells | ValidationError | Literal["filtered"]
+
+
+def _cells_of(layout: _Layout, cells: list[str]) -> _RowCells:
+    if not _kept(layout.filters, cells):
+        return _FILTERED
     if len(cells) != layout.width:
-        return ValidationError("row", f"has {len(cells)} cells, the header has {layout.width}")
+        return ValidationError(
+            "row",
+            f"has {len(cells)} cells, the header has {layout.width}: a separator inside an "
+            "unquoted cell? Put such a cell in quotes",
+        )
     values = {field: cells[position] for field, position in layout.positions}
     for field, value in layout.info.defaults.items():
         values[field] = value
@@ -359,51 +569,87 @@ def _cells_of(layout: _Layout, cells: list[str]) -> dict[str, str] | ValidationE
 
 
 def _users_rows(
-    path: FilePath, options: _Options
-) -> tuple[_Layout, Iterator[tuple[int, dict[str, str] | ValidationError]]]:
-    name = os.fspath(path)
-    rows = table_rows(path, encoding=options.encoding, sheet=options.sheet)
-    try:
-        _, header_cells = next(rows)
-    except StopIteration:
-        raise InputFileError(name, "is empty: the first line must be the header", line=1) from None
+    file: FileSnapshot, options: _Options
+) -> tuple[_Layout, Iterator[tuple[int, _RowCells]]]:
+    rows = table_rows(file, encoding=options.encoding, sheet=options.sheet)
+    columns = options.columns
+    if columns is not None:
+        mapped = {header_key(header) for header in columns.columns.values()}
+
+        def names_a_column(cells: list[str]) -> bool:
+            return any(header_key(cell) in mapped for cell in cells)
+
+        wanted = (
+            "a column of the map (" + ", ".join(repr(h) for h in columns.columns.values()) + ")"
+        )
+    else:
+
+        def names_a_column(cells: list[str]) -> bool:
+            return any(cell.strip() in USER_FIELDS for cell in cells)
+
+        wanted = "a field (" + ", ".join(REQUIRED_COLUMNS) + ", …)"
+    line, header_cells = _find_header(
+        file.name,
+        rows,
+        header_row=options.header_row,
+        names_a_column=names_a_column,
+        wanted=wanted,
+    )
     layout = _layout(
-        name, header_cells, known=USER_FIELDS, columns=options.columns, required=REQUIRED_COLUMNS
+        file.name,
+        header_cells,
+        line=line,
+        known=USER_FIELDS,
+        columns=columns,
+        required=REQUIRED_COLUMNS,
+        where=options.where,
     )
 
-    def data() -> Iterator[tuple[int, dict[str, str] | ValidationError]]:
-        for line, cells in rows:
-            yield line, _cells_of(layout, cells)
+    def data() -> Iterator[tuple[int, _RowCells]]:
+        for number, cells in rows:
+            yield number, _cells_of(layout, cells)
 
     return layout, data()
 
 
 def inspect_users_file(
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
     phone_region: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> UsersFileInfo:
     """Check a users file whole (see the module) and say what it holds.
 
     Raises :class:`InputFileError` for a file that must be refused, and
     :class:`ValidationError` for bad options (a malformed column map, an unknown region).
     """
-    options = _options(columns, encoding, sheet, phone_region)
-    layout, rows = _users_rows(path, options)
+    file = snapshot(path)
+    options = _options(
+        file, columns, encoding, sheet, phone_region, header_row=header_row, where=where
+    )
+    return _inspect(file, options)
+
+
+def _inspect(file: FileSnapshot, options: _Options) -> UsersFileInfo:
+    layout, rows = _users_rows(file, options)
     count = 0
+    filtered = 0
     named: set[str] = set()
     for _, cells in rows:
         count += 1
-        if not isinstance(cells, ValidationError):
+        if cells == _FILTERED:
+            filtered += 1
+        elif not isinstance(cells, ValidationError | str):
             named.update(field for field in NAME_FIELDS if cells.get(field, "").strip())
-    return attrs.evolve(layout.info, rows=count, named=frozenset(named))
+    return attrs.evolve(layout.info, rows=count, named=frozenset(named), filtered=filtered)
 
 
 def count_users_csv(
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
@@ -420,7 +666,7 @@ def count_users_csv(
 
 
 def read_users_csv(
-    path: FilePath,
+    path: FileSource,
     *,
     check: bool = True,
     columns: ColumnMap | str | None = None,
@@ -428,40 +674,46 @@ def read_users_csv(
     sheet: str | None = None,
     phone_region: str | None = None,
     names: NameLookup | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> Iterator[CsvRow[UserCreate]]:
     """The rows of a users file (CSV, tab-separated text or ``.xlsx``), lazily: a
-    :class:`UserCreate` or the row's error each.
+    :class:`UserCreate` or the row's error each; a row ``where`` leaves out is ``filtered``.
 
-    With ``check`` (the default) the whole file is checked first, so a file to refuse raises
+    The file is read once, when this is called (a :class:`FileSnapshot` may be given instead
+    of a path): a file rewritten while the rows are read does not change them. With ``check``
+    (the default) the whole file is checked first, so a file to refuse raises
     :class:`InputFileError` here, before the first row is returned — also a file with a
     ``department`` or ``cost_center`` column when no ``names`` are given to resolve them. See
-    the module for ``columns``, ``encoding``, ``sheet``, ``phone_region`` and ``names``.
+    the module for ``columns``, ``encoding``, ``sheet``, ``phone_region`` and ``names``;
+    ``header_row`` is the header's line (else the first row naming a known or mapped column).
     """
-    options = _options(columns, encoding, sheet, phone_region)
+    file = snapshot(path)
+    options = _options(
+        file, columns, encoding, sheet, phone_region, header_row=header_row, where=where
+    )
     if check:
-        info = inspect_users_file(
-            path,
-            columns=options.columns,
-            encoding=options.encoding,
-            sheet=options.sheet,
-            phone_region=options.phone_region,
-        )
+        info = _inspect(file, options)
         if info.uses_names and names is None:
             field = min(info.named)
             raise InputFileError(
-                os.fspath(path),
+                file.name,
                 f"column {info.columns.get(field, field)!r} holds {field} names: pass names= "
                 "(resolve_file_names resolves a file's names) to read it",
-                line=1,
+                line=info.header_line,
             )
-    return _read_users(path, options, names)
+    return _read_users(file, options, names)
 
 
 def _read_users(
-    path: FilePath, options: _Options, names: NameLookup | None
+    file: FileSnapshot, options: _Options, names: NameLookup | None
 ) -> Iterator[CsvRow[UserCreate]]:
-    _, rows = _users_rows(path, options)
+    layout, rows = _users_rows(file, options)
+    headers = dict(layout.info.columns)
     for line, cells in rows:
+        if isinstance(cells, str):
+            yield CsvRow(line=line, filtered=True)
+            continue
         if isinstance(cells, ValidationError):
             yield CsvRow(line=line, error=cells)
             continue
@@ -469,27 +721,55 @@ def _read_users(
             yield CsvRow(
                 line=line,
                 value=user_from_cells(cells, phone_region=options.phone_region, names=names),
+                cells=cells,
             )
         except ValidationError as exc:
-            yield CsvRow(line=line, error=exc)
+            yield CsvRow(line=line, error=_in_column(exc, headers), cells=cells)
+
+
+class CellError(ValidationError):
+    """A row's :class:`ValidationError` that also names the file's column (``column``: the
+    header as written) the field was read from."""
+
+    def __init__(self, field: str, rule: str, *, column: str) -> None:
+        super().__init__(field, rule)
+        self.column = column
+        self.args = (f"column {column!r} ({field}): {rule}",)
+
+
+def _in_column(error: ValidationError, headers: Mapping[str, str]) -> ValidationError:
+    """``error`` naming the column of the file its field came from, when the header is not
+    the field's own name (a names error, which names the name, is kept as it is)."""
+    if type(error) is not ValidationError:
+        return error
+    field = re.split(r"[.\[]", error.field, maxsplit=1)[0]
+    source = {"department_id": "department", "cost_centers_id": "cost_center"}.get(field)
+    header = headers.get(field) or (headers.get(source) if source else None)
+    if header is None or header == error.field:
+        return error
+    return CellError(error.field, error.rule, column=header)
 
 
 def file_names(
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> FileNames:
     """The distinct names a users file gives, to resolve before its rows are read
     (:meth:`ResolvedNames.resolve`): its ``department`` and ``cost_center`` cells, and — in an
     HR file (one read with a column map, or with a name column) — the limits of its ``limits``
-    cells, which may be titles. Raises :class:`InputFileError` as :func:`inspect_users_file`."""
-    options = _options(columns, encoding, sheet, None)
-    _, rows = _users_rows(path, options)
+    cells, which may be titles. Rows ``where`` leaves out are not read. Raises
+    :class:`InputFileError` as :func:`inspect_users_file`."""
+    file = snapshot(path)
+    options = _options(file, columns, encoding, sheet, None, header_row=header_row, where=where)
+    _, rows = _users_rows(file, options)
     found: dict[str, dict[object, None]] = {"department": {}, "cost_center": {}, "limits": {}}
     for _, cells in rows:
-        if isinstance(cells, ValidationError):
+        if isinstance(cells, ValidationError | str):
             continue
         for field in NAME_FIELDS:
             text = cells.get(field, "").strip()
@@ -514,13 +794,15 @@ def file_names(
 
 async def resolve_file_names(
     client: B2BClient,
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
     create_departments: bool = False,
     source: NameSource | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> ResolvedNames:
     """The names of the users file at ``path`` (read as :func:`read_users_csv` reads it),
     each resolved once through ``source`` — by default a :class:`NameResolver` of ``client``,
@@ -529,21 +811,23 @@ async def resolve_file_names(
     Raises :class:`InputFileError` for a file to refuse; a name that does not resolve is the
     error of the rows that give it.
     """
-    names = file_names(path, columns=columns, encoding=encoding, sheet=sheet)
+    names = file_names(
+        path, columns=columns, encoding=encoding, sheet=sheet, header_row=header_row, where=where
+    )
     if source is None:
         source = NameResolver(client, create_missing=create_departments)
     return await ResolvedNames.resolve(source, names)
 
 
-def _header(path: str, cells: list[str]) -> list[str]:
+def _header(path: str, cells: list[str], line: int) -> list[str]:
     names = [cell.strip() for cell in cells]
     seen: set[str] = set()
     for column, column_name in enumerate(names, start=1):
         if not column_name:
-            raise InputFileError(path, "a column has no name", line=1, column=column)
+            raise InputFileError(path, "a column has no name", line=line, column=column)
         if column_name in seen:
             raise InputFileError(
-                path, f"column {column_name!r} appears twice", line=1, column=column
+                path, f"column {column_name!r} appears twice", line=line, column=column
             )
         seen.add(column_name)
     return names
@@ -557,22 +841,26 @@ _PHONE_LIKE: Final = re.compile(r"\+?\d[\d\s()-]{8,18}\d")
 
 
 def _column_rows(
-    path: FilePath, column: str, options: _Options | None = None
-) -> Iterator[tuple[int, str]]:
+    file: FileSnapshot, column: str, options: _Options | None = None
+) -> Iterator[tuple[int, str | None]]:
     """``(line, raw value)`` of a one-column file: one value per line (a first line naming
     ``column`` is its header), or a CSV with a ``column`` column; with a column map, an
-    encoding or a workbook, the column the map names (or the one named ``column``) of a table."""
+    encoding, a workbook, a header row or a where condition, the column the map names (or the
+    one named ``column``) of a table. A row a where condition leaves out is ``None``."""
     if options is not None and (
         options.columns is not None
         or options.encoding is not None
         or options.sheet is not None
-        or is_excel(path)
+        or options.header_row is not None
+        or options.where
+        or is_excel(file)
     ):
-        yield from _table_column(path, column, options)
+        yield from _table_column(file, column, options)
         return
-    name = os.fspath(path)
+    name = file.name
+    lines = text_lines(file)
     number = 0
-    for first in text_lines(path):
+    for first in lines:
         number += 1
         if first.strip():
             break
@@ -580,9 +868,9 @@ def _column_rows(
         return
     header = [cell.strip() for cell in first.replace(";", ",").split(",")]
     if column in header:
-        rows = table_rows(path)
-        _, cells = next(rows)
-        position = _header(name, cells).index(column)
+        rows = table_rows(file)
+        line, cells = next(rows)
+        position = _header(name, cells, line).index(column)
         for line, cells in rows:
             yield line, cells[position] if position < len(cells) else ""
         return
@@ -602,20 +890,26 @@ def _column_rows(
             line=number,
             column=1,
         )
-    for position, text in enumerate(text_lines(path), start=1):
+    for position, text in enumerate(lines, start=1):
         if text.strip():
             yield position, text.strip()
 
 
-def _table_column(path: FilePath, column: str, options: _Options) -> Iterator[tuple[int, str]]:
-    name = os.fspath(path)
-    rows = table_rows(path, encoding=options.encoding, sheet=options.sheet)
-    try:
-        _, cells = next(rows)
-    except StopIteration:
-        raise InputFileError(name, "is empty: the first line must be the header", line=1) from None
+def _table_column(
+    file: FileSnapshot, column: str, options: _Options
+) -> Iterator[tuple[int, str | None]]:
+    name = file.name
+    rows = table_rows(file, encoding=options.encoding, sheet=options.sheet)
     mapped = options.columns.columns.get(column) if options.columns is not None else None
     wanted = header_key(mapped or column)
+    line, cells = _find_header(
+        name,
+        rows,
+        header_row=options.header_row,
+        names_a_column=lambda cells: wanted in [header_key(cell) for cell in cells],
+        wanted=f"the column {mapped or column!r}"
+        + ("" if mapped else f" (map yours with --columns {column}=Header)"),
+    )
     keys = [header_key(cell) for cell in cells]
     if wanted not in keys:
         hint = "" if mapped else f"; map yours with --columns {column}=Header"
@@ -623,57 +917,91 @@ def _table_column(path: FilePath, column: str, options: _Options) -> Iterator[tu
             name,
             f"no column {mapped or column!r} in the header{hint}; the header has: "
             + ", ".join(repr(cell.strip()) for cell in cells if cell.strip()),
-            line=1,
+            line=line,
         )
     position = keys.index(wanted)
+    headers = [cell.strip() for cell in cells]
+    filters = tuple(
+        (_filter_position(name, headers, {column: position}, condition, line), condition)
+        for condition in options.where
+    )
     for line, cells in rows:
+        if not _kept(filters, cells):
+            yield line, None
+            continue
         yield line, cells[position] if position < len(cells) else ""
 
 
 def _id_options(
-    columns: ColumnMap | str | None, encoding: str | None, sheet: str | None
+    file: FileSnapshot,
+    columns: ColumnMap | str | None,
+    encoding: str | None,
+    sheet: str | None,
+    phone_region: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> _Options:
-    return _options(columns, encoding, sheet, None, fields=ID_FIELDS)
+    return _options(
+        file,
+        columns,
+        encoding,
+        sheet,
+        phone_region,
+        fields=ID_FIELDS,
+        header_row=header_row,
+        where=where,
+    )
 
 
 def count_user_ids(
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> int:
-    """Check a file of user ids whole and return how many ids it lists.
+    """Check a file of user ids whole and return how many rows it has (rows ``where`` leaves
+    out included).
 
     Raises :class:`InputFileError` for a file whose first line names a column that is not
     ``user_id`` (``phone``, ``email``, …): its rows are not ids. ``columns`` (``user_id=Код``),
-    ``encoding`` and ``sheet`` read it as :func:`read_users_csv` does.
+    ``encoding``, ``sheet``, ``header_row`` and ``where`` read it as :func:`read_users_csv`
+    does.
     """
-    options = _id_options(columns, encoding, sheet)
-    return sum(1 for _ in _column_rows(path, _ID_COLUMN, options))
+    file = snapshot(path)
+    options = _id_options(file, columns, encoding, sheet, header_row=header_row, where=where)
+    return sum(1 for _ in _column_rows(file, _ID_COLUMN, options))
 
 
 def read_user_ids(
-    path: FilePath,
+    path: FileSource,
     *,
     check: bool = True,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> Iterator[CsvRow[str]]:
     """The user ids of a file, lazily, each with its line (see :func:`read_users_csv`).
 
     A value that is a phone number is a row error (it is not an id; ``--by phone`` reads
     phones).
     """
-    options = _id_options(columns, encoding, sheet)
+    file = snapshot(path)
+    options = _id_options(file, columns, encoding, sheet, header_row=header_row, where=where)
     if check:
-        sum(1 for _ in _column_rows(path, _ID_COLUMN, options))
-    return _read_ids(path, options)
+        sum(1 for _ in _column_rows(file, _ID_COLUMN, options))
+    return _read_ids(file, options)
 
 
-def _read_ids(path: FilePath, options: _Options) -> Iterator[CsvRow[str]]:
-    for line, raw in _column_rows(path, _ID_COLUMN, options):
+def _read_ids(file: FileSnapshot, options: _Options) -> Iterator[CsvRow[str]]:
+    for line, raw in _column_rows(file, _ID_COLUMN, options):
+        if raw is None:
+            yield CsvRow(line=line, filtered=True)
+            continue
         try:
             value = check_text(_ID_COLUMN, raw.strip(), allow_empty=False)
             if _PHONE_LIKE.fullmatch(value):
@@ -686,38 +1014,49 @@ def _read_ids(path: FilePath, options: _Options) -> Iterator[CsvRow[str]]:
 
 
 def count_phones(
-    path: FilePath,
+    path: FileSource,
     *,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> int:
     """Check a file of phones whole (one per line, or a CSV with a ``phone`` column) and
-    return how many it lists."""
-    options = _id_options(columns, encoding, sheet)
-    return sum(1 for _ in _column_rows(path, "phone", options))
+    return how many rows it has."""
+    file = snapshot(path)
+    options = _id_options(file, columns, encoding, sheet, header_row=header_row, where=where)
+    return sum(1 for _ in _column_rows(file, "phone", options))
 
 
 def read_phones(
-    path: FilePath,
+    path: FileSource,
     *,
     check: bool = True,
     columns: ColumnMap | str | None = None,
     encoding: str | None = None,
     sheet: str | None = None,
     phone_region: str | None = None,
+    header_row: int | None = None,
+    where: Iterable[RowFilter | str] = (),
 ) -> Iterator[CsvRow[str]]:
     """The phones of a file, lazily, each with its line, checked as the API's phones are
     (``+`` and digits), or read in ``phone_region``'s conventions when it is given."""
-    options = _options(columns, encoding, sheet, phone_region, fields=ID_FIELDS)
+    file = snapshot(path)
+    options = _id_options(
+        file, columns, encoding, sheet, phone_region, header_row=header_row, where=where
+    )
     if check:
-        sum(1 for _ in _column_rows(path, "phone", options))
-    return _read_phones(path, options)
+        sum(1 for _ in _column_rows(file, "phone", options))
+    return _read_phones(file, options)
 
 
-def _read_phones(path: FilePath, options: _Options) -> Iterator[CsvRow[str]]:
+def _read_phones(file: FileSnapshot, options: _Options) -> Iterator[CsvRow[str]]:
     region = options.phone_region
-    for line, raw in _column_rows(path, "phone", options):
+    for line, raw in _column_rows(file, "phone", options):
+        if raw is None:
+            yield CsvRow(line=line, filtered=True)
+            continue
         try:
             if region is not None:
                 yield CsvRow(line=line, value=normalize_phone(raw, region=region))

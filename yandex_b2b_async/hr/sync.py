@@ -69,6 +69,7 @@ __all__ = [
     "SyncReport",
     "SyncRestore",
     "SyncUpdate",
+    "SyncWarning",
     "action_name",
     "action_outcome",
     "apply_plan",
@@ -199,6 +200,35 @@ class SyncArchive:
 
 
 SyncAction: TypeAlias = SyncCreate | SyncRestore | SyncUpdate | SyncArchive
+
+
+@attrs.frozen(kw_only=True)
+class SyncWarning:
+    """Something a plan does that is probably not what was meant; nothing stops the plan.
+
+    ``kind`` says what: ``"phone_changed"`` — a sync by phone would create an employee (the
+    desired record at ``index``, on the file's ``line`` when known) whose full name is that of
+    the active employee ``user_id``, whom the plan archives (or leaves, without
+    ``archive_missing``): probably one person whose phone changed, who would end up twice.
+    """
+
+    kind: Literal["phone_changed"]
+    user_id: str
+    index: int
+    line: int | None = None
+    archived: bool = False
+
+    def describe(self) -> str:
+        """One line for people, naming the row and the employee by id (no personal data)."""
+        where = f"line {self.line}" if self.line is not None else f"desired[{self.index}]"
+        fate = "would archive" if self.archived else "leaves as they are"
+        return (
+            f"warning: {where}: probably a changed phone: this new employee has the full name "
+            f"of employee {self.user_id}, whom the plan {fate}; the person would be in the "
+            "account twice. Check the row, or match by another key (--key nickname)"
+        )
+
+
 SyncReport: TypeAlias = BulkReport[SyncAction, str]
 """The report of :func:`apply_plan`: one item per action; ``result`` and ``id`` are the id of
 the employee the action created or changed."""
@@ -212,7 +242,9 @@ class SyncPlan:
     (freeing phones and nicknames), then updates, restores and creates. ``unchanged`` counts the
     desired records that already match; ``unkeyed`` the active employees without a key value
     (no nickname when syncing by nickname), which a sync never touches; ``active`` the
-    employees not archived when the account was read.
+    employees not archived when the account was read; ``kept`` the active employees left as
+    they are because ``keep`` names their key (an invalid row of the file gives it).
+    ``warnings`` are the :class:`SyncWarning` of what is probably a mistake (a changed phone).
     """
 
     key: SyncKey
@@ -223,6 +255,8 @@ class SyncPlan:
     unchanged: int = 0
     unkeyed: int = 0
     active: int = 0
+    warnings: list[SyncWarning] = attrs.field(factory=list)
+    kept: int = 0
 
     def __len__(self) -> int:
         return len(self.creates) + len(self.restores) + len(self.updates) + len(self.archives)
@@ -243,6 +277,7 @@ class SyncPlan:
             f"{len(self.updates)} to update, {len(self.archives)} to archive, "
             f"{self.unchanged} unchanged"
             + (f", {self.unkeyed} without a {self.key} (left alone)" if self.unkeyed else "")
+            + (f", {self.kept} kept for their invalid rows" if self.kept else "")
         )
 
     def describe(
@@ -266,6 +301,7 @@ class SyncPlan:
                 lines.append(f"  … and {total - shown} more")
                 break
             lines.append("  " + describe_action(action, label=label, hide_personal=hide_personal))
+        lines.extend(warning.describe() for warning in self.warnings)
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -339,11 +375,15 @@ def build_plan(
     force: bool = False,
     row_name: Callable[[int], str] | None = None,
     clear: Iterable[str] = (),
+    keep: Iterable[str] = (),
+    lines: Sequence[int] | None = None,
 ) -> SyncPlan:
     """The plan that makes ``account`` (every employee, archived ones too) match ``desired``.
 
     ``clear`` names fields of :data:`CLEARABLE` that a desired record leaving them unset wants
-    empty (by default an unset field is left as it is).
+    empty (by default an unset field is left as it is). ``keep`` names key values whose
+    employees are left as they are — never archived (the keys of a file's invalid rows).
+    ``lines`` (the file line of each desired record) names the rows in ``warnings``.
 
     Raises :class:`ValidationError` for a bad key, a record that is not a :class:`UserCreate`,
     a key value given twice, or (by nickname) a record without a nickname — naming the rows
@@ -395,14 +435,25 @@ def build_plan(
         else:
             unchanged += 1
 
+    kept = frozenset(value.strip() for value in keep if isinstance(value, str))
+    absent = [
+        (value, employee)
+        for value, employee in matches.items()
+        if not employee.is_deleted and value not in wanted
+    ]
     if archive_missing:
         archives = [
             SyncArchive(key=value, user_id=employee.id, fullname=employee.fullname)
-            for value, employee in matches.items()
-            if not employee.is_deleted and value not in wanted
+            for value, employee in absent
+            if value not in kept
         ]
         if len(archives) > SYNC_ARCHIVE_CAP * active and not force:
             raise ArchiveCapError(planned=len(archives), active=active, cap=SYNC_ARCHIVE_CAP)
+    warnings = (
+        _phone_changes(creates, [e for v, e in absent if v not in kept], archive_missing, lines)
+        if key == "phone"
+        else []
+    )
     return SyncPlan(
         key=key,
         creates=creates,
@@ -412,7 +463,45 @@ def build_plan(
         unchanged=unchanged,
         unkeyed=unkeyed,
         active=active,
+        warnings=warnings,
+        kept=sum(1 for value, _ in absent if value in kept),
     )
+
+
+# How full names compare: the letter yo is often written as ye.
+_YO: Final = str.maketrans({"\u0451": "\u0435", "\u0401": "\u0415"})
+
+
+def _same_name(name: str | None) -> str:
+    return " ".join((name or "").translate(_YO).split()).casefold()
+
+
+def _phone_changes(
+    creates: Sequence[SyncCreate],
+    absent: Sequence[User],
+    archived: bool,
+    lines: Sequence[int] | None,
+) -> list[SyncWarning]:
+    """A warning for each create whose full name is that of an active employee the file does
+    not list (archived or left by the plan): a phone that changed, most likely."""
+    by_name: dict[str, list[User]] = {}
+    for employee in absent:
+        name = _same_name(employee.fullname)
+        if name:
+            by_name.setdefault(name, []).append(employee)
+    warnings = []
+    for create in creates:
+        for employee in by_name.get(_same_name(create.user.fullname), ()):
+            warnings.append(
+                SyncWarning(
+                    kind="phone_changed",
+                    user_id=employee.id,
+                    index=create.index,
+                    line=lines[create.index] if lines is not None else None,
+                    archived=archived,
+                )
+            )
+    return warnings
 
 
 def check_desired(
