@@ -1,0 +1,222 @@
+"""The API's calls as verbs: one :class:`Verb` declares a command (its help, examples,
+arguments, the call it makes and what it prints), and :func:`add_verbs` registers it.
+
+A verb checks its input before it connects (a bad ``--data`` or date exits 2, nothing sent),
+makes its call on the client the global options describe, and prints the answer through
+:mod:`.formats`. An API error is one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import functools
+import inspect
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import attrs
+
+from .. import B2BClient
+from .._converter import structure
+from ..errors import ValidationError
+from .formats import Shows, add_output_options, output_of, plain
+from .parser import EXIT_OK, Commands, UsageError
+from .runner import open_session, run_async
+
+__all__ = [
+    "Verb",
+    "add_verbs",
+    "body_of",
+    "data_argument",
+    "model_of",
+    "moment",
+    "read_data",
+]
+
+_T = TypeVar("_T")
+
+# A verb's call: the client and the parsed options; a listing's answers an async iterator (or a
+# list), a record's a model, an id verb's a model, a dict or the id itself.
+Call = Callable[[B2BClient, argparse.Namespace], Any]
+
+
+@attrs.frozen(kw_only=True)
+class Verb:
+    """One ``GROUP VERB`` command.
+
+    ``arguments`` adds its own arguments to its parser; ``prepare`` checks them before
+    anything is sent (raise :class:`UsageError` or :class:`ValidationError`) and may set
+    parsed values on the namespace; ``call`` makes the call; ``shows`` says what it prints;
+    ``columns`` are a listing's table columns (every field when empty).
+    """
+
+    group: str
+    name: str
+    help: str
+    description: str
+    examples: tuple[str, ...]
+    call: Call
+    shows: Shows = "record"
+    arguments: Callable[[argparse.ArgumentParser], object] = lambda _: None
+    prepare: Callable[[argparse.Namespace], None] = lambda _: None
+    columns: tuple[str, ...] = ()
+
+
+def add_verbs(commands: Commands, verbs: Sequence[Verb]) -> None:
+    """Register each verb's parser."""
+    for verb in verbs:
+        parser = commands.add(
+            verb.group,
+            verb.name,
+            help=verb.help,
+            description=verb.description,
+            examples=verb.examples,
+            job_options=False,
+        )
+        verb.arguments(parser)
+        add_output_options(parser, shows=verb.shows)
+        parser.set_defaults(run=functools.partial(_run, verb))
+
+
+def _run(verb: Verb, args: argparse.Namespace) -> int:
+    async def body() -> int:
+        try:
+            verb.prepare(args)
+        except ValidationError as exc:
+            raise UsageError(str(exc)) from None
+        output = output_of(args, verb.shows)
+        async with open_session(args) as session:
+            try:
+                answer = verb.call(session.client, args)
+                if verb.shows == "list":
+                    rows = [plain(item) for item in await _all(answer)]
+                else:
+                    result = plain(await answer)
+            except ValidationError as exc:  # refused by the library: nothing was sent
+                raise UsageError(str(exc)) from None
+        if verb.shows == "list":
+            output.listing(rows, verb.columns)  # type: ignore[arg-type]
+        elif verb.shows == "record":
+            output.record(_as_record(result))
+        else:
+            output.ident(_as_record(result))
+        sys.stdout.flush()
+        return EXIT_OK
+
+    return run_async(args, body)
+
+
+async def _all(answer: object) -> list[object]:
+    if inspect.isawaitable(answer):
+        answer = await answer
+    if isinstance(answer, AsyncIterator):
+        return [item async for item in answer]
+    assert isinstance(answer, Iterable)
+    return list(answer)
+
+
+def _as_record(result: object) -> Mapping[str, object]:
+    if isinstance(result, Mapping):
+        return result
+    return {"id": result}
+
+
+# -- arguments ----------------------------------------------------------------------------
+
+
+def data_argument(parser: argparse.ArgumentParser, what: str, *, required: bool = True) -> None:
+    """``--data JSON|@FILE|-``: a request body as the API page spells it."""
+    parser.add_argument(
+        "--data",
+        metavar="JSON",
+        required=required,
+        help=f"{what} as JSON, as the API page spells it: inline, @FILE to read a file, or - "
+        "for stdin",
+    )
+
+
+def read_data(text: str) -> object:
+    """The JSON of a ``--data`` argument (inline, ``@FILE`` or ``-``)."""
+    source = "--data"
+    if text == "-":
+        text = sys.stdin.read()
+    elif text.startswith("@"):
+        source = text[1:]
+        try:
+            with open(source, encoding="utf-8-sig") as file:
+                text = file.read()
+        except OSError as exc:
+            raise UsageError(f"--data: cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"--data: {source} is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+        ) from None
+
+
+def body_of(args: argparse.Namespace, **flags: object) -> dict[str, object]:
+    """A request body: ``--data`` (when given), with the fields given as flags (not None)
+    on top."""
+    data = read_data(args.data) if getattr(args, "data", None) else {}
+    if not isinstance(data, dict):
+        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+    data.update({name: value for name, value in flags.items() if value is not None})
+    return data
+
+
+def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None = None) -> _T:
+    """``data`` (a JSON object, with ``extra`` fields added) as the request model ``cls``; a
+    missing or bad field is a :class:`UsageError` naming it."""
+    if not isinstance(data, dict):
+        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+    body = {**data, **(extra or {})}
+    wire = {_wire_name(field.name) for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    missing = [
+        _wire_name(field.name)
+        for field in attrs.fields(cls)  # type: ignore[arg-type]
+        if field.default is attrs.NOTHING and _wire_name(field.name) not in body
+    ]
+    if missing:
+        raise UsageError(
+            "--data: missing " + ", ".join(missing) + " (fields: " + ", ".join(sorted(wire)) + ")"
+        )
+    try:
+        return structure(body, cls)
+    except ValidationError as exc:
+        raise UsageError(f"--data: {exc}") from None
+    except Exception as exc:  # cattrs' own errors: a field of the wrong type
+        raise UsageError(f"--data: not a valid {cls.__name__}: {_cause(exc)}") from None
+
+
+def _wire_name(name: str) -> str:
+    return name[:-1] if name.endswith("_") and not name.startswith("_") else name
+
+
+def _cause(exc: BaseException) -> str:
+    inner = getattr(exc, "exceptions", None)
+    if inner:
+        return _cause(inner[0])
+    notes = getattr(exc, "__notes__", None)
+    where = f" ({notes[0]})" if notes else ""
+    return f"{exc}{where}"
+
+
+def moment(text: str, *, field: str) -> datetime.datetime:
+    """A ``--since``/``--till`` value: a date (its midnight, local time) or an ISO date and
+    time (local time unless it has an offset)."""
+    try:
+        if len(text) == 10:
+            day = datetime.date.fromisoformat(text)
+            value = datetime.datetime(day.year, day.month, day.day)
+        else:
+            value = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"{field}: {text!r} is not a date (2026-11-01) or a date and time "
+            "(2026-11-01T09:00 or 2026-11-01T09:00+03:00)"
+        ) from None
+    return value if value.tzinfo is not None else value.astimezone()
