@@ -151,8 +151,8 @@ def plain(value: object) -> object:
     """A model (or anything an API call returns) as JSON-ready data, in the API's spelling."""
     if attrs.has(type(value)):
         return plain(unstructure(value))
-    if isinstance(value, Mapping):
-        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, Mapping):  # a field named for a Python keyword (class_) as on the wire
+        return {_wire(str(key)): plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(item) for item in value]
     if isinstance(value, enum.Enum):
@@ -162,6 +162,10 @@ def plain(value: object) -> object:
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def _wire(name: str) -> str:
+    return name[:-1] if name.endswith("_") and not name.startswith("_") else name
 
 
 def flat(row: Mapping[str, object], prefix: str = "") -> dict[str, object]:

@@ -14,13 +14,14 @@ import functools
 import inspect
 import json
 import sys
+import types
+import typing
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import attrs
 
 from .. import B2BClient
-from .._converter import structure
 from ..errors import ValidationError
 from .formats import Shows, add_output_options, output_of, plain
 from .parser import EXIT_OK, Commands, UsageError
@@ -169,40 +170,82 @@ def body_of(args: argparse.Namespace, **flags: object) -> dict[str, object]:
 
 
 def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None = None) -> _T:
-    """``data`` (a JSON object, with ``extra`` fields added) as the request model ``cls``; a
-    missing or bad field is a :class:`UsageError` naming it."""
+    """``data`` (a JSON object as the API page spells it, with ``extra`` fields added) as the
+    request model ``cls``, nested objects built as their models; a missing or bad field is a
+    :class:`UsageError` naming it."""
     if not isinstance(data, dict):
         raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
-    body = {**data, **(extra or {})}
-    wire = {_wire_name(field.name) for field in attrs.fields(cls)}  # type: ignore[arg-type]
-    missing = [
-        _wire_name(field.name)
-        for field in attrs.fields(cls)  # type: ignore[arg-type]
-        if field.default is attrs.NOTHING and _wire_name(field.name) not in body
-    ]
-    if missing:
-        raise UsageError(
-            "--data: missing " + ", ".join(missing) + " (fields: " + ", ".join(sorted(wire)) + ")"
-        )
     try:
-        return structure(body, cls)
+        return _build(cls, {**data, **(extra or {})}, "")
     except ValidationError as exc:
         raise UsageError(f"--data: {exc}") from None
-    except Exception as exc:  # cattrs' own errors: a field of the wrong type
-        raise UsageError(f"--data: not a valid {cls.__name__}: {_cause(exc)}") from None
+
+
+def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
+    """A request model from its wire form: wire names (``class``) as field names
+    (``class_``), nested objects and lists of objects built as their models."""
+    fields = {_wire_name(field.name): field for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    unknown = [name for name in data if name not in fields]
+    if unknown:
+        raise ValidationError(
+            path + unknown[0], f"is not a field of {cls.__name__} (its fields: {', '.join(fields)})"
+        )
+    missing = [
+        name
+        for name, field in fields.items()
+        if field.default is attrs.NOTHING and name not in data
+    ]
+    if missing:
+        also = f" (so are {', '.join(missing[1:])})" if missing[1:] else ""
+        raise ValidationError(path + missing[0], f"is required{also}")
+    hints = typing.get_type_hints(cls)
+    values: dict[str, object] = {}
+    for name, value in data.items():
+        field = fields[name]
+        values[field.name] = _value(hints[field.name], value, f"{path}{name}")
+    try:
+        return cls(**values)
+    except TypeError as exc:
+        raise ValidationError(path or cls.__name__, str(exc)) from None
+
+
+def _value(hint: object, value: object, path: str) -> object:
+    """``value`` built as the attrs model ``hint`` names (or holds a tuple of), else as is."""
+    models = [kind for kind in _kinds(hint) if attrs.has(kind)]  # type: ignore[arg-type]
+    if isinstance(value, dict) and models:
+        return _build(models[0], value, f"{path}.")
+    if isinstance(value, list):
+        items = [
+            item
+            for kind in _kinds(hint)
+            if typing.get_origin(kind) in (tuple, list)
+            for item in typing.get_args(kind)
+            if attrs.has(item)
+        ]
+        if items:
+            return [_item(items[0], item, f"{path}[{index}]") for index, item in enumerate(value)]
+    return value
+
+
+def _item(model: type[Any], item: object, path: str) -> object:
+    """An item of a list of models: an object, or the value of the model's one required field
+    (a route point as ``[lon, lat]``)."""
+    if isinstance(item, dict):
+        return _build(model, item, f"{path}.")
+    required = [field.name for field in attrs.fields(model) if field.default is attrs.NOTHING]
+    if len(required) == 1 and isinstance(item, list):
+        return _build(model, {_wire_name(required[0]): item}, f"{path}.")
+    return item
+
+
+def _kinds(hint: object) -> list[object]:
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return [kind for arg in typing.get_args(hint) for kind in _kinds(arg)]
+    return [hint]
 
 
 def _wire_name(name: str) -> str:
     return name[:-1] if name.endswith("_") and not name.startswith("_") else name
-
-
-def _cause(exc: BaseException) -> str:
-    inner = getattr(exc, "exceptions", None)
-    if inner:
-        return _cause(inner[0])
-    notes = getattr(exc, "__notes__", None)
-    where = f" ({notes[0]})" if notes else ""
-    return f"{exc}{where}"
 
 
 def moment(text: str, *, field: str) -> datetime.datetime:
