@@ -284,6 +284,7 @@ def register(commands: Commands) -> None:
         "or --encoding; .xlsx: the xlsx extra) in the columns 'users create' and 'users sync' "
         "read, departments and cost centers by name, limits by title. Edit the file and run "
         "'users sync FILE' to change only what was edited.",
+        examples=("users export employees.xlsx", "users export employees.csv --encoding cp1251"),
         job_options=False,
     )
     export.add_argument("file", metavar="FILE", help="the file to write (.csv or .xlsx)")

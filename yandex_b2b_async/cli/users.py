@@ -97,6 +97,10 @@ def _create(commands: Commands) -> None:
         "limits (limits as service:limit_id pairs joined by ';'), and department (a name or a "
         "path Parent/Child) and cost_center (a name) instead of the ids; --columns maps a "
         "file's own headers.",
+        examples=(
+            "users create employees.csv --report report.jsonl --journal journal.jsonl",
+            "--sandbox users create examples/employees.csv --dry-run",
+        ),
     )
     parser.add_argument(
         "file", metavar="FILE", help="the employees, one per row (.csv, .txt, .xlsx)"
@@ -172,6 +176,7 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         "line, or a CSV with a user_id column (a file with another header, such as phone, is "
         "refused: pass --by phone for a file of phones)."
         + (" Each keeps its cost center." if action == "restore" else ""),
+        examples=(f"users {action} user_ids.txt", f"users {action} phones.csv --by phone"),
     )
     parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")
     add_file_options(parser, employees=False)
@@ -319,6 +324,10 @@ def _sync(commands: Commands) -> None:
         "refused above 10% of the active employees unless --force). Nothing changes without "
         "--apply; --report PATH then writes the whole plan, one JSON line per action. Every "
         "row must be valid, and each key must appear once.",
+        examples=(
+            "users sync employees.csv --archive-missing",
+            "users sync employees.csv --archive-missing --apply --report plan.jsonl",
+        ),
     )
     parser.add_argument("file", metavar="FILE", help="the desired employees, one per row")
     add_file_options(parser)
