@@ -99,7 +99,10 @@ _VERBS = (
         help="replace a cost center's record",
         description="Replace cost center ID's record (name, default, field_settings) and print "
         "its id.",
-        examples=('cost-centers update ID --name "Командировки"',),
+        examples=(
+            'cost-centers update ID --name "Командировки"',
+            "cost-centers update ID --data @center.json",
+        ),
         call=_update,
         shows="id",
         arguments=lambda parser: _fields(parser, update=True),

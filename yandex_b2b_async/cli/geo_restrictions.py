@@ -81,7 +81,10 @@ _VERBS = (
         help="create a ride area; prints its id",
         description="Create a circle of --radius metres around --lat/--lon named --name, and "
         "print its id.",
-        examples=('geo-restrictions create --name "Офис" --lat 55.73 --lon 37.64 --radius 500',),
+        examples=(
+            'geo-restrictions create --name "Офис" --lat 55.73 --lon 37.64 --radius 500',
+            "geo-restrictions create --data @area.json",
+        ),
         call=_create,
         shows="id",
         arguments=lambda parser: _fields(parser, update=False),
@@ -92,7 +95,10 @@ _VERBS = (
         name="update",
         help="replace a ride area",
         description="Replace area ID (every field, as for create) and print its id.",
-        examples=('geo-restrictions update ID --name "Офис" --lat 55.73 --lon 37.64 --radius 800',),
+        examples=(
+            'geo-restrictions update ID --name "Офис" --lat 55.73 --lon 37.64 --radius 800',
+            "geo-restrictions update ID --data @area.json",
+        ),
         call=_update,
         shows="id",
         arguments=lambda parser: _fields(parser, update=True),
@@ -103,7 +109,7 @@ _VERBS = (
         name="delete",
         help="delete a ride area",
         description="Delete area ID (refused while a limit's geo rule uses it) and print its id.",
-        examples=("geo-restrictions delete ID",),
+        examples=("geo-restrictions delete ID", "geo-restrictions delete ID --format json"),
         call=_delete,
         shows="id",
         arguments=lambda parser: parser.add_argument("id", metavar="ID", help="the area"),

@@ -95,6 +95,7 @@ _VERBS = (
         examples=(
             'limits set-personal USER_ID --data \'{"title": "Такси", "service": "taxi", '
             '"limits": {"orders_cost": {"value": "5000", "period": "month"}}}\'',
+            "limits set-personal USER_ID --data @limit.json --format json",
         ),
         call=_set_personal,
         shows="id",

@@ -183,7 +183,7 @@ _VERBS = (
         name="progress",
         help="show an order's status and car",
         description="Print the order's status, the minutes left and the car.",
-        examples=("orders progress ORDER_ID",),
+        examples=("orders progress ORDER_ID", "orders progress ORDER_ID --format json"),
         call=_progress,
         arguments=_id,
     ),
@@ -263,7 +263,7 @@ _VERBS = (
         name="active",
         help="an employee's orders under way",
         description="List the orders of USER_ID that are under way, with their statuses.",
-        examples=("orders active USER_ID",),
+        examples=("orders active USER_ID", "orders active USER_ID --format jsonl"),
         call=_active,
         shows="list",
         arguments=lambda parser: parser.add_argument(

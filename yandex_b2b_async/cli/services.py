@@ -55,7 +55,10 @@ _VERBS = (
         name="list",
         help="list the fuel orders",
         description="Every fuel order of the account (of one employee, closed in a period).",
-        examples=("tanker list --since 2026-11-01 --till 2026-12-01 -o fuel.xlsx",),
+        examples=(
+            "tanker list --user-id USER_ID",
+            "tanker list --since 2026-11-01 --till 2026-12-01 -o fuel.xlsx",
+        ),
         call=_tanker,
         shows="list",
         columns=("id", "closed_at", "user_id", "fuel_type", "liters_filled", "final_price"),
@@ -80,7 +83,10 @@ _VERBS = (
         name="list",
         help="list the business trips",
         description="Every business trip of the account (by name, in a period of days).",
-        examples=("travels list --date-from 2026-11-01 --date-to 2026-11-30",),
+        examples=(
+            "travels list --name Казань",
+            "travels list --date-from 2026-11-01 --date-to 2026-11-30 -o trips.csv",
+        ),
         call=_travels,
         shows="list",
         columns=("id", "name", "date_from", "date_to", "created_at"),

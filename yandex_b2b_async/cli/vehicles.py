@@ -127,6 +127,7 @@ _VERBS = (
         examples=(
             "vehicles update VEHICLE_ID --license-plate A123BC77 --model 'Kia Rio' "
             "--limit-id LIMIT_ID --access-type anyone",
+            "vehicles update --data @cars.json",
         ),
         call=_update,
         shows="id",
@@ -138,7 +139,7 @@ _VERBS = (
         name="archive",
         help="archive cars",
         description="Archive the cars given, in one call, and print their ids.",
-        examples=("vehicles archive VEHICLE_ID VEHICLE_ID2",),
+        examples=("vehicles archive VEHICLE_ID", "vehicles archive VEHICLE_ID VEHICLE_ID2"),
         call=_archive,
         shows="id",
         arguments=lambda parser: parser.add_argument(
