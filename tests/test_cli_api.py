@@ -549,3 +549,21 @@ def test_every_command_has_a_test() -> None:
     """Each GROUP VERB of the parser is run by a test of this module or of the file jobs'."""
     every = {(group, verb) for group, verb, _ in commands_of(build_parser())}
     assert every == set(COVERED) | ELSEWHERE
+
+
+def test_data_is_read_from_a_file(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """--data @FILE reads the body from FILE."""
+    body = tmp_path / "center.json"
+    body.write_text('{"name": "Из файла"}', encoding="utf-8")
+    made = cli(capsys, "cost-centers", "create", "--data", f"@{body}", "--format", "json").json()
+    assert [c["id"] for c in sandbox.cost_centers() if c["name"] == "Из файла"] == [made["id"]]
+
+
+def test_yandex_b2b_alone_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
+    """yandex-b2b with no command prints the groups and the exit codes, and exits 0."""
+    done = cli(capsys)
+    assert done.code == 0
+    assert "orders" in done.out
+    assert "Exit codes: 0" in done.out

@@ -39,13 +39,14 @@ def _list_prepare(args: argparse.Namespace) -> None:
 def _fields(parser: argparse.ArgumentParser, *, update: bool) -> None:
     if update:
         parser.add_argument("id", metavar="ID", help="the cost center")
-    parser.add_argument(
-        "name" if not update else "--name",
-        metavar="NAME",
-        help="its name"
-        if not update
-        else "its name (the update replaces the record: required unless --data gives it)",
-    )
+    if update:
+        parser.add_argument(
+            "--name",
+            metavar="NAME",
+            help="its name (the update replaces the record: required unless --data gives it)",
+        )
+    else:
+        parser.add_argument("name", metavar="NAME", nargs="?", help="its name (or in --data)")
     parser.add_argument(
         "--default", action="store_true", default=None, help="make it the main cost center"
     )

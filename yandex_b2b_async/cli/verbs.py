@@ -178,7 +178,7 @@ def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None 
     try:
         return _build(cls, {**data, **(extra or {})}, "")
     except ValidationError as exc:
-        raise UsageError(f"--data: {exc}") from None
+        raise UsageError(f"{exc} (nothing was sent)") from None
 
 
 def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
