@@ -117,7 +117,7 @@ def _list_arguments(parser: argparse.ArgumentParser) -> None:
         "--since", metavar="DATE", help="orders from this date or time (2026-11-01: its midnight)"
     )
     parser.add_argument(
-        "--till", metavar="DATE", help="orders before this date or time (2026-12-01)"
+        "--till", metavar="DATE", help="orders up to this date or time (2026-12-01: its midnight)"
     )
     parser.add_argument("--user-id", metavar="ID", help="one employee's orders")
     parser.add_argument(
@@ -214,8 +214,9 @@ _VERBS = (
         name="list",
         help="list the orders (the month's rides: --since/--till, -o trips.xlsx)",
         description="Every order of the account matching the filters, newest first. A date "
-        "means its midnight, local time; --till is not included, so --since 2026-11-01 --till "
-        "2026-12-01 is November. -o writes every field (cost, route, car) to .xlsx or .csv.",
+        "means its midnight, local time, so --since 2026-11-01 --till 2026-12-01 is November "
+        "(the API includes both ends: an order due at midnight on 1 December too). -o writes "
+        "every field (cost, route, car) to .xlsx or .csv.",
         examples=(
             "orders list --since 2026-11-01 --till 2026-12-01 -o trips.xlsx",
             "orders list --user-id USER_ID --format jsonl",

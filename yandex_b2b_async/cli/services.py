@@ -23,7 +23,7 @@ def register(commands: Commands) -> None:
 def _tanker_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user-id", metavar="ID", help="one employee's orders")
     parser.add_argument("--since", metavar="DATE", help="closed from this date or time")
-    parser.add_argument("--till", metavar="DATE", help="closed before this date or time")
+    parser.add_argument("--till", metavar="DATE", help="closed up to this date or time")
 
 
 def _tanker_prepare(args: argparse.Namespace) -> None:
