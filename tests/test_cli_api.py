@@ -567,3 +567,15 @@ def test_yandex_b2b_alone_prints_its_help(capsys: pytest.CaptureFixture[str]) ->
     assert done.code == 0
     assert "orders" in done.out
     assert "Exit codes: 0" in done.out
+
+
+def test_a_bad_nested_field_is_named_by_its_place(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bad point inside --data's route is named route[1].geopoint; nothing is sent."""
+    data = json.dumps({"route": [[37.6, 55.7], {"geopoint": "here"}]})
+    args = ("orders", "create", "--user-id", "u1", "--class", "econom", "--data", data)
+    done = cli(capsys, *args)
+    assert done.code == 2
+    assert "error: route[1].geopoint: must be a pair" in done.err
+    assert sandbox.stats.requests == 0

@@ -47,8 +47,8 @@ def _prepare(args: argparse.Namespace) -> None:
         assert isinstance(geo, dict)
         try:
             body["geo"] = GeoCircle(center=geo.get("center"), radius=geo.get("radius"))  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            raise UsageError(f"--data: geo: {exc}") from None
+        except TypeError as exc:  # a ValidationError names its field itself
+            raise UsageError(f"geo: {exc}") from None
     args.body = model_of(body, GeoRestrictionCreate)
 
 

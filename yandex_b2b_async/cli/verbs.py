@@ -207,6 +207,11 @@ def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
         return cls(**values)
     except TypeError as exc:
         raise ValidationError(path or cls.__name__, str(exc)) from None
+    except ValidationError as exc:  # named inside this object: name it from the top
+        if not path or exc.field.startswith(path):
+            raise
+        said = str(exc).removeprefix(f"{exc.field}: ")  # the rule, and the value if shown
+        raise ValidationError(path + exc.field, said) from None
 
 
 def _value(hint: object, value: object, path: str) -> object:
