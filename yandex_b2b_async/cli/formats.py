@@ -112,7 +112,7 @@ class Output:
             fields = flat(row)
             width = max((len(name) for name in fields), default=0)
             for name, value in fields.items():
-                print(f"{name.ljust(width)}  {_cell(value)}")
+                print(f"{name.ljust(width)}  {_cell(value)}".rstrip())
 
     def ident(self, row: Mapping[str, object]) -> None:
         """Print what a create, update or delete answered: its id alone, or the record."""
