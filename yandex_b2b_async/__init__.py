@@ -172,6 +172,7 @@ from .models import (
     ZoneInfo,
 )
 from .pacing import Pacer, RateLimit
+from .resources import new_idempotency_token
 from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
 
 if TYPE_CHECKING:
@@ -397,6 +398,7 @@ __all__ = [
     "bulk_stream",
     "export_users",
     "inspect_users_file",
+    "new_idempotency_token",
     "normalize_phone",
     "read_user_ids",
     "read_users_csv",

@@ -353,6 +353,11 @@ def _sync(commands: Commands) -> None:
         "--force", action="store_true", help="allow archiving more than 10%% of the account"
     )
     parser.add_argument("--apply", action="store_true", help="carry the plan out")
+    parser.add_argument(
+        "--hide-personal",
+        action="store_true",
+        help="mask names, phones and emails in the printed plan and the report (+7••••••4567)",
+    )
     parser.set_defaults(run=_run_sync)
 
 
@@ -497,10 +502,11 @@ async def _sync_session(
     except (ValidationError, ArchiveCapError) as exc:
         return fail(f"sync refused (nothing was sent): {exc}")
     label = await names_of_ids(session.client) if names_used else None
-    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label))
+    hide = args.hide_personal
+    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label, hide_personal=hide))
     if not args.apply or args.dry_run:
         if args.report:
-            _write_plan(args.report, plan, desired)
+            _write_plan(args.report, plan, desired, hide_personal=hide)
         if plan:
             whole = f" (the whole plan is in {args.report})" if args.report else ""
             print(f"nothing was changed{whole}: run again with --apply to carry out this plan")
@@ -520,38 +526,51 @@ async def _sync_session(
         title=f"users sync {args.file}",
         rows=list(plan),
         total=len(plan),
-        form=_action_format(desired),
+        form=_action_format(desired, hide_personal=hide),
         run=run,
     )
     return await execute(args, job, session)
 
 
-def _action_format(desired: DesiredFile) -> RowFormat[SyncAction, str]:
+def _action_format(
+    desired: DesiredFile, *, hide_personal: bool = False
+) -> RowFormat[SyncAction, str]:
     def where(action: SyncAction) -> str:
-        line = desired.line_of(action)
-        return f"line {line}" if line is not None else f"archive {action.key}"
+        # A message names an action by its line, an archive by the employee's id: never by a
+        # phone (messages and progress show no personal data, --hide-personal or not).
+        if isinstance(action, SyncArchive):
+            return f"archive of {action.user_id}"
+        return f"line {desired.line_of(action)}"
+
+    def key(action: SyncAction) -> str:
+        return str(describe_action_data(action, hide_personal=hide_personal)["key"])
 
     return RowFormat(
         line=desired.line_of,
         outcome=lambda action, _: action_outcome(action),
-        details=lambda action, _: {"action": action_name(action), "key": action.key},
+        details=lambda action, _: {"action": action_name(action), "key": key(action)},
         where=where,
         noun="action",
     )
 
 
-def _write_plan(path: str, plan: SyncPlan, desired: DesiredFile) -> None:
-    """One JSON line per planned action, nothing applied."""
+def _write_plan(
+    path: str, plan: SyncPlan, desired: DesiredFile, *, hide_personal: bool = False
+) -> None:
+    """One JSON line per planned action, nothing applied (``hide_personal``: masked)."""
     reporter: Reporter[SyncAction, str] = Reporter(
-        _action_format(desired), path, secrets=Parser.secrets
+        _action_format(desired, hide_personal=hide_personal), path, secrets=Parser.secrets
     )
     try:
         reporter.open()
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, path) from None
-    with reporter:
+    try:  # not `with reporter`: entering it would open the file a second time
         for action in plan:
-            reporter.write({"line": desired.line_of(action), **describe_action_data(action)})
+            data = describe_action_data(action, hide_personal=hide_personal)
+            reporter.write({"line": desired.line_of(action), **data})
+    finally:
+        reporter.close()
 
 
 # -- users list / get / update / spending ---------------------------------------------------

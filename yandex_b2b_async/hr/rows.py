@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Final, Generic, TypeVar
 
 import attrs
 
+from .._personal import looks_like_phone, opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -81,10 +82,11 @@ _BOOLEANS: Final = "true/false/1/0/yes/no/ИСТИНА/ЛОЖЬ/да/нет"
 
 @attrs.frozen(kw_only=True)
 class CsvRow(Generic[_T]):
-    """One data row: its first line in the file and its value, or why it is invalid."""
+    """One data row: its first line in the file and its value, or why it is invalid. The repr
+    shows the value's type, not the value (a row holds an employee's personal data)."""
 
     line: int
-    value: _T | None = None
+    value: _T | None = attrs.field(default=None, repr=opaque_repr)
     error: ValidationError | None = None
 
     @property
@@ -262,6 +264,14 @@ def _layout(
     required: tuple[str, ...],
 ) -> _Layout:
     headers = [cell.strip() for cell in cells]
+    if any(looks_like_phone(header) or "@" in header for header in headers):
+        # A file without its header: said without quoting the row, an employee's data.
+        raise InputFileError(
+            path,
+            "holds a phone or an email where the header belongs: the first line must name "
+            "the columns (e.g. fullname,phone,is_active,cost_centers_id)",
+            line=1,
+        )
     wanted = {
         header_key(header): field for field, header in (columns.columns if columns else {}).items()
     }

@@ -32,6 +32,14 @@ import attrs
 
 from .._constants import SYNC_ARCHIVE_CAP
 from .._converter import unstructure
+from .._personal import (
+    looks_like_phone,
+    mask_email,
+    mask_name,
+    mask_phone,
+    name_repr,
+    phone_repr,
+)
 from ..bulk import (
     BulkItem,
     BulkOperation,
@@ -94,6 +102,8 @@ CLEARABLE: Final = ("email", "nickname", "department_id", "limits")
 _CLEARED_BY_PUT: Final = frozenset({"email", "department_id"})
 # The id fields a plan may show by name (describe's label).
 _LABELLED: Final = frozenset({"department_id", "cost_centers_id"})
+# The fields that hold personal data, and how each is masked (see ``_personal.py``).
+_MASKS: Final = {"fullname": mask_name, "phone": mask_phone, "email": mask_email}
 # How many offending rows an error about the input names before it says "and N more".
 _ROWS_NAMED: Final = 10
 
@@ -120,16 +130,26 @@ class ArchiveCapError(B2BError):
         )
 
 
-@attrs.frozen(kw_only=True)
+def _key_repr(value: object) -> str:
+    """A sync key's repr: a phone is masked, a nickname (an id of the HR system) is shown."""
+    return phone_repr(value) if isinstance(value, str) and looks_like_phone(value) else repr(value)
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class FieldChange:
     """One field an action changes: its value in the account and the desired one.
 
-    Limits are shown as sets of ``(service, limit_id)``.
+    Limits are shown as sets of ``(service, limit_id)``. The repr masks the values of a name,
+    phone or email.
     """
 
     field: str
     before: FieldValue
     after: FieldValue
+
+    def __repr__(self) -> str:
+        before, after = _masked(self.before, self.field), _masked(self.after, self.field)
+        return f"FieldChange(field={self.field!r}, before={before!r}, after={after!r})"
 
 
 @attrs.frozen(kw_only=True)
@@ -137,7 +157,7 @@ class SyncCreate:
     """A desired employee with no match in the account: created (or, if the API says the
     phone belongs to an archived employee, restored — see ``create_or_restore``)."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user: UserCreate
     index: int  # position of the record in the desired input
 
@@ -147,7 +167,7 @@ class SyncRestore:
     """An archived employee the desired input lists: restored with every field the record
     sets (a restore may change fields on its own); ``changes`` are the differences seen."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
     patch: UserPatch  # sent with is_deleted: false; always carries cost_centers_id
     changes: tuple[FieldChange, ...]
@@ -160,7 +180,7 @@ class SyncRestore:
 class SyncUpdate:
     """An active employee whose fields differ: a PATCH of those fields plus the cost center."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
     patch: UserPatch
     changes: tuple[FieldChange, ...]
@@ -173,9 +193,9 @@ class SyncUpdate:
 class SyncArchive:
     """An active employee absent from the desired input (only with ``archive_missing``)."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
-    fullname: str | None
+    fullname: str | None = attrs.field(repr=name_repr)
 
 
 SyncAction: TypeAlias = SyncCreate | SyncRestore | SyncUpdate | SyncArchive
@@ -225,12 +245,19 @@ class SyncPlan:
             + (f", {self.unkeyed} without a {self.key} (left alone)" if self.unkeyed else "")
         )
 
-    def describe(self, *, max_lines: int | None = None, label: IdLabel | None = None) -> str:
+    def describe(
+        self,
+        *,
+        max_lines: int | None = None,
+        label: IdLabel | None = None,
+        hide_personal: bool = False,
+    ) -> str:
         """The counts and a readable diff, one line per action (at most ``max_lines`` of them).
 
-        Shows keys, ids and the changed values; a plan holds no token, so none can appear.
-        ``label(field, id)`` names the ids of ``department_id`` and ``cost_centers_id`` (a
-        department's path, a cost center's name) where it knows them.
+        Shows keys, ids and the changed values — names, phones and emails included, unless
+        ``hide_personal`` masks them (``+7••••••4567``); a plan holds no token, so none can
+        appear. ``label(field, id)`` names the ids of ``department_id`` and ``cost_centers_id``
+        (a department's path, a cost center's name) where it knows them.
         """
         lines = [self.summary()]
         total = len(self)
@@ -238,36 +265,56 @@ class SyncPlan:
             if max_lines is not None and shown >= max_lines:
                 lines.append(f"  … and {total - shown} more")
                 break
-            lines.append("  " + describe_action(action, label=label))
+            lines.append("  " + describe_action(action, label=label, hide_personal=hide_personal))
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return self.describe()
+        """The plan described with personal data masked: ``describe()`` shows it."""
+        return self.describe(hide_personal=True)
 
 
-def describe_action(action: SyncAction, *, label: IdLabel | None = None) -> str:
+def describe_action(
+    action: SyncAction, *, label: IdLabel | None = None, hide_personal: bool = False
+) -> str:
     """One readable line for an action: its sign, key, employee id and changes (ids named by
-    ``label``, see :meth:`SyncPlan.describe`)."""
+    ``label``, personal data masked by ``hide_personal``: see :meth:`SyncPlan.describe`)."""
+    hide = hide_personal
+    key = _masked(action.key, "phone") if hide else action.key
     if isinstance(action, SyncCreate):
         fields = ", ".join(
-            f"{name}={_show(_desired_value(action.user, name), name, label)}"
+            f"{name}={_show(_desired_value(action.user, name), name, label, hide)}"
             for name in _COMPARED
             if name != "phone" and getattr(action.user, name) is not UNSET
         )
-        return f"+ create  {action.user.phone}  {fields}"
+        phone = _masked(action.user.phone, "phone") if hide else action.user.phone
+        return f"+ create  {phone}  {fields}"
     if isinstance(action, SyncArchive):
-        name = f"  {action.fullname!r}" if action.fullname else ""
-        return f"- archive {action.key}  (id {action.user_id}){name}"
+        name = f"  {_show(action.fullname, 'fullname', None, hide)}" if action.fullname else ""
+        return f"- archive {key}  (id {action.user_id}){name}"
     sign, verb = ("^", "restore") if isinstance(action, SyncRestore) else ("~", "update ")
     changes = "; ".join(
-        f"{change.field}: {_show(change.before, change.field, label)} -> "
-        f"{_show(change.after, change.field, label)}"
+        f"{change.field}: {_show(change.before, change.field, label, hide)} -> "
+        f"{_show(change.after, change.field, label, hide)}"
         for change in action.changes
     )
-    return f"{sign} {verb} {action.key}  (id {action.user_id})  {changes or 'no field changes'}"
+    return f"{sign} {verb} {key}  (id {action.user_id})  {changes or 'no field changes'}"
 
 
-def _show(value: FieldValue, field: str = "", label: IdLabel | None = None) -> str:
+def _masked(value: FieldValue, field: str) -> FieldValue:
+    """``value`` masked when ``field`` holds personal data (a phone-shaped key too)."""
+    mask = _MASKS.get(field)
+    if mask is None or not isinstance(value, str):
+        return value
+    if field == "phone" and not looks_like_phone(value):
+        return value  # a nickname key, or an empty phone: not a phone number
+    return mask(value)
+
+
+def _show(
+    value: FieldValue, field: str = "", label: IdLabel | None = None, hide: bool = False
+) -> str:
+    if hide:
+        value = _masked(value, field)
     if label is not None and isinstance(value, str) and field in _LABELLED:
         return repr(label(field, value))
     if value is None:
@@ -536,9 +583,7 @@ def _index_desired(
             problems.append(f"{row_name(index)} has no {key}")
             continue
         if value in wanted:
-            problems.append(
-                f"{row_name(index)} repeats {key} {value!r} of {row_name(wanted[value][0])}"
-            )
+            problems.append(f"{row_name(index)} repeats the {key} of {row_name(wanted[value][0])}")
             continue
         wanted[value] = (index, user)
     if problems:
@@ -568,8 +613,8 @@ def _index_account(account: Iterable[User], key: SyncKey) -> tuple[dict[str, Use
         if known is not None and not known.is_deleted:
             if is_active:
                 raise B2BError(
-                    f"employees {known.id} and {employee.id} are both active with {key} "
-                    f"{value!r}; resolve this in the account before syncing by {key}"
+                    f"employees {known.id} and {employee.id} are both active with the same "
+                    f"{key}; resolve this in the account before syncing by {key}"
                 )
             continue  # the active one wins over any archived one
         # The list is in creation order: a later archived employee is the more recent one.
@@ -724,7 +769,7 @@ def _id_of(action: SyncAction, result: str) -> str:
 def _journal_key(action: SyncAction) -> str:
     """A journal key that changes when the action would send something else."""
     if isinstance(action, SyncCreate):
-        return f"create:{action.key}:{input_key(action.user)}"
+        return f"create:{input_key(action.user)}"  # the key's value is in the hash, not in clear
     if isinstance(action, SyncArchive):
         return f"archive:{action.user_id}"
     kind = "restore" if isinstance(action, SyncRestore) else "update"
@@ -757,26 +802,37 @@ def action_outcome(action: SyncAction) -> str:
     return _VERBS[type(action)]
 
 
-def describe_action_data(action: SyncAction) -> dict[str, object]:
+def describe_action_data(action: SyncAction, *, hide_personal: bool = False) -> dict[str, object]:
     """The action as plain data (JSON-ready), as a plan report writes it: ``action``, ``key``,
     ``user_id`` (not for a create) and ``changes`` (``[{"field", "before", "after"}]``) or the
-    created employee's fields. Holds no token."""
-    data: dict[str, object] = {"action": action_name(action), "key": action.key}
+    created employee's fields. Holds no token; ``hide_personal`` masks names, phones and
+    emails (``+7••••••4567``)."""
+    hide = hide_personal
+    key = _masked(action.key, "phone") if hide else action.key
+    data: dict[str, object] = {"action": action_name(action), "key": key}
     if isinstance(action, SyncCreate):
-        data["user"] = unstructure(action.user)
+        user = unstructure(action.user)
+        assert isinstance(user, dict)
+        data["user"] = {name: _plain(value, name, hide) for name, value in user.items()}
         return data
     data["user_id"] = action.user_id
     if isinstance(action, SyncArchive):
-        data["fullname"] = action.fullname
+        data["fullname"] = _plain(action.fullname, "fullname", hide)
         return data
     data["changes"] = [
-        {"field": change.field, "before": _plain(change.before), "after": _plain(change.after)}
+        {
+            "field": change.field,
+            "before": _plain(change.before, change.field, hide),
+            "after": _plain(change.after, change.field, hide),
+        }
         for change in action.changes
     ]
     return data
 
 
-def _plain(value: FieldValue) -> object:
+def _plain(value: object, field: str = "", hide: bool = False) -> object:
+    if hide and (value is None or isinstance(value, str)):
+        value = _masked(value, field)
     if isinstance(value, frozenset):
         return [f"{service}:{limit_id}" for service, limit_id in sorted(value)]
     return value

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from typing import Final
 
+from .._personal import scrub
 from ..errors import B2BError
 
 __all__ = [
@@ -50,7 +51,7 @@ _ENCODING_HINT: Final = (
 class InputFileError(B2BError, ValueError):
     """A file refused as a whole before anything was sent: bad encoding, an unknown, missing
     or repeated column, a malformed CSV. ``line`` and ``column`` (1-based) say where, when
-    known."""
+    known. A phone or an email the message quotes (a cell) is masked."""
 
     def __init__(
         self, path: str, message: str, *, line: int | None = None, column: int | str | None = None
@@ -63,7 +64,7 @@ class InputFileError(B2BError, ValueError):
             where += f", line {line}"
         if column is not None:
             where += f", column {column}" if isinstance(column, int) else f", column {column!r}"
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where}: {scrub(message)}")  # a cell may be a phone or an email
 
 
 def is_excel(path: FilePath) -> bool:

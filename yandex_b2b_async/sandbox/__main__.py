@@ -49,7 +49,15 @@ def add_serve_arguments(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--strict",
         action="store_true",
-        help="also refuse what docs/sandbox.md lists as guesses (an unknown cost_centers_id, ...)",
+        help="apply too the assumptions that refuse what the API pages allow (docs/sandbox.md)",
+    )
+    run.add_argument(
+        "--time-factor",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="clock seconds per real second: 1 real time (a ride takes 20.5 min), 60 fast, "
+        "0 stopped (move it with POST /_sandbox/clock/advance)",
     )
     run.add_argument(
         "--seed",
@@ -126,6 +134,7 @@ def serve_parsed(args: argparse.Namespace, *, prog: str) -> int:
             drop_before_rate=args.drop_before_rate,
             drop_after_rate=args.drop_after_rate,
             outage=args.outage,
+            time_factor=args.time_factor,
         )
     except (ValueError, SandboxError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
