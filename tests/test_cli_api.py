@@ -45,7 +45,10 @@ class Run:
 def cli(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
     """Run ``yandex-b2b ARGS`` in this process."""
     capsys.readouterr()
-    code = main(list(args))
+    try:
+        code = main(list(args))
+    except SystemExit as exit_:  # argparse refusing the line
+        code = int(exit_.code or 0)
     captured = capsys.readouterr()
     return Run(code, captured.out, captured.err)
 
@@ -338,6 +341,47 @@ def test_orders_report_prints_each_orders_report_data(
     assert [row["id"] for row in rows] == [order_id]
 
 
+def test_orders_routestats_prints_each_tariffs_price(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders routestats --point … --user-id prints the offer and a price per tariff."""
+    user_id = sandbox.add_user(phone=PHONE)
+    args = ("--point", "37.59,55.73", "--point", "37.61,55.75", "--user-id", user_id)
+    stats = cli(capsys, "orders", "routestats", *args, "--format", "json").json()
+    assert stats["offer"]
+    assert "econom" in [level["class"] for level in stats["service_levels"]]
+
+
+def test_orders_change_destinations_lists_the_new_route(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders change-destinations ID --point … replaces the route after the pick-up."""
+    order_id = _order(capsys, sandbox.add_user(phone=PHONE))
+    args = ("orders", "change-destinations", order_id, "--point", "37.62,55.76")
+    points = cli(capsys, *args, "--format", "json").json()
+    assert [point["geopoint"] for point in points][-1] == [37.62, 55.76]
+
+
+def test_orders_feedback_rates_the_ride(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders feedback ID --rating 5 prints the order's id; a rating of 6 is refused unsent."""
+    order_id = _order(capsys, sandbox.add_user(phone=PHONE))
+    rated = cli(capsys, "orders", "feedback", order_id, "--rating", "5", "--format", "json")
+    assert rated.json() == {"id": order_id}
+    sandbox.reset_stats()
+    assert cli(capsys, "orders", "feedback", order_id, "--rating", "6").code == 2
+    assert sandbox.stats.requests == 0
+
+
+def test_auth_clients_lists_the_clients_the_token_reaches(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """auth clients --format json lists the seeded client with its id."""
+    rows = cli(capsys, "auth", "clients", "--format", "json").json()
+    assert [row["client_id"] for row in rows] == [sandbox.client_id]
+
+
 # --- promocodes, vehicles, zones, services -------------------------------------------------------
 
 
@@ -513,7 +557,10 @@ COVERED = {
     ("geo-restrictions", "create"): test_geo_restrictions_create_update_list_and_delete,
     ("geo-restrictions", "update"): test_geo_restrictions_create_update_list_and_delete,
     ("geo-restrictions", "delete"): test_geo_restrictions_create_update_list_and_delete,
+    ("orders", "routestats"): test_orders_routestats_prints_each_tariffs_price,
     ("orders", "create"): test_orders_create_info_and_progress,
+    ("orders", "change-destinations"): test_orders_change_destinations_lists_the_new_route,
+    ("orders", "feedback"): test_orders_feedback_rates_the_ride,
     ("orders", "info"): test_orders_create_info_and_progress,
     ("orders", "progress"): test_orders_create_info_and_progress,
     ("orders", "wait"): test_orders_wait_returns_at_a_final_status,
@@ -534,6 +581,7 @@ COVERED = {
     ("tanker", "list"): test_tanker_eats_and_travels_list_their_orders,
     ("eats", "list"): test_tanker_eats_and_travels_list_their_orders,
     ("travels", "list"): test_tanker_eats_and_travels_list_their_orders,
+    ("auth", "clients"): test_auth_clients_lists_the_clients_the_token_reaches,
 }
 ELSEWHERE = {
     ("users", "create"),

@@ -9,10 +9,12 @@ group per resource with its calls as verbs, and bulk jobs from files.
     yandex-b2b cost-centers list|create|update …
     yandex-b2b limits list|get|set-personal …
     yandex-b2b managers|geo-restrictions list|create|update|delete …
-    yandex-b2b orders create|info|progress|wait|cancel|list|report|active …
+    yandex-b2b orders routestats|create|info|progress|wait|cancel|change-destinations|…
+    yandex-b2b orders feedback|list|report|active …
     yandex-b2b promocodes create|list|get|cancel|codes …
     yandex-b2b vehicles list|create|update|archive …
     yandex-b2b zones info …    yandex-b2b tanker|eats|travels list …
+    yandex-b2b auth clients
     yandex-b2b sandbox serve [--port N ...]
 
 The package: :mod:`.parser` (global options anywhere on the line, the job options, the
@@ -35,6 +37,7 @@ from typing import Final
 
 from .._logs import install_handler, remove_handler
 from . import (
+    auth,
     cost_centers,
     departments,
     geo_restrictions,
@@ -68,6 +71,7 @@ GROUPS: Final[Sequence[Callable[[Commands], None]]] = (
     vehicles.register,
     zones.register,
     services.register,
+    auth.register,
     sandbox.register,
 )
 

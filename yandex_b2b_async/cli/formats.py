@@ -112,7 +112,12 @@ class Output:
             fields = flat(row)
             width = max((len(name) for name in fields), default=0)
             for name, value in fields.items():
-                print(f"{name.ljust(width)}  {_cell(value)}".rstrip())
+                if _objects(value):  # a list of objects: a line each, its plain fields
+                    print(name)
+                    for item in value:  # type: ignore[attr-defined]
+                        print("  - " + "  ".join(_pairs(flat(item))))
+                else:
+                    print(f"{name.ljust(width)}  {_cell(value)}".rstrip())
 
     def ident(self, row: Mapping[str, object]) -> None:
         """Print what a create, update or delete answered: its id alone, or the record."""
@@ -197,6 +202,19 @@ def _cell(value: object) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False) if value else ""
     return str(value)
+
+
+def _objects(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(i, Mapping) for i in value)
+
+
+def _pairs(item: Mapping[str, object]) -> list[str]:
+    """``key=value`` for the plain fields of an object (nested lists left to --format json)."""
+    return [
+        f"{key}={_cell(value)}"
+        for key, value in item.items()
+        if value is not None and not isinstance(value, list | dict)
+    ]
 
 
 def _table_cell(value: object) -> str:

@@ -9,7 +9,14 @@ from typing import Any
 
 from .. import B2BClient
 from .._constants import DEFAULT_WAIT_TIMEOUT
-from ..models import CancelState, OrderCreate, OrderProgress, OrderStatus, SortingField
+from ..models import (
+    CancelState,
+    OrderCreate,
+    OrderProgress,
+    OrderStatus,
+    RoutePoint,
+    SortingField,
+)
 from .parser import Commands
 from .verbs import Verb, add_verbs, body_of, data_argument, model_of, moment
 
@@ -21,7 +28,9 @@ GROUP = "orders"
 def register(commands: Commands) -> None:
     """Add the ``orders`` commands."""
     commands.group(
-        GROUP, help="taxi orders: create, info, progress, wait, cancel, list, report, active"
+        GROUP,
+        help="taxi orders: routestats, create, info, progress, wait, cancel, change-destinations, "
+        "feedback, list, report, active",
     )
     add_verbs(commands, _VERBS)
 
@@ -109,6 +118,64 @@ async def _wait(client: B2BClient, args: argparse.Namespace) -> Any:
     return await client.orders.wait(args.id, **options)
 
 
+# -- prices, the route, the rating --------------------------------------------------------
+
+
+def _point(text: str) -> tuple[float, float]:
+    """A ``--point LON,LAT`` value."""
+    try:
+        lon, lat = (float(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"must be LON,LAT (two numbers, longitude first), got {text!r}"
+        ) from None
+    return lon, lat
+
+
+def _points(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--point",
+        dest="points",
+        type=_point,
+        action="append",
+        required=True,
+        metavar="LON,LAT",
+        help=f"{what}, longitude first (repeat for each point, in order)",
+    )
+
+
+def _routestats_arguments(parser: argparse.ArgumentParser) -> None:
+    _points(parser, "a point of the route: the pick-up first")
+    parser.add_argument("--user-id", metavar="ID", help="the employee who would ride")
+
+
+async def _routestats(client: B2BClient, args: argparse.Namespace) -> Any:
+    return await client.orders.routestats(args.points, user_id=args.user_id)
+
+
+def _destinations_arguments(parser: argparse.ArgumentParser) -> None:
+    _id(parser)
+    _points(parser, "a new point after the pick-up")
+
+
+async def _change_destinations(client: B2BClient, args: argparse.Namespace) -> Any:
+    points = [RoutePoint(geopoint=point) for point in args.points]
+    return await client.orders.change_destinations(args.id, points)
+
+
+def _feedback_arguments(parser: argparse.ArgumentParser) -> None:
+    _id(parser)
+    parser.add_argument(
+        "--rating", type=int, required=True, choices=range(1, 6), metavar="1-5", help="the rating"
+    )
+    parser.add_argument("--msg", metavar="TEXT", help="a comment")
+
+
+async def _feedback(client: B2BClient, args: argparse.Namespace) -> Any:
+    await client.orders.feedback(args.id, args.rating, msg=args.msg)
+    return {"id": args.id}
+
+
 # -- listings -----------------------------------------------------------------------------
 
 
@@ -152,6 +219,19 @@ async def _active(client: B2BClient, args: argparse.Namespace) -> Any:
 
 
 _VERBS = (
+    Verb(
+        group=GROUP,
+        name="routestats",
+        help="prices per tariff for a route (and the offer to order with)",
+        description="Print the prices of each tariff for the route the --point options give "
+        "(the pick-up first), and the offer an order may name to keep that price.",
+        examples=(
+            "orders routestats --point 37.59,55.73 --point 37.61,55.75",
+            "orders routestats --point 37.59,55.73 --point 37.61,55.75 --format json",
+        ),
+        call=_routestats,
+        arguments=_routestats_arguments,
+    ),
     Verb(
         group=GROUP,
         name="create",
@@ -208,6 +288,33 @@ _VERBS = (
         call=_cancel,
         shows="id",
         arguments=_cancel_arguments,
+    ),
+    Verb(
+        group=GROUP,
+        name="change-destinations",
+        help="replace an order's route after the pick-up",
+        description="Replace every point of the order's route but the pick-up with the --point "
+        "options, in order, and list the route's new points.",
+        examples=(
+            "orders change-destinations ORDER_ID --point 37.61,55.75",
+            "orders change-destinations ORDER_ID --point 37.60,55.74 --point 37.61,55.75",
+        ),
+        call=_change_destinations,
+        shows="list",
+        arguments=_destinations_arguments,
+    ),
+    Verb(
+        group=GROUP,
+        name="feedback",
+        help="rate a ride from 1 to 5",
+        description="Rate the ride (within a day of it), with a comment; prints its id.",
+        examples=(
+            "orders feedback ORDER_ID --rating 5",
+            'orders feedback ORDER_ID --rating 2 --msg "Долго ждали"',
+        ),
+        call=_feedback,
+        shows="id",
+        arguments=_feedback_arguments,
     ),
     Verb(
         group=GROUP,
