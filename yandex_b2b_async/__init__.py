@@ -6,6 +6,9 @@ before sending, typed errors, retries and client-side pacing.
 ``yandex_b2b_async.sandbox`` holds an in-memory emulator of the API for tests.
 """
 
+# First: an older Python gets one line saying which version is needed, not a SyntaxError.
+from . import _python  # noqa: F401  (isort: skip)
+
 import importlib
 from typing import TYPE_CHECKING, Final
 

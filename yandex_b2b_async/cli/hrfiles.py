@@ -1,5 +1,5 @@
 """HR files as they come, on the command line: the file options the users commands share, and
-the commands that show names (``users export``, ``departments list``, ``cost-centers list``).
+the command that writes them (``users export``).
 
 File options (``users create``, ``sync``, ``archive``, ``restore``): ``--columns`` (a map of the
 file's headers, or a TOML mapping file), ``--encoding``, ``--sheet``, ``--phone-region`` and, for
@@ -12,7 +12,6 @@ sends), and runs the job. What the file parts mean: ``docs/hr-files.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
@@ -420,7 +419,7 @@ async def names_of_ids(client: B2BClient) -> Callable[[str, str], str]:
 
 
 def register(commands: Commands) -> None:
-    """Add ``users export``, ``departments list`` and ``cost-centers list``."""
+    """Add ``users export``."""
     export = commands.add(
         "users",
         "export",
@@ -429,23 +428,12 @@ def register(commands: Commands) -> None:
         "or --encoding; .xlsx: the xlsx extra) in the columns 'users create' and 'users sync' "
         "read, departments and cost centers by name, limits by title. Edit the file and run "
         "'users sync FILE' to change only what was edited.",
+        examples=("users export employees.xlsx", "users export employees.csv --encoding cp1251"),
         job_options=False,
     )
     export.add_argument("file", metavar="FILE", help="the file to write (.csv or .xlsx)")
     export.add_argument("--encoding", metavar="ENC", help="the CSV's encoding (default utf-8-sig)")
     export.set_defaults(run=_run_export)
-    for group, noun in (("departments", "department"), ("cost-centers", "cost center")):
-        listing = commands.add(
-            group,
-            "list",
-            help=f"print every {noun} (name and id)",
-            description=f"Print every {noun} of the account: "
-            + ("its path and id" if group == "departments" else "its name and id")
-            + ", one per line; --json prints a JSON object per line.",
-            job_options=False,
-        )
-        listing.add_argument("--json", action="store_true", help="a JSON object per line")
-        listing.set_defaults(run=_run_departments if group == "departments" else _run_cost_centers)
 
 
 def _run_export(args: argparse.Namespace) -> int:
@@ -458,43 +446,6 @@ def _run_export(args: argparse.Namespace) -> int:
         print(
             f"users export: {written} employee{'' if written == 1 else 's'} written to {args.file}"
         )
-        return EXIT_OK
-
-    return run_async(args, body)
-
-
-def _run_departments(args: argparse.Namespace) -> int:
-    async def body() -> int:
-        async with open_session(args) as session:
-            directory = await Directory.load(session.client, limits=False)
-        rows = sorted(directory.departments.values(), key=lambda d: directory.path_of(d.id))
-        for department in rows:
-            path = directory.path_text(department.id)
-            if args.json:
-                item = {
-                    "id": department.id,
-                    "name": department.name,
-                    "parent_id": department.parent_id,
-                    "path": path,
-                }
-                print(json.dumps(item, ensure_ascii=False))
-            else:
-                print(f"{path}\t{department.id}")
-        return EXIT_OK
-
-    return run_async(args, body)
-
-
-def _run_cost_centers(args: argparse.Namespace) -> int:
-    async def body() -> int:
-        async with open_session(args) as session:
-            directory = await Directory.load(session.client, limits=False)
-        for center in sorted(directory.cost_centers.values(), key=lambda c: c.name):
-            if args.json:
-                item = {"id": center.id, "name": center.name, "default": center.default}
-                print(json.dumps(item, ensure_ascii=False))
-            else:
-                print(f"{center.name}\t{center.id}" + ("\t(main)" if center.default else ""))
         return EXIT_OK
 
     return run_async(args, body)

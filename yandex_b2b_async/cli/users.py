@@ -1,4 +1,5 @@
-"""``yandex-b2b users …``: create, archive, restore and sync employees from files.
+"""``yandex-b2b users …``: create, archive, restore and sync employees from files; list, get,
+update one and their spending.
 
 Each command declares its parser and builds a :class:`~.runner.Job`; the runner does the
 rest (report, progress, summary, exit code). ``users sync`` plans first (reading the account),
@@ -18,6 +19,7 @@ import attrs
 
 from .. import B2BClient
 from .._constants import DEFAULT_PAGE_LIMIT
+from .._types import UNSET
 from .._validators import check_phone
 from ..bulk import BulkItem, BulkOptions, BulkStop, JobBinding, error_summary, input_key
 from ..errors import AuthenticationError, B2BError, PermissionDeniedError, ValidationError
@@ -40,7 +42,7 @@ from ..hr.sync import (
     describe_action_data,
     read_account,
 )
-from ..models import CreateOrRestoreResult, UserCreate
+from ..models import CreateOrRestoreResult, User, UserCreate, UserPatch
 from .hrfiles import FileReading, add_file_options, file_reading, names_of_ids, run_file_job
 from .output import Reporter, RowFormat
 from .parser import EXIT_OK, Commands, Parser, UsageError
@@ -57,6 +59,7 @@ from .runner import (
     run_async,
     run_job,
 )
+from .verbs import Verb, add_verbs
 
 __all__ = ["PhoneMatchError", "register"]
 
@@ -70,6 +73,11 @@ _ROWS_NAMED: Final = 10
 
 def register(commands: Commands) -> None:
     """Add the ``users`` commands."""
+    commands.group(
+        "users",
+        help="employees: list, get, update, spending; create, archive, restore, sync from files",
+    )
+    add_verbs(commands, _VERBS)
     _create(commands)
     _archive_or_restore(commands, "archive")
     _archive_or_restore(commands, "restore")
@@ -91,6 +99,10 @@ def _create(commands: Commands) -> None:
         "limits (limits as service:limit_id pairs joined by ';'), and department (a name or a "
         "path Parent/Child) and cost_center (a name) instead of the ids; --columns maps a "
         "file's own headers.",
+        examples=(
+            "users create employees.csv --report report.jsonl --journal journal.jsonl",
+            "--sandbox users create examples/employees.csv --dry-run",
+        ),
     )
     parser.add_argument(
         "file", metavar="FILE", help="the employees, one per row (.csv, .txt, .xlsx)"
@@ -179,6 +191,7 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         "line, or a CSV with a user_id column (a file with another header, such as phone, is "
         "refused: pass --by phone for a file of phones)."
         + (" Each keeps its cost center." if action == "restore" else ""),
+        examples=(f"users {action} user_ids.txt", f"users {action} phones.csv --by phone"),
     )
     parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")
     add_file_options(parser, employees=False)
@@ -335,9 +348,13 @@ def _sync(commands: Commands) -> None:
         description="Compare FILE (read as 'users create' reads it) with the account and print "
         "the plan: who is created, restored (archived and listed), updated (only the fields "
         "that differ) and, with --archive-missing, archived (active and absent from the file; "
-        "refused above 10%% of the active employees unless --force). Nothing changes without "
+        "refused above 10% of the active employees unless --force). Nothing changes without "
         "--apply; --report PATH then writes the whole plan, one JSON line per action. Every "
         "row must be valid, and each key must appear once.",
+        examples=(
+            "users sync employees.csv --archive-missing",
+            "users sync employees.csv --archive-missing --apply --report plan.jsonl",
+        ),
     )
     parser.add_argument("file", metavar="FILE", help="the desired employees, one per row")
     add_file_options(parser)
@@ -725,3 +742,137 @@ def _write_plan(
         _report_left_out(reporter, plan, desired)
     finally:
         reporter.close()
+
+
+# -- users list / get / update / spending ---------------------------------------------------
+
+
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state",
+        choices=("active", "archived", "all"),
+        default="all",
+        help="which employees (default: all, archived ones too)",
+    )
+
+
+async def _list(client: B2BClient, args: argparse.Namespace) -> list[User]:
+    wanted = {"active": False, "archived": True}.get(args.state)
+    return [
+        user
+        async for user in client.users.list()
+        if wanted is None or bool(user.is_deleted) is wanted
+    ]
+
+
+async def _get(client: B2BClient, args: argparse.Namespace) -> User:
+    return await client.users.get(args.id)
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", metavar="USER_ID", help="the employee")
+    parser.add_argument("--fullname", metavar="NAME", help="the new name")
+    parser.add_argument("--phone", help="the new phone (+79001234567)")
+    parser.add_argument("--email", help="the new email")
+    parser.add_argument("--nickname", metavar="TEXT", help="the new nickname (an external ID)")
+    parser.add_argument("--department-id", metavar="ID", help="move to this department")
+    parser.add_argument("--cost-center-id", metavar="ID", help="the new cost center")
+    active = parser.add_mutually_exclusive_group()
+    active.add_argument("--active", action="store_true", default=None, help="may order")
+    active.add_argument(
+        "--inactive", dest="active", action="store_false", help="may not order (kept, not archived)"
+    )
+
+
+def _update_prepare(args: argparse.Namespace) -> None:
+    fields = {
+        "fullname": args.fullname,
+        "phone": args.phone,
+        "email": args.email,
+        "nickname": args.nickname,
+        "department_id": args.department_id,
+        "cost_centers_id": args.cost_center_id,
+        "is_active": args.active,
+    }
+    given = {name: value for name, value in fields.items() if value is not None}
+    if not given:
+        raise UsageError("users update: give a field to change (--fullname, --email, ...)")
+    args.patch = UserPatch(**given)
+
+
+async def _update(client: B2BClient, args: argparse.Namespace) -> dict[str, object]:
+    patch: UserPatch = args.patch
+    if patch.cost_centers_id is UNSET:
+        # A PATCH without it would move the employee to the main cost center: keep theirs.
+        current = await client.users.get(args.id)
+        if current.cost_centers_id:
+            patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
+    await client.users.patch(args.id, patch)
+    return {"id": args.id}
+
+
+async def _spending(client: B2BClient, args: argparse.Namespace) -> object:
+    return await client.users.spending_details(args.ids)
+
+
+_VERBS = (
+    Verb(
+        group="users",
+        name="list",
+        help="list the employees",
+        description="Every employee of the account (--state active or archived for some). The "
+        "table shows names, phones and emails: your own account's data, printed on your "
+        "request; -o writes every field.",
+        examples=("users list --state active", "users list --format csv -o employees.csv"),
+        call=_list,
+        shows="list",
+        columns=(
+            "id",
+            "fullname",
+            "phone",
+            "email",
+            "department_id",
+            "cost_center",
+            "is_active",
+            "is_deleted",
+        ),
+        arguments=_list_arguments,
+    ),
+    Verb(
+        group="users",
+        name="get",
+        help="show an employee",
+        description="Print employee USER_ID's record (archived ones too).",
+        examples=("users get USER_ID", "users get USER_ID --format json"),
+        call=_get,
+        arguments=lambda parser: parser.add_argument("id", metavar="USER_ID", help="the employee"),
+    ),
+    Verb(
+        group="users",
+        name="update",
+        help="change an employee's fields",
+        description="Change the fields given and nothing else (the employee keeps their cost "
+        "center unless --cost-center-id is given); prints the id.",
+        examples=(
+            "users update USER_ID --department-id DEPARTMENT_ID",
+            "users update USER_ID --inactive",
+        ),
+        call=_update,
+        shows="id",
+        arguments=_update_arguments,
+        prepare=_update_prepare,
+    ),
+    Verb(
+        group="users",
+        name="spending",
+        help="what employees spent within their limits",
+        description="Print what each employee given spent within each of their limits (any "
+        "number of ids: they are asked for 100 at a time).",
+        examples=("users spending USER_ID", "users spending USER_ID USER_ID2 --format json"),
+        call=_spending,
+        shows="list",
+        arguments=lambda parser: parser.add_argument(
+            "ids", metavar="USER_ID", nargs="+", help="the employees"
+        ),
+    ),
+)
