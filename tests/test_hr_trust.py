@@ -719,3 +719,32 @@ def test_a_cell_over_the_csv_field_limit_is_named_with_advice(tmp_path: Path) ->
     assert (caught.value.line, caught.value.column) == (3, 1)
     assert "131072" in str(caught.value)
     assert "shorten the cell" in str(caught.value)
+
+
+def test_a_snapshot_of_a_workbook_is_loaded_once_however_often_it_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job reads its snapshot several times; the workbook behind it is parsed only once."""
+    from yandex_b2b_async.hr.tables import FileSnapshot, table_rows
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["fullname", "phone", "is_active", "cost_centers_id"])
+    sheet.append(["Anna", "+79990000001", "true", "cc"])
+    path = tmp_path / "staff.xlsx"
+    workbook.save(path)
+    loads: list[object] = []
+    real_load = openpyxl.load_workbook
+
+    def counting_load(*args: object, **kwargs: object) -> object:
+        loads.append(args)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(openpyxl, "load_workbook", counting_load)
+    file = FileSnapshot.take(path)
+    first = list(table_rows(file))
+    first[1][1][0] = "changed by the caller"
+    second = list(table_rows(file))
+    assert len(loads) == 1
+    assert second[1][1] == ["Anna", "+79990000001", "true", "cc"]

@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import io
 import os
+import weakref
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -328,6 +329,23 @@ def _long_cell(lines: list[str], start: int, separator: str) -> tuple[int, int]:
 
 
 def _sheet_rows(file: FileSnapshot, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
+    # A job reads its snapshot several times (count, names, duplicates, rows) and a full
+    # workbook load is the slow part, so a snapshot keeps its parsed sheets (as text) for as
+    # long as it lives.
+    sheets = _parsed_sheets.setdefault(file, {})
+    rows = sheets.get(sheet)
+    if rows is None:
+        rows = sheets[sheet] = list(_parse_sheet(file, sheet))
+    for number, cells in rows:
+        yield number, list(cells)
+
+
+_parsed_sheets: weakref.WeakKeyDictionary[
+    FileSnapshot, dict[str | None, list[tuple[int, list[str]]]]
+] = weakref.WeakKeyDictionary()
+
+
+def _parse_sheet(file: FileSnapshot, sheet: str | None) -> Iterator[tuple[int, list[str]]]:
     name = file.name
     try:
         import openpyxl
