@@ -19,7 +19,7 @@ import pytest
 from yandex_b2b_async.bulk import JobBinding, JournalFile, JournalMismatchError, bulk
 from yandex_b2b_async.hr import RowFilter, SyncWarning, read_users_csv
 from yandex_b2b_async.hr.rows import InputFileError, inspect_users_file
-from yandex_b2b_async.hr.sync import build_plan
+from yandex_b2b_async.hr.sync import ArchiveCapError, build_plan
 from yandex_b2b_async.models import User, UserCreate
 from yandex_b2b_async.sandbox import Sandbox
 from yandex_b2b_async.sandbox.state import JSONObject
@@ -471,6 +471,32 @@ def test_a_create_with_the_name_of_an_absent_employee_is_a_probable_phone_change
     ]
     assert "--key nickname" in plan.describe()
     assert build_plan(desired, account, archive_missing=False).warnings[0].archived is False
+
+
+def test_a_refusal_by_the_archive_cap_names_the_probable_phone_changes() -> None:
+    """A plan refused for archiving too many still says which archives are probably changed
+    phones, by line and id: the reason a small company meets the cap after one phone change."""
+    desired = [
+        UserCreate(
+            fullname="Иванов Илья", phone="+79000000002", is_active=True, cost_centers_id="cc"
+        ),
+        UserCreate(
+            fullname="Петрова Анна", phone="+79000000003", is_active=True, cost_centers_id="cc"
+        ),
+    ]
+    account = [
+        _employee("u-1", "+79000000001", "Иванов Илья"),
+        _employee("u-3", "+79000000003", "Петрова Анна"),
+    ]
+    with pytest.raises(ArchiveCapError) as caught:
+        build_plan(desired, account, archive_missing=True, lines=[7, 8])
+    assert caught.value.warnings == [
+        SyncWarning(kind="phone_changed", user_id="u-1", index=0, line=7, archived=True)
+    ]
+    message = str(caught.value)
+    assert "probably a changed phone" in message
+    assert "line 7" in message and "u-1" in message and "--key nickname" in message
+    assert "+7900" not in message and "Иванов" not in message
 
 
 def test_a_sync_prints_and_reports_a_probable_phone_change(
