@@ -206,6 +206,17 @@ def test_header_row_says_where_the_header_is(tmp_path: Path) -> None:
     assert caught.value.line == 2
 
 
+def test_a_header_row_on_an_employee_row_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    """--header-row naming an employee's row (it holds a phone) is refused as such, and the
+    message quotes none of its cells: not the phone, not the name."""
+    path = _staff_csv(tmp_path / "staff.csv", [("Иванов Илья", "+79001234567", "Работает")])
+    with pytest.raises(InputFileError, match="employee's row") as caught:
+        inspect_users_file(path, columns=STAFF_MAP, encoding="cp1251", header_row=4)
+    assert caught.value.line == 4
+    assert "Иванов" not in str(caught.value)
+    assert "4567" not in str(caught.value)
+
+
 def test_a_file_whose_header_is_not_found_says_how_to_point_at_it(tmp_path: Path) -> None:
     """No row names a mapped column: refused, advising --header-row."""
     path = tmp_path / "staff.csv"

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 import attrs
 
-from .._personal import opaque_repr
+from .._personal import looks_like_phone, opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -366,6 +366,15 @@ def _find_header(
             first = (line, cells)
         if header_row is not None:
             if line == header_row:
+                if any(_holds_contact(cell) for cell in cells):
+                    # A message listing this "header" would quote an employee's name.
+                    raise InputFileError(
+                        name,
+                        f"--header-row {header_row}: that row holds a phone or an email, so it "
+                        "is an employee's row, not the header: give the row of the column "
+                        "titles, or leave --header-row out to have the header found",
+                        line=header_row,
+                    )
                 return line, cells
             if line > header_row:
                 raise InputFileError(
@@ -392,6 +401,15 @@ def _find_header(
         + ("" if "map" in wanted else ", or map your own headers with --columns"),
         line=first[0],
     )
+
+
+_EMAIL_CELL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _holds_contact(cell: str) -> bool:
+    """True for a cell that is a phone or an email: a data row's cell, never a header's."""
+    text = cell.strip()
+    return looks_like_phone(text) or bool(_EMAIL_CELL.fullmatch(text))
 
 
 @attrs.frozen(kw_only=True)
