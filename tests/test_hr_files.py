@@ -228,6 +228,18 @@ def test_a_malformed_column_map_is_refused(spec: str, named: str) -> None:
         ColumnMap.parse(spec)
 
 
+def test_a_missing_cost_center_says_how_to_give_one(tmp_path: Path) -> None:
+    """A map without a cost center column is refused with the two ways to give one: a column
+    (cost_center=Header, by name) or the same for every row in a mapping file's [defaults]."""
+    path = tmp_path / "staff.csv"
+    path.write_text("ФИО;Телефон\nИванов;+79001234567\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        read_users_csv(path, columns="fullname=ФИО,phone=Телефон")
+    message = str(caught.value)
+    assert "cost_center=" in message
+    assert "mapping file" in message and "[defaults]" in message
+
+
 def test_without_a_map_is_active_stays_required(tmp_path: Path) -> None:
     """A file of API field names still needs is_active; with a map it defaults to true."""
     path = tmp_path / "staff.csv"

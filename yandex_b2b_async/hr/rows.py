@@ -512,10 +512,21 @@ def _layout(
         if field not in given and not (field == "cost_centers_id" and "cost_center" in given)
     ]
     if missing:
-        hint = "" if columns is None else " (map it with --columns, or give it in [defaults])"
+        named = [
+            "cost_centers_id (or cost_center, a cost center's name)"
+            if field == "cost_centers_id"
+            else field
+            for field in missing
+        ]
+        example = "cost_center" if missing[0] == "cost_centers_id" else missing[0]
+        hint = (
+            f": map a column with --columns ({example}=Header), or, when the file has no such "
+            "column, give every row the same value in a mapping file's [defaults] "
+            "(docs/hr-files.md)"
+        )
         raise InputFileError(
             path,
-            "missing required column(s): " + ", ".join(missing) + hint,
+            "missing required column(s): " + ", ".join(named) + hint,
             line=line,
             column=missing[0],
         )
