@@ -87,6 +87,22 @@ def test_a_seeding_refusal_is_a_sandbox_error_naming_it(control: SandboxControl)
         control.add_user(phone="89990000001")
 
 
+def test_the_api_url_reaches_the_control_api_too(sandbox: Sandbox) -> None:
+    """SandboxControl takes the base URL as a client does, with or without /integration/2.0."""
+    control = SandboxControl(f"{sandbox.url}{API}/")
+    assert control.info()["client_id"] == sandbox.client_id
+
+
+def test_no_sandbox_at_the_url_is_a_sandbox_error_saying_so() -> None:
+    """A URL where nothing listens is a SandboxError naming it and how to start a sandbox."""
+    with Sandbox() as stopped:
+        url = stopped.url
+    with pytest.raises(SandboxError, match="no sandbox answers") as caught:
+        SandboxControl(url, timeout=5).info()
+    assert url in str(caught.value)
+    assert "sandbox serve" in str(caught.value)
+
+
 def test_an_unknown_field_is_refused_with_the_fields_allowed(sandbox: Sandbox) -> None:
     """A control body with an unknown field is 400 CONTROL_ERROR naming it."""
     request = urllib.request.Request(
