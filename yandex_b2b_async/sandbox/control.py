@@ -97,6 +97,10 @@ class SandboxControl:
         result: JSONObject = self._call("POST", "/clock/time-factor", {"time_factor": factor})
         return result
 
+    def fail_order(self, order_id: str) -> None:
+        """Make the taxi company give the order up: its status becomes `failed`."""
+        self._call("POST", "/orders/fail", {"order_id": order_id})
+
     # --- faults -----------------------------------------------------------------------------
 
     def script(self, method: str, path: str, replies: Sequence[Mapping[str, JSONValue]]) -> int:
