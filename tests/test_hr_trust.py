@@ -271,6 +271,22 @@ def test_a_merged_department_cell_holds_for_every_row_of_its_range(
     assert {user["department_id"] for user in _active(b2b_sandbox).values()} == {sales}
 
 
+def test_a_merged_title_taken_for_the_header_is_quoted_once(tmp_path: Path) -> None:
+    """--header-row 1 on a title merged across four columns: the refusal lists the header's
+    cells once each, not the title four times."""
+    path = tmp_path / "staff.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Сотрудники отдела продаж"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["Подразделение", "ФИО", "Телефон", "Центр затрат"])
+    workbook.save(path)
+    with pytest.raises(InputFileError, match="the header has") as caught:
+        inspect_users_file(path, columns=STAFF_MAP, header_row=1)
+    assert str(caught.value).count("Сотрудники отдела продаж") == 1
+
+
 # -- --where ------------------------------------------------------------------------------------
 
 

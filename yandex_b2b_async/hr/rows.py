@@ -412,6 +412,13 @@ def _holds_contact(cell: str) -> bool:
     return looks_like_phone(text) or bool(_EMAIL_CELL.fullmatch(text))
 
 
+def _listed(headers: Iterable[str]) -> str:
+    """A header's cells for a message: each once (a merged title fills every cell of its
+    range), in order, blanks left out."""
+    cells = dict.fromkeys(cell.strip() for cell in headers if cell.strip())
+    return ", ".join(repr(cell) for cell in cells)
+
+
 @attrs.frozen(kw_only=True)
 class _Layout:
     """Where each field is on a row: its cell position, or a value for every row; and the
@@ -493,7 +500,7 @@ def _layout(
             raise InputFileError(
                 path,
                 f"the column map names column {absent[0]!r}, which the header does not have; "
-                "the header has: " + ", ".join(repr(header) for header in headers if header),
+                "the header has: " + _listed(headers),
                 line=line,
                 column=absent[0],
             )
@@ -561,7 +568,7 @@ def _filter_position(
     raise InputFileError(
         path,
         f"--where {condition}: the header has no column {condition.column!r}; it has: "
-        + ", ".join(repr(header) for header in headers if header),
+        + _listed(headers),
         line=line,
     )
 
@@ -945,7 +952,7 @@ def _table_column(
         raise InputFileError(
             name,
             f"no column {mapped or column!r} in the header{hint}; the header has: "
-            + ", ".join(repr(cell.strip()) for cell in cells if cell.strip()),
+            + _listed(cells),
             line=line,
         )
     position = keys.index(wanted)
