@@ -237,7 +237,8 @@ def test_a_missing_cost_center_says_how_to_give_one(tmp_path: Path) -> None:
         read_users_csv(path, columns="fullname=ФИО,phone=Телефон")
     message = str(caught.value)
     assert "cost_center=" in message
-    assert "mapping file" in message and "[defaults]" in message
+    assert "mapping file" in message
+    assert "[defaults]" in message
 
 
 def test_without_a_map_is_active_stays_required(tmp_path: Path) -> None:

@@ -133,7 +133,8 @@ def test_a_preview_above_the_cap_prints_the_plan_before_refusing(
     out, err = capsys.readouterr()
     assert "5 to archive" in out
     assert out.count("- archive") == 5
-    assert "5 of 10 active" in err and "--force" in err
+    assert "5 of 10 active" in err
+    assert "--force" in err
     assert sandbox.stats.count("POST", "/integration/2.0/users/archive") == 0
 
 
