@@ -645,6 +645,22 @@ async def test_a_bound_journal_refuses_another_job_before_any_call(tmp_path: Pat
     assert calls == ["u-1", "u-2"]
 
 
+async def test_a_journal_refused_for_other_options_names_them(tmp_path: Path) -> None:
+    """A journal written with --create-departments, resumed without it: the refusal names
+    the option that differs (as its flag), not only "other options"."""
+    journal = tmp_path / "run.journal"
+
+    async def call(value: str) -> str:
+        return value
+
+    first = JobBinding.of("users.create", "a" * 64, {"create_departments": True, "where": []})
+    again = JobBinding.of("users.create", "a" * 64, {"create_departments": False, "where": []})
+    await bulk(call, ["u-1"], operation="users.create", journal=JournalFile(journal, first))
+    with pytest.raises(JournalMismatchError, match="--create-departments") as caught:
+        await bulk(call, ["u-1"], operation="users.create", journal=JournalFile(journal, again))
+    assert "--where" not in str(caught.value)
+
+
 # -- departments, mapping files, encodings --------------------------------------------------------
 
 
