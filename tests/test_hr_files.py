@@ -80,6 +80,21 @@ def test_every_way_a_russian_mobile_is_written_becomes_one_number(written: str) 
     assert normalize_phone(written, region="RU") == "+79001234567"
 
 
+@pytest.mark.parametrize(
+    "written", ["8-900-123-45-67 (моб.)", "89001234567 моб", "+7 900 123-45-67 (mobile)"]
+)
+def test_a_note_after_the_number_is_not_part_of_it(written: str) -> None:
+    """A word after the number ("(моб.)", as HR files mark a mobile) is left out, as a word
+    before it is: the number is read."""
+    assert normalize_phone(written, region="RU") == "+79001234567"
+
+
+def test_an_extension_in_brackets_is_still_an_extension() -> None:
+    """Digits after the note keep it a part of the phone: "(доб. 12)" is an extension."""
+    with pytest.raises(ValidationError, match="extension"):
+        normalize_phone("8 900 123-45-67 (доб. 12)", region="RU")
+
+
 @pytest.mark.parametrize("written", ["123", "8 900 123", "abc", "8 701 123 4567", "+7 000 000"])
 def test_what_is_not_a_phone_of_the_region_is_refused_naming_the_field(written: str) -> None:
     """Too short, letters, another country's number in national form: refused, field named."""
