@@ -529,6 +529,17 @@ def test_a_refusal_by_the_archive_cap_names_the_probable_phone_changes() -> None
     assert "Иванов" not in message
 
 
+def test_a_refusal_by_the_archive_cap_names_ten_phone_changes_at_most() -> None:
+    """Twelve probable phone changes: the message names ten and counts the rest."""
+    warnings = [
+        SyncWarning(kind="phone_changed", user_id=f"u-{n}", index=n, line=n + 2, archived=True)
+        for n in range(12)
+    ]
+    message = str(ArchiveCapError(planned=12, active=20, cap=0.1, warnings=warnings))
+    assert message.count("probably a changed phone") == 10
+    assert "and 2 more probable phone changes" in message
+
+
 def test_a_sync_prints_and_reports_a_probable_phone_change(
     tmp_path: Path, b2b_sandbox: Sandbox
 ) -> None:

@@ -136,8 +136,11 @@ class ArchiveCapError(B2BError):
         self.warnings = list(warnings)
         # The refused plan is never printed: its warnings would be lost without this.
         seen = "".join(
-            f"; {warning.describe().removeprefix('warning: ')}" for warning in self.warnings
+            f"; {warning.describe().removeprefix('warning: ')}"
+            for warning in self.warnings[:_ROWS_NAMED]
         )
+        if len(self.warnings) > _ROWS_NAMED:
+            seen += f"; and {len(self.warnings) - _ROWS_NAMED} more probable phone changes"
         super().__init__(
             f"the plan would archive {planned} of {active} active employees, more than "
             f"{cap:.0%}{seen}; check the file and the key, then pass force=True (--force) "
