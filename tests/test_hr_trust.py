@@ -631,6 +631,23 @@ def test_a_403_at_the_account_read_stops_a_sync_the_same_way(
     assert len(_active(b2b_sandbox)) == 1
 
 
+def test_a_client_id_the_token_does_not_reach_is_named_as_the_thing_to_fix(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """A 403 SELECTED_CLIENT_ACCESS_DENIED stops a create with advice about the client id,
+    naming where it came from (--client-id here), not only the token."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "А,+79001234567,1,cc\n", encoding="utf-8")
+    done = _cli(
+        "users", "create", path, "--client-id", "a-client-it-does-not-reach",
+        sandbox=b2b_sandbox,
+    )  # fmt: skip
+    assert done.returncode == 1
+    (stop,) = [line for line in done.stderr.splitlines() if line.startswith("stopped:")]
+    assert "SELECTED_CLIENT_ACCESS_DENIED" in stop
+    assert "give --client-id a client id the token reaches" in stop
+
+
 async def test_a_bound_journal_refuses_another_job_before_any_call(tmp_path: Path) -> None:
     """bulk() with a JournalFile: a second run bound to other content raises
     JournalMismatchError and calls nothing; the same binding resumes, skipping what was done."""
