@@ -34,6 +34,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -167,6 +168,26 @@ async def _fragment(code: Any, namespace: dict[str, Any], sandbox: Sandbox) -> N
 def test_the_documents_have_examples() -> None:
     """The collector finds the README's python blocks (guards against a silent no-op)."""
     assert sum(block.path.name == "README.md" for block in PYTHON) >= 5
+
+
+def _readme_section(name: str) -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index(f"--8<-- [start:{name}]")
+    return readme[start : readme.index(f"--8<-- [end:{name}]")]
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/quickstart.md"])
+def test_the_install_sections_name_every_extra_and_dependency(page: str) -> None:
+    """Each install section names every extra of pyproject.toml and every run-time dependency,
+    so that a reader of either page knows what `pip install` can bring."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    text = (ROOT / page).read_text(encoding="utf-8")
+    # docs/quickstart.md includes the README's install section (pymdownx.snippets).
+    text = text.replace('--8<-- "README.md:install"', _readme_section("install"))
+    extras = [f"[{extra}]" for extra in project["optional-dependencies"]]
+    dependencies = [re.split(r"[<>=\[ ]", spec)[0] for spec in project["dependencies"]]
+    assert [extra for extra in extras if extra not in text] == []
+    assert [name for name in dependencies if name not in text] == []
 
 
 @pytest.mark.parametrize("block", PYTHON, ids=[block.name for block in PYTHON])

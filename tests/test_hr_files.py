@@ -80,6 +80,21 @@ def test_every_way_a_russian_mobile_is_written_becomes_one_number(written: str) 
     assert normalize_phone(written, region="RU") == "+79001234567"
 
 
+@pytest.mark.parametrize(
+    "written", ["8-900-123-45-67 (моб.)", "89001234567 моб", "+7 900 123-45-67 (mobile)"]
+)
+def test_a_note_after_the_number_is_not_part_of_it(written: str) -> None:
+    """A word after the number ("(моб.)", as HR files mark a mobile) is left out, as a word
+    before it is: the number is read."""
+    assert normalize_phone(written, region="RU") == "+79001234567"
+
+
+def test_an_extension_in_brackets_is_still_an_extension() -> None:
+    """Digits after the note keep it a part of the phone: "(доб. 12)" is an extension."""
+    with pytest.raises(ValidationError, match="extension"):
+        normalize_phone("8 900 123-45-67 (доб. 12)", region="RU")
+
+
 @pytest.mark.parametrize("written", ["123", "8 900 123", "abc", "8 701 123 4567", "+7 000 000"])
 def test_what_is_not_a_phone_of_the_region_is_refused_naming_the_field(written: str) -> None:
     """Too short, letters, another country's number in national form: refused, field named."""
@@ -226,6 +241,19 @@ def test_a_malformed_column_map_is_refused(spec: str, named: str) -> None:
     """A map entry without '=', an unknown field, a field twice, a header twice: refused."""
     with pytest.raises(ValidationError, match=named):
         ColumnMap.parse(spec)
+
+
+def test_a_missing_cost_center_says_how_to_give_one(tmp_path: Path) -> None:
+    """A map without a cost center column is refused with the two ways to give one: a column
+    (cost_center=Header, by name) or the same for every row in a mapping file's [defaults]."""
+    path = tmp_path / "staff.csv"
+    path.write_text("ФИО;Телефон\nИванов;+79001234567\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        read_users_csv(path, columns="fullname=ФИО,phone=Телефон")
+    message = str(caught.value)
+    assert "cost_center=" in message
+    assert "mapping file" in message
+    assert "[defaults]" in message
 
 
 def test_without_a_map_is_active_stays_required(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ import pytest
 from yandex_b2b_async.bulk import JobBinding, JournalFile, JournalMismatchError, bulk
 from yandex_b2b_async.hr import RowFilter, SyncWarning, read_users_csv
 from yandex_b2b_async.hr.rows import InputFileError, inspect_users_file
-from yandex_b2b_async.hr.sync import build_plan
+from yandex_b2b_async.hr.sync import ArchiveCapError, build_plan
 from yandex_b2b_async.models import User, UserCreate
 from yandex_b2b_async.sandbox import Sandbox
 from yandex_b2b_async.sandbox.state import JSONObject
@@ -206,6 +206,17 @@ def test_header_row_says_where_the_header_is(tmp_path: Path) -> None:
     assert caught.value.line == 2
 
 
+def test_a_header_row_on_an_employee_row_is_refused_without_quoting_it(tmp_path: Path) -> None:
+    """--header-row naming an employee's row (it holds a phone) is refused as such, and the
+    message quotes none of its cells: not the phone, not the name."""
+    path = _staff_csv(tmp_path / "staff.csv", [("Иванов Илья", "+79001234567", "Работает")])
+    with pytest.raises(InputFileError, match="employee's row") as caught:
+        inspect_users_file(path, columns=STAFF_MAP, encoding="cp1251", header_row=4)
+    assert caught.value.line == 4
+    assert "Иванов" not in str(caught.value)
+    assert "4567" not in str(caught.value)
+
+
 def test_a_file_whose_header_is_not_found_says_how_to_point_at_it(tmp_path: Path) -> None:
     """No row names a mapped column: refused, advising --header-row."""
     path = tmp_path / "staff.csv"
@@ -258,6 +269,22 @@ def test_a_merged_department_cell_holds_for_every_row_of_its_range(
     assert done.returncode == 0, done.stderr
     assert [line["line"] for line in _report(report)] == [3, 4, 5]
     assert {user["department_id"] for user in _active(b2b_sandbox).values()} == {sales}
+
+
+def test_a_merged_title_taken_for_the_header_is_quoted_once(tmp_path: Path) -> None:
+    """--header-row 1 on a title merged across four columns: the refusal lists the header's
+    cells once each, not the title four times."""
+    path = tmp_path / "staff.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["Сотрудники отдела продаж"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["Подразделение", "ФИО", "Телефон", "Центр затрат"])
+    workbook.save(path)
+    with pytest.raises(InputFileError, match="the header has") as caught:
+        inspect_users_file(path, columns=STAFF_MAP, header_row=1)
+    assert str(caught.value).count("Сотрудники отдела продаж") == 1
 
 
 # -- --where ------------------------------------------------------------------------------------
@@ -473,6 +500,46 @@ def test_a_create_with_the_name_of_an_absent_employee_is_a_probable_phone_change
     assert build_plan(desired, account, archive_missing=False).warnings[0].archived is False
 
 
+def test_a_refusal_by_the_archive_cap_names_the_probable_phone_changes() -> None:
+    """A plan refused for archiving too many still says which archives are probably changed
+    phones, by line and id: the reason a small company meets the cap after one phone change."""
+    desired = [
+        UserCreate(
+            fullname="Иванов Илья", phone="+79000000002", is_active=True, cost_centers_id="cc"
+        ),
+        UserCreate(
+            fullname="Петрова Анна", phone="+79000000003", is_active=True, cost_centers_id="cc"
+        ),
+    ]
+    account = [
+        _employee("u-1", "+79000000001", "Иванов Илья"),
+        _employee("u-3", "+79000000003", "Петрова Анна"),
+    ]
+    with pytest.raises(ArchiveCapError) as caught:
+        build_plan(desired, account, archive_missing=True, lines=[7, 8])
+    assert caught.value.warnings == [
+        SyncWarning(kind="phone_changed", user_id="u-1", index=0, line=7, archived=True)
+    ]
+    message = str(caught.value)
+    assert "probably a changed phone" in message
+    assert "line 7" in message
+    assert "u-1" in message
+    assert "--key nickname" in message
+    assert "+7900" not in message
+    assert "Иванов" not in message
+
+
+def test_a_refusal_by_the_archive_cap_names_ten_phone_changes_at_most() -> None:
+    """Twelve probable phone changes: the message names ten and counts the rest."""
+    warnings = [
+        SyncWarning(kind="phone_changed", user_id=f"u-{n}", index=n, line=n + 2, archived=True)
+        for n in range(12)
+    ]
+    message = str(ArchiveCapError(planned=12, active=20, cap=0.1, warnings=warnings))
+    assert message.count("probably a changed phone") == 10
+    assert "and 2 more probable phone changes" in message
+
+
 def test_a_sync_prints_and_reports_a_probable_phone_change(
     tmp_path: Path, b2b_sandbox: Sandbox
 ) -> None:
@@ -564,6 +631,23 @@ def test_a_403_at_the_account_read_stops_a_sync_the_same_way(
     assert len(_active(b2b_sandbox)) == 1
 
 
+def test_a_client_id_the_token_does_not_reach_is_named_as_the_thing_to_fix(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """A 403 SELECTED_CLIENT_ACCESS_DENIED stops a create with advice about the client id,
+    naming where it came from (--client-id here), not only the token."""
+    path = tmp_path / "staff.csv"
+    path.write_text(HEADER + "А,+79001234567,1,cc\n", encoding="utf-8")
+    done = _cli(
+        "users", "create", path, "--client-id", "a-client-it-does-not-reach",
+        sandbox=b2b_sandbox,
+    )  # fmt: skip
+    assert done.returncode == 1
+    (stop,) = [line for line in done.stderr.splitlines() if line.startswith("stopped:")]
+    assert "SELECTED_CLIENT_ACCESS_DENIED" in stop
+    assert "give --client-id a client id the token reaches" in stop
+
+
 async def test_a_bound_journal_refuses_another_job_before_any_call(tmp_path: Path) -> None:
     """bulk() with a JournalFile: a second run bound to other content raises
     JournalMismatchError and calls nothing; the same binding resumes, skipping what was done."""
@@ -587,6 +671,22 @@ async def test_a_bound_journal_refuses_another_job_before_any_call(tmp_path: Pat
     )
     assert [item.skipped for item in again.items] == [True, True]
     assert calls == ["u-1", "u-2"]
+
+
+async def test_a_journal_refused_for_other_options_names_them(tmp_path: Path) -> None:
+    """A journal written with --create-departments, resumed without it: the refusal names
+    the option that differs (as its flag), not only "other options"."""
+    journal = tmp_path / "run.journal"
+
+    async def call(value: str) -> str:
+        return value
+
+    first = JobBinding.of("users.create", "a" * 64, {"create_departments": True, "where": []})
+    again = JobBinding.of("users.create", "a" * 64, {"create_departments": False, "where": []})
+    await bulk(call, ["u-1"], operation="users.create", journal=JournalFile(journal, first))
+    with pytest.raises(JournalMismatchError, match="--create-departments") as caught:
+        await bulk(call, ["u-1"], operation="users.create", journal=JournalFile(journal, again))
+    assert "--where" not in str(caught.value)
 
 
 # -- departments, mapping files, encodings --------------------------------------------------------

@@ -5,6 +5,7 @@ Against the sandbox over loopback sockets."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 
 import pytest
@@ -108,6 +109,33 @@ async def test_earlier_attempt_unknown_claims_the_employee_it_made(
     made = await client.users.create(alice(sandbox))
     again = await client.users.create_or_restore(alice(sandbox), earlier_attempt_unknown=True)
     assert (again.id, again.reconciled, again.restored) == (made.id, True, False)
+
+
+async def test_a_callers_repeat_is_logged_as_such_at_info(
+    sandbox: Sandbox, client: B2BClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A repeat taken for an earlier call's work (earlier_attempt_unknown, nothing lost in
+    this call) is an INFO line that says so, not a WARNING about a lost answer."""
+    caplog.set_level(logging.INFO, logger="yandex_b2b_async")
+    made = await client.users.create(alice(sandbox))
+    await client.users.create(alice(sandbox), earlier_attempt_unknown=True)
+    (record,) = [r for r in caplog.records if made.id in r.getMessage()]
+    assert record.levelno == logging.INFO
+    assert "earlier call" in record.getMessage()
+    assert "lost" not in record.getMessage()
+
+
+async def test_a_lost_answer_reconciled_is_a_warning(
+    sandbox: Sandbox, client: B2BClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A create whose own attempt's answer was lost, reconciled: a WARNING naming the lost
+    answer (the network misbehaved)."""
+    caplog.set_level(logging.INFO, logger="yandex_b2b_async")
+    sandbox.faults.script("POST", f"{API}/users", [Reply.drop_after()])
+    created = await client.users.create(alice(sandbox))
+    (record,) = [r for r in caplog.records if created.id in r.getMessage()]
+    assert record.levelno == logging.WARNING
+    assert "lost" in record.getMessage()
 
 
 async def test_a_lost_answer_is_still_reconciled_to_the_employee_it_made(

@@ -122,6 +122,22 @@ def test_archiving_above_the_cap_is_refused_without_force(
     assert sandbox.stats.count("POST", "/integration/2.0/users/archive") == 5
 
 
+def test_a_preview_above_the_cap_prints_the_plan_before_refusing(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --apply, a plan above the cap is still printed (what would be archived is what
+    to check), then refused: exit 2, naming --force; nothing is sent."""
+    seed_staff(sandbox, 10)
+    path = write_csv(tmp_path, kept_rows(sandbox, 5))
+    assert sync(sandbox, path, "--archive-missing") == 2
+    out, err = capsys.readouterr()
+    assert "5 to archive" in out
+    assert out.count("- archive") == 5
+    assert "5 of 10 active" in err
+    assert "--force" in err
+    assert sandbox.stats.count("POST", "/integration/2.0/users/archive") == 0
+
+
 def test_a_duplicate_phone_refuses_the_file_naming_the_lines(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -87,6 +88,22 @@ def test_a_seeding_refusal_is_a_sandbox_error_naming_it(control: SandboxControl)
         control.add_user(phone="89990000001")
 
 
+def test_the_api_url_reaches_the_control_api_too(sandbox: Sandbox) -> None:
+    """SandboxControl takes the base URL as a client does, with or without /integration/2.0."""
+    control = SandboxControl(f"{sandbox.url}{API}/")
+    assert control.info()["client_id"] == sandbox.client_id
+
+
+def test_no_sandbox_at_the_url_is_a_sandbox_error_saying_so() -> None:
+    """A URL where nothing listens is a SandboxError naming it and how to start a sandbox."""
+    with Sandbox() as stopped:
+        url = stopped.url
+    with pytest.raises(SandboxError, match="no sandbox answers") as caught:
+        SandboxControl(url, timeout=5).info()
+    assert url in str(caught.value)
+    assert "sandbox serve" in str(caught.value)
+
+
 def test_an_unknown_field_is_refused_with_the_fields_allowed(sandbox: Sandbox) -> None:
     """A control body with an unknown field is 400 CONTROL_ERROR naming it."""
     request = urllib.request.Request(
@@ -110,9 +127,8 @@ def test_an_unknown_control_route_is_404(sandbox: Sandbox) -> None:
         assert (error.code, json.load(error)["code"]) == (404, "CONTROL_ERROR")
 
 
-def test_advance_moves_the_orders_clock(sandbox: Sandbox, control: SandboxControl) -> None:
-    """An order made now is complete once the control API advances the clock 1230 s."""
-    user = control.add_user(phone="+79990000001")
+def place_order(sandbox: Sandbox, user: str) -> str:
+    """A taxi order for `user` through the API, as a service under test would place it."""
     route = [{"geopoint": [37.593983, 55.738759]}, {"geopoint": [37.609479, 55.746943]}]
     request = urllib.request.Request(
         f"{sandbox.url}{API}/orders/create",
@@ -120,14 +136,33 @@ def test_advance_moves_the_orders_clock(sandbox: Sandbox, control: SandboxContro
         method="POST",
         headers={
             "Authorization": f"Bearer {sandbox.token}",
-            "X-Idempotency-Token": "0f8fad5b-d9cb-469f-a165-70867728950e",
+            "X-Idempotency-Token": str(uuid.uuid4()),
         },
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
-        order_id = json.load(answer)["order_id"]
+        order_id: str = json.load(answer)["order_id"]
+    return order_id
+
+
+def test_advance_moves_the_orders_clock(sandbox: Sandbox, control: SandboxControl) -> None:
+    """An order made now is complete once the control API advances the clock 1230 s."""
+    order_id = place_order(sandbox, control.add_user(phone="+79990000001"))
     clock: Any = control.advance(1230)
     _, progress = api(sandbox, "GET", f"/orders/progress?order_id={order_id}")
     assert (clock["now"], progress["status"]) == (1230.0, "complete")
+
+
+def test_the_taxi_company_gives_an_order_up_through_the_control_api(
+    sandbox: Sandbox, control: SandboxControl
+) -> None:
+    """POST /_sandbox/orders/fail makes an order `failed`, as sandbox.fail_order does; an
+    unknown order is a SandboxError."""
+    order_id = place_order(sandbox, control.add_user(phone="+79990000001"))
+    control.fail_order(order_id)
+    _, progress = api(sandbox, "GET", f"/orders/progress?order_id={order_id}")
+    assert progress["status"] == "failed"
+    with pytest.raises(SandboxError, match="order"):
+        control.fail_order("0" * 32)
 
 
 def test_the_time_factor_is_set_through_the_control_api(

@@ -230,6 +230,19 @@ def test_module_serve_refuses_a_negative_time_factor(capsys: pytest.CaptureFixtu
     assert (out, "time_factor" in err) == ("", True)
 
 
+def test_module_serve_help_names_the_control_api_and_the_default_port(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """serve --help points at the control API (/_sandbox, SandboxControl) and says the port
+    it takes without --port."""
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "/_sandbox" in out
+    assert "SandboxControl" in out
+    assert "default 8080" in out
+
+
 def test_a_sandbox_takes_its_clocks_speed() -> None:
     """Sandbox(time_factor=60) runs its services' clock at 60 seconds a second."""
     assert Sandbox(time_factor=60).clock.factor == 60.0

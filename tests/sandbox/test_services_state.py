@@ -708,6 +708,30 @@ def test_the_taxi_report_names_the_employees_department_and_cost_center(
     assert row["cost_center"] == "Проект"
 
 
+def test_the_taxi_report_gives_the_cars_arrival_and_the_rides_start(
+    services: Services, user_id: str
+) -> None:
+    """A complete ride's row has start_waiting_datetime (the car's arrival, 210 s after the
+    order) and start_datetime (the ride's start, 330 s), as orders-taxi-report lists them; a
+    ride cancelled while the car waited has the arrival only."""
+    done = place(services, user_id)
+    cancelled = place(services, user_id)
+    services.clock.advance(240)  # both orders: the car waits
+    services.taxi.cancel(CLIENT, cancelled, {"state": "paid"})
+    services.clock.advance(1230)
+    rows = loose(services.taxi.report(CLIENT, {"ids": [done, cancelled]}))["orders"]
+    start = datetime.datetime.fromisoformat(rows[0]["created_datetime"])
+
+    def offset(value: str) -> float:
+        return (datetime.datetime.fromisoformat(value) - start).total_seconds()
+
+    assert offset(rows[0]["start_waiting_datetime"]) == 210
+    assert offset(rows[0]["start_datetime"]) == 330
+    assert offset(rows[0]["finish_datetime"]) == 1230
+    assert offset(rows[1]["start_waiting_datetime"]) == 210
+    assert "start_datetime" not in rows[1]
+
+
 @pytest.mark.parametrize("strict", [False, True])
 def test_a_series_starting_yesterday_is_refused_only_in_strict_mode(
     state: State, services: Services, strict: bool

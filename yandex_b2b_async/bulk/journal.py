@@ -50,16 +50,25 @@ def _digest(value: object) -> str:
 @attrs.frozen(kw_only=True)
 class JobBinding:
     """The job a journal belongs to: the ``operation``, the SHA-256 of the input's
-    ``content`` and a hash of the ``options`` that change what is sent."""
+    ``content`` and a hash of the ``options`` that change what is sent; ``option_hashes``
+    holds one hash per option, so that a refusal can name the options that differ (a
+    journal written before it was kept has none)."""
 
     operation: str
     content: str
     options: str
+    option_hashes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(cls, operation: str, content: str, options: Mapping[str, object]) -> JobBinding:
-        """The binding of a job; ``options`` is plain (JSON-ready) data, hashed."""
-        return cls(operation=operation, content=content, options=_digest(dict(options)))
+        """The binding of a job; ``options`` is plain (JSON-ready) data, hashed — each
+        option's name is kept, with the hash of its value."""
+        return cls(
+            operation=operation,
+            content=content,
+            options=_digest(dict(options)),
+            option_hashes=tuple(sorted((name, _digest(value)) for name, value in options.items())),
+        )
 
     def differences(self, other: JobBinding) -> list[str]:
         """What differs from ``other``, in words."""
@@ -69,8 +78,25 @@ class JobBinding:
         if self.content != other.content:
             found.append("another file, or this file with other content")
         if self.options != other.options:
-            found.append("other options (columns, encoding, sheet, --where, --key, …)")
+            changed = self._changed_options(other)
+            found.append(
+                f"other options ({', '.join(changed)})"
+                if changed
+                else "other options (columns, encoding, sheet, --where, --key, …)"
+            )
         return found
+
+    def _changed_options(self, other: JobBinding) -> list[str]:
+        """The options whose values differ, as flags (``--create-departments``); empty when
+        either side kept no per-option hashes."""
+        if not self.option_hashes or not other.option_hashes:
+            return []
+        mine, theirs = dict(self.option_hashes), dict(other.option_hashes)
+        return [
+            "--" + name.replace("_", "-")
+            for name in sorted(mine.keys() | theirs.keys())
+            if mine.get(name) != theirs.get(name)
+        ]
 
 
 def _fspath(path: JournalPath) -> str:
@@ -136,7 +162,22 @@ def _binding_of(line: str) -> JobBinding | None:
         isinstance(job.get(key), str) for key in ("operation", "content", "options")
     ):
         return None
-    return JobBinding(operation=job["operation"], content=job["content"], options=job["options"])
+    hashes = job.get("option_hashes")
+    pairs = (
+        tuple((pair[0], pair[1]) for pair in hashes)
+        if isinstance(hashes, list)
+        and all(
+            isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)
+            for pair in hashes
+        )
+        else ()
+    )
+    return JobBinding(
+        operation=job["operation"],
+        content=job["content"],
+        options=job["options"],
+        option_hashes=pairs,
+    )
 
 
 def input_key(value: object) -> str:

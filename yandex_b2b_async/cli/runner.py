@@ -260,11 +260,12 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
         "journal": journal,
     }
     source = token_source(args)
+    client_source = client_id_source(args)
 
     def reported(item: BulkItem[_In, _Out]) -> None:
         # A row the API refused for the token's sake was not carried out: not attempted.
         if isinstance(item.error, AuthenticationError | PermissionDeniedError):
-            stop = _token_stop(item.error, source)
+            stop = _token_stop(item.error, source, client_source)
             item = attrs.evolve(item, error=NotAttemptedError(stop))
         reporter.item(item)
 
@@ -294,7 +295,7 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
             raise
         _end(bar, logs)
     if stopped is not None and stopped.kind == "authentication":
-        stopped = _token_stop(stopped.error, source)
+        stopped = _token_stop(stopped.error, source, client_source)
     print_summary(
         job.title,
         reporter,
@@ -328,7 +329,16 @@ def token_source(args: argparse.Namespace) -> str:
     return "--token" if getattr(args, "token", None) else ENV_TOKEN
 
 
-def _token_stop(error: Exception, source: str) -> BulkStop:
+def client_id_source(args: argparse.Namespace) -> str:
+    """Where the run's client id came from, as the user gave it."""
+    return "--client-id" if getattr(args, "client_id", None) else ENV_CLIENT_ID
+
+
+# The 403 codes that are about the client id the run names, not about the token itself.
+_CLIENT_ID_CODES = frozenset({"SELECTED_CLIENT_ACCESS_DENIED", "SELECT_CLIENT_HEADER_REQUIRED"})
+
+
+def _token_stop(error: Exception, source: str, client_source: str = ENV_CLIENT_ID) -> BulkStop:
     status = getattr(error, "status", None)
     code = getattr(error, "code", None) or ""
     what = (
@@ -336,10 +346,19 @@ def _token_stop(error: Exception, source: str) -> BulkStop:
         if status == 401
         else f"the token from {source} has no access to this client"
     )
+    if code == "SELECT_CLIENT_HEADER_REQUIRED":
+        fix = f"the token reaches several clients: name one with {client_source}"
+    elif code in _CLIENT_ID_CODES:
+        fix = (
+            f"give {client_source} a client id the token reaches (client.auth.clients() lists "
+            "them), or leave it out for a token of one client,"
+        )
+    else:
+        fix = f"fix the token ({source}, and --client-id if it reaches several clients)"
     return BulkStop(
         kind="authentication",
-        message=f"{what} (HTTP {status} {code}".rstrip() + "): nothing more was sent; fix the "
-        f"token ({source}, and --client-id if it reaches several clients) and rerun",
+        message=f"{what} (HTTP {status} {code}".rstrip()
+        + f"): nothing more was sent; {fix} and rerun",
         error=error,
     )
 
@@ -362,7 +381,7 @@ def refused_before_rows(
     """A file job whose first calls (reading the account, resolving names) were refused for
     the token (401/403): every row is reported not attempted (or filtered out), the one-line
     reason names the token's source; exit 1."""
-    stop = _token_stop(error, token_source(args))
+    stop = _token_stop(error, token_source(args), client_id_source(args))
     form: RowFormat[CsvRow[_T], None] = RowFormat(
         line=lambda row: row.line, outcome=lambda _, __: ""
     )

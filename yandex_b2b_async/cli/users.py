@@ -18,7 +18,7 @@ from typing import Final, TypeVar
 import attrs
 
 from .. import B2BClient
-from .._constants import DEFAULT_PAGE_LIMIT
+from .._constants import DEFAULT_PAGE_LIMIT, SYNC_ARCHIVE_CAP
 from .._types import UNSET
 from .._validators import check_phone
 from ..bulk import BulkItem, BulkOptions, BulkStop, JobBinding, error_summary, input_key
@@ -603,6 +603,7 @@ async def _sync_session(
     names_used: bool = False,
     journal_job: JobBinding | None = None,
 ) -> int:
+    preview = not args.apply or args.dry_run
     try:
         check_desired(desired.users, key=args.key, row_name=desired.row_name)
         plan = build_plan(
@@ -610,7 +611,8 @@ async def _sync_session(
             await read_account(session.client.users, page_size=DEFAULT_PAGE_LIMIT),
             key=args.key,
             archive_missing=args.archive_missing,
-            force=args.force,
+            # A preview changes nothing: it shows a plan above the cap, then refuses it below.
+            force=args.force or preview,
             row_name=desired.row_name,
             clear=clear,
             keep=desired.kept_keys,
@@ -622,9 +624,14 @@ async def _sync_session(
     hide = args.hide_personal
     print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label, hide_personal=hide))
     _print_left_out(desired)
-    if not args.apply or args.dry_run:
+    if preview:
         if args.report:
             _write_plan(args.report, plan, desired, hide_personal=hide)
+        if not args.force and len(plan.archives) > SYNC_ARCHIVE_CAP * plan.active:
+            capped = ArchiveCapError(
+                planned=len(plan.archives), active=plan.active, cap=SYNC_ARCHIVE_CAP
+            )
+            return fail(f"sync refused (nothing was sent): {capped}")
         if plan:
             whole = f" (the whole plan is in {args.report})" if args.report else ""
             print(f"nothing was changed{whole}: run again with --apply to carry out this plan")

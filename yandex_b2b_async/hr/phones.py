@@ -10,11 +10,13 @@ The rule for what passes: a number written in national form (no ``+``, no intern
 prefix) must be a valid number *of the region*; a number written in international form
 (``+44 …``, ``00 44 …``, ``810 44 …`` from Russia) names its own country and must be a valid
 number of that country — an employee abroad keeps their number. An extension (``доб. 12``,
-``ext 5``) is refused: the API stores a phone without one.
+``ext 5``) is refused: the API stores a phone without one. A word noted before or after the
+number (``моб. 8 900 …``, ``8 900 … (моб.)``) is not part of it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Final
 
 from ..errors import ValidationError
@@ -26,6 +28,9 @@ __all__ = ["normalize_phone"]
 
 # Longer than any phone written with spaces, brackets and an extension; refuses pasted text.
 _MAX_LENGTH: Final = 64
+# A note after the number, with a letter and no digit: "(моб.)", "моб", "(mobile)". One before
+# it ("моб. 8 900 …") libphonenumber passes over by itself; an extension has digits and stays.
+_TRAILING_NOTE: Final = re.compile(r"(?<=\d)[^\d]*[^\W\d_][^\d]*$")
 
 
 def normalize_phone(text: str, *, region: str, field: str = "phone") -> str:
@@ -45,6 +50,7 @@ def normalize_phone(text: str, *, region: str, field: str = "phone") -> str:
         raise ValidationError(field, "must not be empty")
     if len(stripped) > _MAX_LENGTH:
         raise ValidationError(field, f"is not a phone number (longer than {_MAX_LENGTH})")
+    stripped = _TRAILING_NOTE.sub("", stripped)
     try:
         number = phonenumbers.parse(stripped, code, keep_raw_input=True)
     except phonenumbers.NumberParseException:

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 import attrs
 
-from .._personal import opaque_repr
+from .._personal import looks_like_phone, opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -366,6 +366,15 @@ def _find_header(
             first = (line, cells)
         if header_row is not None:
             if line == header_row:
+                if any(_holds_contact(cell) for cell in cells):
+                    # A message listing this "header" would quote an employee's name.
+                    raise InputFileError(
+                        name,
+                        f"--header-row {header_row}: that row holds a phone or an email, so it "
+                        "is an employee's row, not the header: give the row of the column "
+                        "titles, or leave --header-row out to have the header found",
+                        line=header_row,
+                    )
                 return line, cells
             if line > header_row:
                 raise InputFileError(
@@ -392,6 +401,22 @@ def _find_header(
         + ("" if "map" in wanted else ", or map your own headers with --columns"),
         line=first[0],
     )
+
+
+_EMAIL_CELL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+def _holds_contact(cell: str) -> bool:
+    """True for a cell that is a phone or an email: a data row's cell, never a header's."""
+    text = cell.strip()
+    return looks_like_phone(text) or bool(_EMAIL_CELL.fullmatch(text))
+
+
+def _listed(headers: Iterable[str]) -> str:
+    """A header's cells for a message: each once (a merged title fills every cell of its
+    range), in order, blanks left out."""
+    cells = dict.fromkeys(cell.strip() for cell in headers if cell.strip())
+    return ", ".join(repr(cell) for cell in cells)
 
 
 @attrs.frozen(kw_only=True)
@@ -475,7 +500,7 @@ def _layout(
             raise InputFileError(
                 path,
                 f"the column map names column {absent[0]!r}, which the header does not have; "
-                "the header has: " + ", ".join(repr(header) for header in headers if header),
+                "the header has: " + _listed(headers),
                 line=line,
                 column=absent[0],
             )
@@ -494,10 +519,21 @@ def _layout(
         if field not in given and not (field == "cost_centers_id" and "cost_center" in given)
     ]
     if missing:
-        hint = "" if columns is None else " (map it with --columns, or give it in [defaults])"
+        named = [
+            "cost_centers_id (or cost_center, a cost center's name)"
+            if field == "cost_centers_id"
+            else field
+            for field in missing
+        ]
+        example = "cost_center" if missing[0] == "cost_centers_id" else missing[0]
+        hint = (
+            f": map a column with --columns ({example}=Header), or, when the file has no such "
+            "column, give every row the same value in a mapping file's [defaults] "
+            "(docs/hr-files.md)"
+        )
         raise InputFileError(
             path,
-            "missing required column(s): " + ", ".join(missing) + hint,
+            "missing required column(s): " + ", ".join(named) + hint,
             line=line,
             column=missing[0],
         )
@@ -532,7 +568,7 @@ def _filter_position(
     raise InputFileError(
         path,
         f"--where {condition}: the header has no column {condition.column!r}; it has: "
-        + ", ".join(repr(header) for header in headers if header),
+        + _listed(headers),
         line=line,
     )
 
@@ -916,7 +952,7 @@ def _table_column(
         raise InputFileError(
             name,
             f"no column {mapped or column!r} in the header{hint}; the header has: "
-            + ", ".join(repr(cell.strip()) for cell in cells if cell.strip()),
+            + _listed(cells),
             line=line,
         )
     position = keys.index(wanted)

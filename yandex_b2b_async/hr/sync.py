@@ -117,16 +117,33 @@ class ArchiveCapError(B2BError):
     """The plan would archive more than the safety cap of the active employees.
 
     ``planned`` employees would be archived out of ``active``; ``cap`` is the fraction allowed
-    without ``force=True``. Nothing was sent.
+    without ``force=True``; ``warnings`` are the plan's probable phone changes (see
+    :class:`SyncWarning`), named in the message too, as they are often why so many would go.
+    Nothing was sent.
     """
 
-    def __init__(self, *, planned: int, active: int, cap: float) -> None:
+    def __init__(
+        self,
+        *,
+        planned: int,
+        active: int,
+        cap: float,
+        warnings: Sequence[SyncWarning] = (),
+    ) -> None:
         self.planned = planned
         self.active = active
         self.cap = cap
+        self.warnings = list(warnings)
+        # The refused plan is never printed: its warnings would be lost without this.
+        seen = "".join(
+            f"; {warning.describe().removeprefix('warning: ')}"
+            for warning in self.warnings[:_ROWS_NAMED]
+        )
+        if len(self.warnings) > _ROWS_NAMED:
+            seen += f"; and {len(self.warnings) - _ROWS_NAMED} more probable phone changes"
         super().__init__(
             f"the plan would archive {planned} of {active} active employees, more than "
-            f"{cap:.0%}; check the file and the key, then pass force=True (--force) "
+            f"{cap:.0%}{seen}; check the file and the key, then pass force=True (--force) "
             "if this is intended"
         )
 
@@ -447,13 +464,15 @@ def build_plan(
             for value, employee in absent
             if value not in kept
         ]
-        if len(archives) > SYNC_ARCHIVE_CAP * active and not force:
-            raise ArchiveCapError(planned=len(archives), active=active, cap=SYNC_ARCHIVE_CAP)
     warnings = (
         _phone_changes(creates, [e for v, e in absent if v not in kept], archive_missing, lines)
         if key == "phone"
         else []
     )
+    if len(archives) > SYNC_ARCHIVE_CAP * active and not force:
+        raise ArchiveCapError(
+            planned=len(archives), active=active, cap=SYNC_ARCHIVE_CAP, warnings=warnings
+        )
     return SyncPlan(
         key=key,
         creates=creates,

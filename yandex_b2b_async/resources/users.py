@@ -241,13 +241,21 @@ class UsersAPI(APIResource):
             user, existing, may_omit=_ANSWER_MAY_OMIT
         ):
             return None
-        logger.warning(
-            "POST /users: an earlier attempt's answer was lost and the retry's conflict named "
-            "employee %s, who holds what this call sent: made by that attempt; returning it "
-            "(no duplicate made)",
-            conflict.conflict_user_id,
-            extra=call_extra("POST /users"),
-        )
+        if conflict.after_unknown_outcome:
+            logger.warning(
+                "POST /users: an earlier attempt's answer was lost and the retry's conflict "
+                "named employee %s, who holds what this call sent: made by that attempt; "
+                "returning it (no duplicate made)",
+                conflict.conflict_user_id,
+                extra=call_extra("POST /users"),
+            )
+        else:  # the caller's own repeat (earlier_attempt_unknown): expected, not a fault
+            logger.info(
+                "POST /users: the conflict named employee %s, who holds what this call sent: "
+                "taken as the work of an earlier call (earlier_attempt_unknown); returning it",
+                conflict.conflict_user_id,
+                extra=call_extra("POST /users"),
+            )
         return conflict.conflict_user_id
 
     # -- reads -------------------------------------------------------------------------------

@@ -23,7 +23,10 @@ def _latency(text: str) -> float | tuple[float, float]:
 SERVE_HELP = "serve until SIGINT/SIGTERM"
 SERVE_DESCRIPTION = (
     "Print YANDEX_B2B_BASE_URL=, YANDEX_B2B_TOKEN=, YANDEX_B2B_CLIENT_ID= and "
-    "YANDEX_B2B_COST_CENTER_ID= lines, then serve until SIGINT or SIGTERM."
+    "YANDEX_B2B_COST_CENTER_ID= lines, then serve until SIGINT or SIGTERM. A test in another "
+    "process seeds it, scripts faults, moves its clock and reads its stats through the control "
+    "API under /_sandbox (its Python client: SandboxControl(YANDEX_B2B_BASE_URL); "
+    "docs/sandbox.md)."
 )
 
 

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from ._checks import ManualClock
 from .faults import Faults, Reply
-from .state import JSONObject, JSONValue, SandboxError, State
+from .state import ApiError, JSONObject, JSONValue, SandboxError, State
 from .stats import Stats
 
 __all__ = ["CONTROL_PREFIX", "Controlled", "control_routes"]
@@ -56,6 +56,8 @@ class Controlled(Protocol):
     def reset(self, *, strict: bool | None = None) -> None: ...
 
     def reset_stats(self) -> None: ...
+
+    def fail_order(self, order_id: str) -> None: ...
 
     def add_department(
         self, name: str, *, parent_id: str | None = ..., with_roles: bool = ...
@@ -311,6 +313,16 @@ def _add_employee(sandbox: Controlled, body: JSONObject) -> JSONValue:
     }
 
 
+def _fail_order(sandbox: Controlled, body: JSONObject) -> JSONValue:
+    _fields(body, ("order_id",))
+    order_id = _typed(body, "order_id", str, "an order id")
+    try:
+        sandbox.fail_order(order_id)
+    except ApiError as exc:  # unknown, or over already: the helper's refusal, not the API's
+        raise _ControlError(f"order {order_id!r}: {exc.message}") from None
+    return {}
+
+
 def _get_stats(sandbox: Controlled, body: JSONObject) -> JSONValue:
     with sandbox.lock:
         stats = sandbox.stats
@@ -348,6 +360,7 @@ _ROUTES: Final[tuple[tuple[str, str, _Handler], ...]] = (
     ("POST", "/cost-centers", _add_cost_center),
     ("POST", "/limits", _add_limit),
     ("POST", "/employees", _add_employee),
+    ("POST", "/orders/fail", _fail_order),
     ("GET", "/stats", _get_stats),
     ("POST", "/stats/reset", _reset_stats),
 )

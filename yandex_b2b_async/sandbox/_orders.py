@@ -323,6 +323,16 @@ class TaxiOrder:
             elapsed -= seconds
         return None
 
+    def phase_started(self, phase: str, now: float) -> float | None:
+        """The clock second ``phase`` began, if the order had reached it by ``now``."""
+        moment = self.start
+        for status, seconds in PHASES:
+            if status == phase:
+                break
+            moment += seconds
+        ended = self.ended_at is not None and self.ended_at <= moment
+        return None if ended or now < moment else moment
+
     def finished_at(self) -> float:
         """The clock second the order ended (or will end, if nothing stops it)."""
         if self.ended_at is not None:
@@ -868,6 +878,15 @@ class TaxiOrders:
             "order_method": "API",
             "requirements": [{"name": name} for name in order.requirements],
         }
+        # orders-taxi-report: `start_waiting_datetime` "Фактическое время прибытия машины",
+        # `start_datetime` "Фактическое начало поездки" — for a ride that got that far.
+        for field, phase in (
+            ("start_waiting_datetime", "waiting"),
+            ("start_datetime", "transporting"),
+        ):
+            began = order.phase_started(phase, now)
+            if began is not None:
+                row[field] = _iso(self.clock.wall(began), order.zone)
         if ride_status is not None:
             row["ride_status"] = {"value": ride_status[0], "text": ride_status[1]}
             row["finish_datetime"] = _iso(self.clock.wall(order.finished_at()), order.zone)

@@ -11,7 +11,8 @@ control.stats()["by_status"]
 
 It is synchronous (the standard library's `urllib`, no event loop), so a test calls it from
 anywhere — but not from the event loop that serves the same sandbox in this process, which it
-would block. A refusal raises `SandboxError` with the sandbox's message.
+would block. A refusal raises `SandboxError` with the sandbox's message, and so does a URL
+where no sandbox answers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 from ._control import CONTROL_PREFIX
+from .app import API_PREFIX
 from .state import JSONObject, JSONValue, SandboxError
 
 __all__ = ["SandboxControl"]
@@ -32,10 +34,11 @@ DEFAULT_TIMEOUT: Final = 10.0
 
 
 class SandboxControl:
-    """The control API of the sandbox at `url` (its base URL, e.g. "http://127.0.0.1:8080")."""
+    """The control API of the sandbox at `url`: its base URL ("http://127.0.0.1:8080", what
+    `sandbox serve` prints), with or without `/integration/2.0`, as a client takes it."""
 
     def __init__(self, url: str, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.url = url.rstrip("/")
+        self.url = url.rstrip("/").removesuffix(API_PREFIX).rstrip("/")
         self.timeout = timeout
 
     def __repr__(self) -> str:
@@ -59,6 +62,12 @@ class SandboxControl:
                 except ValueError:
                     message = exc.reason
             raise SandboxError(f"{method} {CONTROL_PREFIX}{path}: {message}") from None
+        except OSError as exc:  # refused, unreachable, timed out: no answer at all
+            reason = getattr(exc, "reason", exc)
+            raise SandboxError(
+                f"{method} {CONTROL_PREFIX}{path}: no sandbox answers at {self.url} ({reason}); "
+                "start one with `yandex-b2b sandbox serve` and pass the URL it prints"
+            ) from None
 
     # --- the sandbox and its clock --------------------------------------------------------------
 
@@ -87,6 +96,10 @@ class SandboxControl:
         """Run the clock at `factor` clock seconds per real second (0 stops it)."""
         result: JSONObject = self._call("POST", "/clock/time-factor", {"time_factor": factor})
         return result
+
+    def fail_order(self, order_id: str) -> None:
+        """Make the taxi company give the order up: its status becomes `failed`."""
+        self._call("POST", "/orders/fail", {"order_id": order_id})
 
     # --- faults -----------------------------------------------------------------------------
 
