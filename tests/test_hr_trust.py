@@ -848,3 +848,20 @@ def test_a_snapshot_of_a_workbook_is_loaded_once_however_often_it_is_read(
     second = list(table_rows(file))
     assert len(loads) == 1
     assert second[1][1] == ["Anna", "+79990000001", "true", "cc"]
+
+
+def test_a_personnel_number_under_a_zero_padded_format_keeps_its_leading_zeros(
+    tmp_path: Path,
+) -> None:
+    """A number Excel shows as 0012 (format 0000) is read as 0012, as a CSV export writes it."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["fullname", "phone", "is_active", "cost_centers_id", "nickname"])
+    sheet.append(["Anna", "+79990000001", "true", "cc", 12])
+    sheet.append(["Boris", "+79990000002", "true", "cc", 345])
+    sheet["E2"].number_format = "0000"
+    path = tmp_path / "staff.xlsx"
+    workbook.save(path)
+    users = [row.value for row in read_users_csv(path)]
+    assert [user.nickname for user in users if user is not None] == ["0012", "345"]

@@ -26,6 +26,7 @@ import datetime
 import hashlib
 import io
 import os
+import re
 import weakref
 from collections.abc import Iterator
 from typing import Any, Final
@@ -371,10 +372,12 @@ def _parse_sheet(file: FileSnapshot, sheet: str | None) -> Iterator[tuple[int, l
             )
         merged = _merged_values(worksheet)
         width: int | None = None  # the header's; a sheet pads every row to its widest one
-        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+        for number, row in enumerate(worksheet.iter_rows(), start=1):
             cells = [
-                _cell_text(merged.get((number, column), value))
-                for column, value in enumerate(values, start=1)
+                _cell_text(merged[number, column])
+                if (number, column) in merged
+                else _cell_text(cell.value, getattr(cell, "number_format", None))
+                for column, cell in enumerate(row, start=1)
             ]
             while cells and not cells[-1].strip():
                 cells.pop()
@@ -401,13 +404,25 @@ def _merged_values(worksheet: Any) -> dict[tuple[int, int], object]:
     return values
 
 
-def _cell_text(value: object) -> str:
+_ZERO_PADDED: Final = re.compile("0+")
+
+
+def _cell_text(value: object, number_format: str | None = None) -> str:
+    """A cell's value as the text the sheet shows for it, as far as a key or a field needs.
+
+    A whole number shows as digits; under a zero-padded format (``0000``, what HR sheets give
+    personnel numbers) it keeps its leading zeros, as Excel shows it and a CSV export writes
+    it, so that a key read from either is the same."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+        value = int(value)
+    if isinstance(value, int):
+        if number_format and _ZERO_PADDED.fullmatch(number_format):
+            return str(value).zfill(len(number_format))
+        return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     return str(value)
