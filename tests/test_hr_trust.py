@@ -401,6 +401,8 @@ def test_skip_invalid_reports_the_bad_row_and_creates_the_rest(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "invalid, left out 1" in done.stdout
+    assert "errors by code: VALIDATION_ERROR 1" in done.stdout
+    assert "failed" not in done.stdout
     assert "line 6: VALIDATION_ERROR: column 'Телефон' (phone)" in done.stderr
     bad = {line["line"]: line for line in _report(report)}[6]
     assert bad["outcome"] == "left out"

@@ -295,7 +295,9 @@ def print_summary(
     print(f"{head}: {rows}: " + ", ".join(parts))
     if reporter.error_codes:
         codes = _by_count(reporter.error_codes)
-        print("failed by error code: " + ", ".join(f"{code} {n}" for code, n in codes))
+        # Rows --skip-invalid left out have error codes too, but did not fail the run.
+        label = "errors by code" if counts.get("invalid, left out") else "failed by error code"
+        print(f"{label}: " + ", ".join(f"{code} {n}" for code, n in codes))
     if reporter.final_pass:
         print(f"sent again in the final pass: {reporter.final_pass}")
     if retries is not None:
