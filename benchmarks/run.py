@@ -25,7 +25,17 @@ from typing import Final
 if __package__ in (None, ""):  # run as ``python benchmarks/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import adaptive, bulk, faults, loop_lag, outage, overhead, pacing, shared
+from benchmarks import (
+    adaptive,
+    bulk,
+    faults,
+    limits,
+    loop_lag,
+    outage,
+    overhead,
+    pacing,
+    shared,
+)
 from benchmarks._common import Result, Settings, quiet_library_logs
 from benchmarks._server import NotRun
 
@@ -48,6 +58,7 @@ WORKLOADS: Final[dict[str, tuple[str, Workload]]] = {
     "outage": (outage.TITLE, outage.run),
     "loop_lag": (loop_lag.TITLE, loop_lag.run),
     "shared": (shared.TITLE, shared.run),
+    "limits": (limits.TITLE, limits.run),
 }
 
 
