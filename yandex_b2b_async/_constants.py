@@ -38,6 +38,16 @@ DEFAULT_SUCCESS_REFILL: Final = 2
 ADAPTIVE_DECREASE: Final = 0.7
 ADAPTIVE_MIN_RATE: Final = 0.5
 ADAPTIVE_RECOVERY_SECONDS: Final = 2.0
+# When the rate of successful answers since sending resumed is known (measured over at least
+# GOODPUT_MIN_SECONDS), a 429 cuts to this share of it rather than to 70% of what was sent: a
+# server that throttles passes its own rate, so what it answered is the best estimate of its
+# limit, and the curve then aims at that rate instead of at the overshoot.
+GOODPUT_CUT: Final = 0.9
+GOODPUT_MIN_SECONDS: Final = 0.2
+# A client without a RateLimit learns one from its first 429: it starts at the rate of successful
+# answers before it (over at least a second) and doubles every LEARN_DOUBLING_SECONDS until the
+# next 429, which hands over to the adaptive curve above (a TCP slow start).
+LEARN_DOUBLING_SECONDS: Final = 0.15
 
 # The list calls' page size when none is given: the documents' default page (100 records).
 DEFAULT_PAGE_LIMIT: Final = 100

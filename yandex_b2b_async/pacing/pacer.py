@@ -62,12 +62,14 @@ class Pacer:
     __slots__ = (
         "_backend",
         "_clock",
+        "_local",
         "_default_pause",
         "_max_pause",
         "_sleep",
         "_waiters",
         "adaptive",
         "config",
+        "successes",
         "throttles",
     )
 
@@ -94,11 +96,16 @@ class Pacer:
                 config.burst if config is not None else 0,
                 adaptive=self.adaptive,
                 now=clock(),
+                learns=True,
             )
         self._backend: Final[PacingBackend] = backend
+        self._local: Final = backend if isinstance(backend, LocalPacing) else None
         self._waiters: deque[asyncio.Future[None]] = deque()
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
         self.throttles = 0
+        #: How many successful answers the request path has seen (what the server let through,
+        #: from which a cut estimates its limit).
+        self.successes = 0
 
     # -- observation -------------------------------------------------------------------------
 
@@ -199,4 +206,7 @@ class Pacer:
         else:
             return
         self.throttles += 1
+        local = self._local
+        if local is not None:
+            local.successes = self.successes
         self._backend.throttled(self._clock(), pause, rate_limited=rate_limited, sent_at=sent_at)

@@ -11,8 +11,10 @@ All times are readings of the pacer's clock, passed in; nothing here sleeps or r
 
 from __future__ import annotations
 
+import math
 from typing import Final, Protocol
 
+from .._constants import ADAPTIVE_MIN_RATE, GOODPUT_CUT, GOODPUT_MIN_SECONDS, LEARN_DOUBLING_SECONDS
 from .bucket import WHOLE_TOKEN, TokenBucket
 from .cubic import cubic_rate, cut_rate
 from .meter import RateMeter
@@ -49,7 +51,11 @@ class LocalPacing:
     """A quota kept in this process: :class:`PacingBackend` over a :class:`TokenBucket`, the
     pause-until, and the CUBIC curve of :mod:`.cubic` fed by a :class:`RateMeter`.
 
-    ``rate`` is None for a quota without a rate: only pauses then.
+    ``rate`` is None for a quota without a rate: only pauses then, until the first 429 — from
+    which it learns one (``learns``): a bucket of one token starts at the rate of successful
+    answers before that 429 (``successes``, counted by the caller), doubles until the next 429,
+    and from then on follows the adaptive curve with no ceiling. So the end of a pause
+    releases the waiters at a rate, never all at once.
     """
 
     __slots__ = (
@@ -59,15 +65,23 @@ class LocalPacing:
         "_cut_at",
         "_fill",
         "_last_peak",
+        "_mark",
+        "_mark_at",
         "_meter",
         "_paused_until",
         "_peak",
+        "_slow_start",
         "adaptive",
+        "learns",
+        "successes",
     )
 
-    def __init__(self, rate: float | None, burst: int, *, adaptive: bool, now: float) -> None:
-        self._configured: Final = rate or 0.0
-        self.adaptive: Final = adaptive and rate is not None
+    def __init__(
+        self, rate: float | None, burst: int, *, adaptive: bool, now: float, learns: bool = False
+    ) -> None:
+        self._configured: Final = rate or math.inf
+        self.adaptive = adaptive and rate is not None
+        self.learns: Final = learns and rate is None
         self._bucket: TokenBucket | None = (
             TokenBucket(float(burst), now) if rate is not None else None
         )
@@ -80,6 +94,13 @@ class LocalPacing:
         self._cut_at: float | None = None
         self._cut = self._configured
         self._meter = RateMeter(now)
+        # A learned rate's slow start: when it began (None: not in one).
+        self._slow_start: float | None = None
+        #: Successful answers so far, counted by the caller; with ``_mark`` (the count when
+        #: sending last resumed, at ``_mark_at``) it gives the rate the server let through.
+        self.successes = 0
+        self._mark = 0
+        self._mark_at = now
 
     def paused_until(self) -> float:
         return self._paused_until
@@ -149,6 +170,9 @@ class LocalPacing:
             self._paused_until = until
         bucket = self._bucket
         if bucket is None:
+            if not (self.learns and rate_limited):
+                return
+            self._learn(now, until)
             return
         # No burst right after a throttle: tokens start accruing when the pause ends.
         self._refill(bucket, now)
@@ -157,20 +181,59 @@ class LocalPacing:
             return
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
             return  # sent before the last cut: that cut already answered this round trip
+        # One congestion event, one cut.
         current = self._rate(now)
         measured = self._meter.rate
         if measured is not None and measured < current:
             current = measured
-        cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
-        self._last_peak = current
-        self._cut, self._peak = cut.rate, cut.peak
+        goodput = self._goodput(now)
+        if goodput is not None and goodput < current:
+            # What the server let through since sending resumed is its limit, as near as this
+            # process can tell: cut just below it and aim the curve at it.
+            rate = max(min(ADAPTIVE_MIN_RATE, self._configured), goodput * GOODPUT_CUT)
+            self._last_peak = goodput
+            self._cut, self._peak = rate, goodput
+        else:
+            cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
+            self._last_peak = current
+            self._cut, self._peak = cut.rate, cut.peak
+        self._slow_start = None
         self._cut_at = max(now, self._paused_until)
-        self._fill = cut.rate
+        self._fill = self._cut
+        self._resume(self._cut_at)
+
+    def _learn(self, now: float, until: float) -> None:
+        """The first 429 of a quota without a rate: start a bucket of one token at the rate
+        of the successful answers before it, in slow start from the pause's end."""
+        span = max(now - self._mark_at, until - now, 1.0)
+        start = max(ADAPTIVE_MIN_RATE, (self.successes - self._mark) / span)
+        bucket = self._bucket = TokenBucket(1.0, now)
+        bucket.updated = until  # one start when the pause ends, then one per token
+        self.adaptive = True
+        self._cut = self._peak = self._fill = start
+        self._slow_start = self._cut_at = until
+        self._resume(until)
+
+    def _resume(self, at: float) -> None:
+        """Sending resumes at ``at``: count the answers and the sending rate from there."""
+        self._meter.restart(at)
+        self._mark = self.successes
+        self._mark_at = at
+
+    def _goodput(self, now: float) -> float | None:
+        span = now - self._mark_at
+        answered = self.successes - self._mark
+        if span < GOODPUT_MIN_SECONDS or answered <= 0:
+            return None  # too soon to tell, or nobody counts the answers (a fallback's quota)
+        return answered / span
 
     def _rate(self, now: float) -> float:
         cut_at = self._cut_at
         if cut_at is None:
             return self._fill
+        if self._slow_start is not None:
+            doublings = max(0.0, now - self._slow_start) / LEARN_DOUBLING_SECONDS
+            return self._cut * 2.0 ** min(doublings, 60.0)
         return cubic_rate(now - cut_at, peak=self._peak, cut=self._cut, ceiling=self._configured)
 
     def _refill(self, bucket: TokenBucket, now: float) -> None:
