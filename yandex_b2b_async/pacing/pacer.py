@@ -62,8 +62,8 @@ class Pacer:
     __slots__ = (
         "_backend",
         "_clock",
-        "_local",
         "_default_pause",
+        "_local",
         "_max_pause",
         "_sleep",
         "_waiters",

@@ -148,7 +148,11 @@ class LocalPacing:
                 self._meter.record(now)
             return 0.0
         start = max(now, bucket.updated)
-        return start - now + (1.0 - bucket.tokens) / self._rate(start)
+        delay = start - now + (1.0 - bucket.tokens) / self._rate(start)
+        if self._slow_start is not None and delay > LEARN_DOUBLING_SECONDS:
+            # The rate doubles while this waiter sleeps: ask again when it has.
+            return max(start - now, LEARN_DOUBLING_SECONDS)
+        return delay
 
     def estimate_wait(self, now: float, position: int) -> float:
         pause = max(0.0, self._paused_until - now)
@@ -197,8 +201,10 @@ class LocalPacing:
             cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
             self._last_peak = current
             self._cut, self._peak = cut.rate, cut.peak
-        self._slow_start = None
         self._cut_at = max(now, self._paused_until)
+        # A learned rate that nothing got through yet knows no limit to aim at: it starts its
+        # slow start again from the cut instead of crawling up a curve from the floor.
+        self._slow_start = self._cut_at if self.learns and goodput is None else None
         self._fill = self._cut
         self._resume(self._cut_at)
 
@@ -233,7 +239,8 @@ class LocalPacing:
             return self._fill
         if self._slow_start is not None:
             doublings = max(0.0, now - self._slow_start) / LEARN_DOUBLING_SECONDS
-            return self._cut * 2.0 ** min(doublings, 60.0)
+            growth: float = 2.0 ** min(doublings, 60.0)
+            return self._cut * growth
         return cubic_rate(now - cut_at, peak=self._peak, cut=self._cut, ceiling=self._configured)
 
     def _refill(self, bucket: TokenBucket, now: float) -> None:
