@@ -372,7 +372,7 @@ class RequestPath:
                 extra=call_extra(f"{method} {path}", resend + 1),
             )
         if 200 <= status < 300:
-            pacer.successes += 1
+            pacer.answers.successes += 1
             budget = self._budget
             if budget is not None and budget.available < budget.capacity:
                 budget.on_success()

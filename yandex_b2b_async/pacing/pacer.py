@@ -48,6 +48,15 @@ class PacingTimeout(Exception):
         super().__init__(f"the client is paced for {wait:.3f}s more")
 
 
+class _Answers:
+    """A count of successful answers that nothing reads (a quota kept elsewhere)."""
+
+    __slots__ = ("successes",)
+
+    def __init__(self) -> None:
+        self.successes = 0
+
+
 class Pacer:
     """The live gate of one client: a FIFO queue in front of a quota (a token bucket when
     configured) and a client-wide pause.
@@ -63,13 +72,12 @@ class Pacer:
         "_backend",
         "_clock",
         "_default_pause",
-        "_local",
         "_max_pause",
         "_sleep",
         "_waiters",
         "adaptive",
+        "answers",
         "config",
-        "successes",
         "throttles",
     )
 
@@ -99,13 +107,14 @@ class Pacer:
                 learns=True,
             )
         self._backend: Final[PacingBackend] = backend
-        self._local: Final = backend if isinstance(backend, LocalPacing) else None
+        #: Where the request path counts successful answers (``answers.successes += 1``): the
+        #: quota itself when it is kept here, which estimates the server's limit from them.
+        self.answers: Final[LocalPacing | _Answers] = (
+            backend if isinstance(backend, LocalPacing) else _Answers()
+        )
         self._waiters: deque[asyncio.Future[None]] = deque()
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
         self.throttles = 0
-        #: How many successful answers the request path has seen (what the server let through,
-        #: from which a cut estimates its limit).
-        self.successes = 0
 
     # -- observation -------------------------------------------------------------------------
 
@@ -116,6 +125,11 @@ class Pacer:
             return None
         rate = self._backend.rate(self._clock())
         return None if rate is None else rate * self.config.per
+
+    @property
+    def successes(self) -> int:
+        """How many successful answers the request path has counted."""
+        return self.answers.successes
 
     @property
     def configured_rate(self) -> float | None:
@@ -206,7 +220,4 @@ class Pacer:
         else:
             return
         self.throttles += 1
-        local = self._local
-        if local is not None:
-            local.successes = self.successes
         self._backend.throttled(self._clock(), pause, rate_limited=rate_limited, sent_at=sent_at)

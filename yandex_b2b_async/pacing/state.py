@@ -14,7 +14,16 @@ from __future__ import annotations
 import math
 from typing import Final, Protocol
 
-from .._constants import ADAPTIVE_MIN_RATE, GOODPUT_CUT, GOODPUT_MIN_SECONDS, LEARN_DOUBLING_SECONDS
+from .._constants import (
+    ADAPTIVE_MIN_RATE,
+    ADAPTIVE_RECOVERY_SECONDS,
+    GOODPUT_CUT,
+    GOODPUT_LONG_SECONDS,
+    GOODPUT_MIN_SECONDS,
+    GOODPUT_WINDOW,
+    LEARN_DOUBLING_SECONDS,
+    RECOVERY_PER_PAUSE_SECOND,
+)
 from .bucket import WHOLE_TOKEN, TokenBucket
 from .cubic import cubic_rate, cut_rate
 from .meter import RateMeter
@@ -63,6 +72,8 @@ class LocalPacing:
         "_configured",
         "_cut",
         "_cut_at",
+        "_earlier",
+        "_earlier_at",
         "_fill",
         "_last_peak",
         "_mark",
@@ -70,6 +81,9 @@ class LocalPacing:
         "_meter",
         "_paused_until",
         "_peak",
+        "_recovery",
+        "_resumed",
+        "_resumed_at",
         "_slow_start",
         "adaptive",
         "learns",
@@ -94,6 +108,8 @@ class LocalPacing:
         self._cut_at: float | None = None
         self._cut = self._configured
         self._meter = RateMeter(now)
+        # CUBIC's K for the current cut: longer when a 429 costs a long pause (see throttled).
+        self._recovery = ADAPTIVE_RECOVERY_SECONDS
         # A learned rate's slow start: when it began (None: not in one).
         self._slow_start: float | None = None
         #: Successful answers so far, counted by the caller; with ``_mark`` (the count when
@@ -101,6 +117,12 @@ class LocalPacing:
         self.successes = 0
         self._mark = 0
         self._mark_at = now
+        # The mark before that (None: none since sending resumed), so that the rate of answers
+        # is read over the last GOODPUT_WINDOW or two, not since a slow start began.
+        self._earlier = 0
+        self._earlier_at: float | None = None
+        self._resumed = 0
+        self._resumed_at = now
 
     def paused_until(self) -> float:
         return self._paused_until
@@ -130,6 +152,8 @@ class LocalPacing:
             bucket.tokens -= 1.0
             if self.adaptive:
                 self._meter.record(now)
+                if now - self._mark_at >= GOODPUT_WINDOW:
+                    self._roll(now)
             return True
         return False
 
@@ -146,6 +170,8 @@ class LocalPacing:
         if bucket.take():
             if self.adaptive:
                 self._meter.record(now)
+                if now - self._mark_at >= GOODPUT_WINDOW:
+                    self._roll(now)
             return 0.0
         start = max(now, bucket.updated)
         delay = start - now + (1.0 - bucket.tokens) / self._rate(start)
@@ -186,12 +212,13 @@ class LocalPacing:
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
             return  # sent before the last cut: that cut already answered this round trip
         # One congestion event, one cut.
-        current = self._rate(now)
+        in_force = self._rate(now)
+        current = in_force
         measured = self._meter.rate
         if measured is not None and measured < current:
             current = measured
         goodput = self._goodput(now)
-        if goodput is not None and goodput < current:
+        if goodput is not None and goodput < in_force:
             # What the server let through since sending resumed is its limit, as near as this
             # process can tell: cut just below it and aim the curve at it.
             rate = max(min(ADAPTIVE_MIN_RATE, self._configured), goodput * GOODPUT_CUT)
@@ -202,6 +229,10 @@ class LocalPacing:
             self._last_peak = current
             self._cut, self._peak = cut.rate, cut.peak
         self._cut_at = max(now, self._paused_until)
+        # Probing above the limit costs the client a whole pause each time it finds it: the
+        # longer a pause, the slower the climb back, so that the time lost to pauses stays a
+        # small share of the time sending (a 1 s Retry-After: back at the peak after 8 s).
+        self._recovery = max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
         # A learned rate that nothing got through yet knows no limit to aim at: it starts its
         # slow start again from the cut instead of crawling up a curve from the floor.
         self._slow_start = self._cut_at if self.learns and goodput is None else None
@@ -223,12 +254,26 @@ class LocalPacing:
     def _resume(self, at: float) -> None:
         """Sending resumes at ``at``: count the answers and the sending rate from there."""
         self._meter.restart(at)
-        self._mark = self.successes
-        self._mark_at = at
+        self._mark = self._resumed = self.successes
+        self._mark_at = self._resumed_at = at
+        self._earlier_at = None
+
+    def _roll(self, now: float) -> None:
+        self._earlier, self._earlier_at = self._mark, self._mark_at
+        self._mark, self._mark_at = self.successes, now
 
     def _goodput(self, now: float) -> float | None:
-        span = now - self._mark_at
-        answered = self.successes - self._mark
+        """Successful answers a second since sending resumed when that is a second or more
+        (a bucket's burst or a window's worth then weighs little), else over the last window
+        or two (a slow start's early, slower part left out)."""
+        if now - self._resumed_at >= GOODPUT_LONG_SECONDS:
+            mark, since = self._resumed, self._resumed_at
+        elif self._earlier_at is not None:
+            mark, since = self._earlier, self._earlier_at
+        else:
+            mark, since = self._mark, self._mark_at
+        span = now - since
+        answered = self.successes - mark
         if span < GOODPUT_MIN_SECONDS or answered <= 0:
             return None  # too soon to tell, or nobody counts the answers (a fallback's quota)
         return answered / span
@@ -241,7 +286,13 @@ class LocalPacing:
             doublings = max(0.0, now - self._slow_start) / LEARN_DOUBLING_SECONDS
             growth: float = 2.0 ** min(doublings, 60.0)
             return self._cut * growth
-        return cubic_rate(now - cut_at, peak=self._peak, cut=self._cut, ceiling=self._configured)
+        return cubic_rate(
+            now - cut_at,
+            peak=self._peak,
+            cut=self._cut,
+            ceiling=self._configured,
+            recovery=self._recovery,
+        )
 
     def _refill(self, bucket: TokenBucket, now: float) -> None:
         if now - bucket.updated > 0.0:
