@@ -10,8 +10,9 @@ bucket per connection — and every client sends the same N ``POST /users/archiv
 * raw aiohttp (absolute URLs) and yandex-b2b-go: one attempt each, a 429 is a failure;
 * aiohttp + tenacity: 8 attempts, full-jitter exponential backoff (0.5 s doubling, up to 8 s),
   ``Retry-After`` not read — the loop a service engineer writes in ten lines;
-* this library with no options at all, and with ``RateLimit(rate=2R, adaptive=True)`` (a user
-  who guessed the rate twice too high).
+* this library with no options at all, with ``RateLimit(rate=2R, adaptive=True)`` (a user
+  who guessed the rate twice too high), and with the server's own rate and burst (a user who
+  knows the limit: what the ideal looks like when nothing has to be found out).
 
 For each: calls that succeeded out of N, the wall time against the ideal (the time the limit
 itself imposes: ``(N - burst) / rate``), requests sent and 429s received (counted on the
@@ -45,6 +46,7 @@ TOKEN: Final = "bench-token"
 
 OURS: Final = "this library (defaults)"
 ADAPTIVE: Final = "this library, RateLimit(2R, adaptive)"
+KNOWN: Final = "this library, RateLimit(R, burst=B)"
 TENACITY: Final = "aiohttp + tenacity"
 
 
@@ -92,7 +94,7 @@ async def run(settings: Settings) -> Result:
     async with LimitServer() as server:
         for shape in shapes:
             rows: dict[str, dict[str, float]] = {}
-            for name, make in _clients(server.url):
+            for name, make in _clients(server.url, shape):
                 await server.limit(shape.shape, shape.rate, shape.burst, shape.retry_after)
                 async with make() as call:
 
@@ -161,7 +163,7 @@ class _Client:
             await self._close()
 
 
-def _clients(url: str) -> list[tuple[str, Callable[[], _Client]]]:
+def _clients(url: str, shape: Shape) -> list[tuple[str, Callable[[], _Client]]]:
     api = f"{url}/integration/2.0"
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
 
@@ -241,4 +243,7 @@ def _clients(url: str) -> list[tuple[str, Callable[[], _Client]]]:
         (OURS, lambda: _Client(ours(None))),
         (ADAPTIVE, lambda: _Client(ours(RateLimit(rate=2 * RATE, adaptive=True)))),
     ]
+    if shape.shape != "connection":
+        known = RateLimit(rate=shape.rate, burst=shape.burst)
+        clients.append((KNOWN, lambda: _Client(ours(known))))
     return clients

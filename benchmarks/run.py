@@ -113,7 +113,7 @@ def format_result(result: Result) -> str:
         return "\n".join(lines)
     for figure in result.figures:
         value = "—" if figure.value is None else f"{figure.value:,}".replace(",", " ")
-        verdict = "" if figure.met is None else ("met" if figure.met else "MISSED")
+        verdict = "" if figure.met is None else ("met" if figure.met else "not met")
         target = f"target {figure.target}" if figure.target else ""
         tail = "  ".join(part for part in (target, verdict, figure.note) if part)
         lines.append(f"  {figure.name:<52} {value:>12} {figure.unit:<8} {tail}")
@@ -144,7 +144,7 @@ def markdown(report: dict[str, object]) -> str:
             shown = "—" if value is None else f"{value:,}".replace(",", " ")
             unit = f" {figure['unit']}" if figure["unit"] and value is not None else ""
             met = figure["met"]
-            verdict = "" if met is None else ("met" if met else "**MISSED**")
+            verdict = "" if met is None else ("met" if met else "not met")
             lines.append(
                 f"| {title} | {figure['name']} | {shown}{unit} | {figure['target']} "
                 f"| {verdict} | {figure['note']} |"
