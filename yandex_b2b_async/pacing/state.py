@@ -204,9 +204,15 @@ class LocalPacing:
                 return
             self._learn(now, until)
             return
-        # No burst right after a throttle: tokens start accruing when the pause ends.
         self._refill(bucket, now)
-        bucket.drain_until(now, until)
+        if self.learns:
+            # A learned bucket holds the server's observed burst, saved up again by the
+            # server during the pause: it is sent when the pause ends, then the rate.
+            bucket.tokens = bucket.capacity
+            bucket.updated = max(bucket.updated, until)
+        else:
+            # No burst right after a throttle: tokens start accruing when the pause ends.
+            bucket.drain_until(now, until)
         if not (self.adaptive and rate_limited):
             return
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
@@ -242,10 +248,13 @@ class LocalPacing:
     def _learn(self, now: float, until: float) -> None:
         """The first 429 of a quota without a rate: start a bucket of one token at the rate
         of the successful answers before it, in slow start from the pause's end."""
+        answered = self.successes - self._mark
         span = max(now - self._mark_at, until - now, 1.0)
-        start = max(ADAPTIVE_MIN_RATE, (self.successes - self._mark) / span)
-        bucket = self._bucket = TokenBucket(1.0, now)
-        bucket.updated = until  # one start when the pause ends, then one per token
+        start = max(ADAPTIVE_MIN_RATE, answered / span)
+        # The bucket holds what the server let through before it refused: its own burst (or
+        # its window's worth), which it will take again when the pause is over.
+        bucket = self._bucket = TokenBucket(float(max(1, answered)), now)
+        bucket.updated = until
         self.adaptive = True
         self._cut = self._peak = self._fill = start
         self._slow_start = self._cut_at = until
@@ -274,6 +283,9 @@ class LocalPacing:
             mark, since = self._mark, self._mark_at
         span = now - since
         answered = self.successes - mark
+        if since <= self._resumed_at and self.learns and self._bucket is not None:
+            # The burst sent when the pause ended is not the rate: leave it out.
+            answered -= int(self._bucket.capacity)
         if span < GOODPUT_MIN_SECONDS or answered <= 0:
             return None  # too soon to tell, or nobody counts the answers (a fallback's quota)
         return answered / span
