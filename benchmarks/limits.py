@@ -159,11 +159,12 @@ def _figures(result: Result, shape: Shape, n: int, rows: dict[str, dict[str, flo
         adaptive = name in (ADAPTIVE, SHARED)
         met = None
         target = ""
-        if ours:
+        if ours and ideal is not None:
             target = "N/N, <= 1.15 x ideal, fewer 429s than tenacity"
             met = (
                 row["ok"] == n
-                and (ratio is None or ratio <= 1.15)
+                and ratio is not None
+                and ratio <= 1.15
                 and row["throttled"] < max(tenacity_429, 1)
             )
         elif adaptive and ideal is not None:
@@ -181,7 +182,7 @@ def _figures(result: Result, shape: Shape, n: int, rows: dict[str, dict[str, flo
                 unit="x ideal" if ratio is not None else "",
                 target=target,
                 met=met,
-                claim=ours or adaptive,
+                claim=bool(target),
                 note=note,
             )
         )
