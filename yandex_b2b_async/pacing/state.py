@@ -200,9 +200,10 @@ class LocalPacing:
             self._paused_until = until
         bucket = self._bucket
         if bucket is None:
-            if not (self.learns and rate_limited):
-                return
-            self._learn(now, until)
+            # A 429 that asks for no wait at all (Retry-After: 0, or no pause configured)
+            # says nothing about a rate: only one with a pause teaches one.
+            if self.learns and rate_limited and pause > 0.0:
+                self._learn(now, until)
             return
         self._refill(bucket, now)
         if self.learns:
@@ -213,7 +214,7 @@ class LocalPacing:
         else:
             # No burst right after a throttle: tokens start accruing when the pause ends.
             bucket.drain_until(now, until)
-        if not (self.adaptive and rate_limited):
+        if not (self.adaptive and rate_limited) or (self.learns and pause <= 0.0):
             return
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
             return  # sent before the last cut: that cut already answered this round trip
