@@ -276,7 +276,12 @@ class LocalPacing:
         """Successful answers a second since sending resumed when that is a second or more
         (a bucket's burst or a window's worth then weighs little), else over the last window
         or two (a slow start's early, slower part left out)."""
-        if now - self._resumed_at >= GOODPUT_LONG_SECONDS:
+        earlier_at = self._earlier_at
+        if earlier_at is not None and earlier_at > self._resumed_at:
+            # Past the first window after the pause, which holds the burst the server saved
+            # up during it: the rate it passes once that burst is spent.
+            mark, since = self._earlier, earlier_at
+        elif now - self._resumed_at >= GOODPUT_LONG_SECONDS:
             mark, since = self._resumed, self._resumed_at
         elif self._earlier_at is not None:
             mark, since = self._earlier, self._earlier_at
