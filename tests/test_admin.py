@@ -202,7 +202,8 @@ async def test_a_personal_limit_reaches_the_employee(sandbox: Sandbox, client: B
 
 
 async def test_an_area_in_use_cannot_be_deleted(sandbox: Sandbox, client: B2BClient) -> None:
-    """Deleting an area a limit names is refused with BadRequestError."""
+    """Deleting an area a limit names is refused (by a strict sandbox) with BadRequestError."""
+    sandbox.reset(strict=True)
     area = sandbox.add_geo_restriction("Офис")
     sandbox.add_limit("Из офиса", "taxi", geo_restrictions=[{"source": area}])
     with pytest.raises(BadRequestError) as caught:

@@ -111,7 +111,10 @@ async def test_a_call_cancelled_during_a_retry_wait_stops_there(
     sandbox: Sandbox, loop_reports: list[dict[str, Any]]
 ) -> None:
     """A call cancelled while it waits to retry a 503 makes no further attempt."""
-    sandbox.faults.script("PATCH", "/integration/2.0/users", [Reply(status=503)] * 3)
+    # Retry-After fixes the wait at 5 s: a full-jitter backoff could draw a wait shorter than
+    # the test's own steps, and the retry would be sent before the cancellation.
+    busy = Reply(status=503, headers={"Retry-After": "5"})
+    sandbox.faults.script("PATCH", "/integration/2.0/users", [busy] * 3)
     user_id = sandbox.add_user(phone="+79990000001")
     policy = RetryPolicy(max_attempts=4, backoff_initial=5.0, backoff_max=5.0)
     async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:

@@ -16,7 +16,7 @@ from yandex_b2b_async import (
     read_user_ids,
     read_users_csv,
 )
-from yandex_b2b_async._csv import count_users_csv, parse_bool, parse_limits
+from yandex_b2b_async.hr.rows import count_users_csv, parse_bool, parse_limits
 
 HEADER = "fullname,phone,email,is_active,cost_centers_id,nickname,department_id,limits\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import attrs
 
 from yandex_b2b_async import UserCreate
-from yandex_b2b_async._duplicates import duplicate_rows
+from yandex_b2b_async.hr.duplicates import duplicate_rows
 
 
 def _user(phone: str, *, email: str | None = None) -> UserCreate:

@@ -25,8 +25,8 @@ from yandex_b2b_async import (
     read_users_csv,
     resolve_file_names,
 )
-from yandex_b2b_async._csv import file_names
-from yandex_b2b_async._names import ResolvedNames
+from yandex_b2b_async.hr.names import ResolvedNames
+from yandex_b2b_async.hr.rows import file_names
 from yandex_b2b_async.sandbox import Sandbox
 from yandex_b2b_async.sandbox.state import JSONObject
 
@@ -535,7 +535,7 @@ async def test_clearing_the_nickname_alone_is_a_patch(b2b_sandbox: Sandbox) -> N
 
 def test_a_field_that_cannot_be_cleared_is_refused() -> None:
     """clear= takes email, nickname, department_id and limits only."""
-    from yandex_b2b_async.sync import build_plan
+    from yandex_b2b_async.hr.sync import build_plan
 
     with pytest.raises(ValidationError, match="cannot be cleared"):
         build_plan([], [], clear=["phone"])

@@ -19,13 +19,13 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from yandex_b2b_async import Limit, Service, UserCreate, UserPatch, UserUpdate, ValidationError
-from yandex_b2b_async._csv import (
+from yandex_b2b_async._request import _encode
+from yandex_b2b_async.hr.rows import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
     InputFileError,
     read_users_csv,
 )
-from yandex_b2b_async._request import _encode
 
 BASE: dict[type, dict[str, object]] = {
     UserCreate: {

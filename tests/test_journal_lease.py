@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from yandex_b2b_async import B2BClient, JournalInUseError
-from yandex_b2b_async._lease import FileLease, owner_path
 from yandex_b2b_async.bulk.journal import Journal
+from yandex_b2b_async.bulk.lease import FileLease, owner_path
 from yandex_b2b_async.sandbox import Sandbox
 
 _HOLDER = textwrap.dedent(
     """
     import sys
-    from yandex_b2b_async._lease import FileLease
+    from yandex_b2b_async.bulk.lease import FileLease
     lease = FileLease.claim(sys.argv[1])
     print("claimed", flush=True)
     sys.stdin.read()

@@ -262,9 +262,11 @@ async def test_a_stale_cancel_rule_is_a_state_conflict(
 
 
 async def test_destinations_change_while_the_ride_lasts(
-    client: B2BClient, sandbox: Sandbox, user_id: str
+    client: B2BClient, sandbox: Sandbox
 ) -> None:
-    """The route changes during the ride; once the order is over, the server refuses (409)."""
+    """The route changes during the ride; once it is over, a strict sandbox refuses (409)."""
+    sandbox.reset(strict=True)
+    user_id = sandbox.add_user(phone="+79990000020", fullname="Ilya Ivanov")
     created = await client.orders.create(econom(user_id))
     sandbox.advance(400)
     new = [RoutePoint(geopoint=(37.600296, 55.750379), fullname="Гоголевский бульвар, 31с1")]

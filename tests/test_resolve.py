@@ -17,7 +17,7 @@ from yandex_b2b_async import (
     Service,
     ValidationError,
 )
-from yandex_b2b_async.resolve import format_department_path, split_department_path
+from yandex_b2b_async.hr.resolve import format_department_path, split_department_path
 from yandex_b2b_async.sandbox import Sandbox
 
 

@@ -24,8 +24,10 @@ from yandex_b2b_async import (
     B2BClient,
     ConflictError,
     NotFoundError,
+    OrderCreate,
     RateLimit,
     RetryPolicy,
+    RoutePoint,
     UserCreate,
 )
 from yandex_b2b_async.sandbox import Reply, Sandbox
@@ -321,3 +323,89 @@ async def test_no_personal_data_or_token_reaches_spans_metrics_or_logs(
     assert f"POST {USERS}" in text  # the check reads real output
     for secret in (token, phone, phone[1:], email, fullname, "Quokkina", nickname):
         assert secret not in text, secret
+
+
+async def test_a_reconciled_create_is_a_success_in_the_trace_and_metrics(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """A create whose answer was lost and whose retry's 406 named the employee it made ends
+    with a call span that is not an error, says it was reconciled, and counts no give-up."""
+    sandbox.faults.script("POST", USERS, [Reply.drop_after()])
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        created = await client.users.create(employee(sandbox))
+    assert created.reconciled
+    calls = [s for s in by_kind(telemetry.spans(), SpanKind.INTERNAL) if s.name == "POST /users"]
+    assert len(calls) == 1
+    span = calls[0]
+    assert span.status.status_code != StatusCode.ERROR
+    assert span.attributes is not None
+    assert "error.type" not in span.attributes
+    assert span.attributes["yandex_b2b.reconciled"] is True
+    assert [event.name for event in span.events if event.name == "give_up"] == []
+    assert "yandex_b2b.client.give_ups" not in telemetry.metrics()
+
+
+async def test_a_conflict_that_is_someone_elses_is_still_an_error(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """The same 406 naming another employee ends the call span in error, with its give-up."""
+    sandbox.add_user(phone="+79990000001", fullname="Somebody Else")
+    sandbox.faults.script("POST", USERS, [Reply(status=503)])
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        with pytest.raises(ConflictError):
+            await client.users.create(employee(sandbox))
+    calls = [s for s in by_kind(telemetry.spans(), SpanKind.INTERNAL) if s.name == "POST /users"]
+    span = calls[0]
+    assert span.status.status_code == StatusCode.ERROR
+    assert span.attributes is not None
+    assert span.attributes["error.type"] == "406"
+    assert "yandex_b2b.reconciled" not in span.attributes
+    assert [event.name for event in span.events if event.name == "give_up"] == ["give_up"]
+
+
+async def test_a_cancel_settled_after_a_lost_answer_is_a_success(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """An order cancel whose answer was lost and whose retry's 409 is the lost attempt's work
+    ends with a call span that is not an error and says it was reconciled."""
+    user_id = sandbox.add_user(phone="+79990000001")
+    route = [RoutePoint(geopoint=(37.59, 55.73))]
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        created = await client.orders.create(
+            OrderCreate(user_id=user_id, route=route, class_="econom")
+        )
+        sandbox.faults.script("POST", "/integration/2.0/orders/cancel", [Reply.drop_after()])
+        assert (await client.orders.cancel(created.order_id, state="free")).status == "cancelled"
+    spans = [
+        s for s in by_kind(telemetry.spans(), SpanKind.INTERNAL) if s.name == "POST /orders/cancel"
+    ]
+    assert spans[0].status.status_code != StatusCode.ERROR
+    assert spans[0].attributes is not None
+    assert spans[0].attributes["yandex_b2b.reconciled"] is True
+
+
+async def test_a_delete_settled_by_the_retrys_404_is_a_success(
+    sandbox: Sandbox, telemetry: Telemetry
+) -> None:
+    """A delete whose answer was lost and whose retry answers 404 returns, and its call span
+    is no error: reconciled."""
+    area = sandbox.add_geo_restriction("Офис")
+    sandbox.faults.script("POST", "/integration/2.0/geo_restrictions/delete", [Reply.drop_after()])
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=INSTANT, observers=[telemetry.observer]
+    ) as client:
+        assert await client.geo_restrictions.delete(area) == area
+    spans = [
+        s
+        for s in by_kind(telemetry.spans(), SpanKind.INTERNAL)
+        if s.name == "POST /geo_restrictions/delete"
+    ]
+    assert spans[0].status.status_code != StatusCode.ERROR
+    assert spans[0].attributes is not None
+    assert spans[0].attributes["yandex_b2b.reconciled"] is True

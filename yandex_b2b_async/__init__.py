@@ -6,20 +6,13 @@ before sending, typed errors, retries and client-side pacing.
 ``yandex_b2b_async.sandbox`` holds an in-memory emulator of the API for tests.
 """
 
+# First: an older Python gets one line saying which version is needed, not a SyntaxError.
+from . import _python  # noqa: F401  (isort: skip)
+
+import importlib
+from typing import TYPE_CHECKING, Final
+
 from ._client import B2BClient
-from ._columns import ColumnMap
-from ._csv import (
-    CsvRow,
-    InputFileError,
-    UsersFileInfo,
-    inspect_users_file,
-    read_user_ids,
-    read_users_csv,
-    resolve_file_names,
-)
-from ._export import export_users
-from ._names import Directory, ResolvedNames
-from ._phones import normalize_phone
 from ._transport import AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
 from .bulk import BulkItem, BulkProgress, BulkReport, ItemCancelledError, bulk, bulk_stream
@@ -179,20 +172,37 @@ from .models import (
     ZoneInfo,
 )
 from .pacing import Pacer, RateLimit
-from .resolve import AmbiguousNameError, NameNotFoundError, NameResolver
+from .resources import new_idempotency_token
 from .retries import GiveUpReason, RetryBudget, RetryEvent, RetryOption, RetryPolicy
-from .sync import (
-    ArchiveCapError,
-    FieldChange,
-    SyncAction,
-    SyncArchive,
-    SyncCreate,
-    SyncKey,
-    SyncPlan,
-    SyncReport,
-    SyncRestore,
-    SyncUpdate,
-)
+
+if TYPE_CHECKING:
+    from .hr import (
+        AmbiguousNameError,
+        ArchiveCapError,
+        ColumnMap,
+        CsvRow,
+        Directory,
+        FieldChange,
+        InputFileError,
+        NameNotFoundError,
+        NameResolver,
+        ResolvedNames,
+        SyncAction,
+        SyncArchive,
+        SyncCreate,
+        SyncKey,
+        SyncPlan,
+        SyncReport,
+        SyncRestore,
+        SyncUpdate,
+        UsersFileInfo,
+        export_users,
+        inspect_users_file,
+        normalize_phone,
+        read_user_ids,
+        read_users_csv,
+        resolve_file_names,
+    )
 
 __version__ = "0.1.0"
 
@@ -388,8 +398,55 @@ __all__ = [
     "bulk_stream",
     "export_users",
     "inspect_users_file",
+    "new_idempotency_token",
     "normalize_phone",
     "read_user_ids",
     "read_users_csv",
     "resolve_file_names",
 ]
+
+
+# The HR wing (``yandex_b2b_async.hr``: files, columns, phones, names, sync) stands above the
+# client and is imported when one of its names is first used, so ``import yandex_b2b_async``
+# loads no file format, phone metadata or sync planner. PEP 562.
+_HR_NAMES: Final = frozenset(
+    {
+        "AmbiguousNameError",
+        "ArchiveCapError",
+        "ColumnMap",
+        "CsvRow",
+        "Directory",
+        "FieldChange",
+        "InputFileError",
+        "NameNotFoundError",
+        "NameResolver",
+        "ResolvedNames",
+        "SyncAction",
+        "SyncArchive",
+        "SyncCreate",
+        "SyncKey",
+        "SyncPlan",
+        "SyncReport",
+        "SyncRestore",
+        "SyncUpdate",
+        "UsersFileInfo",
+        "export_users",
+        "inspect_users_file",
+        "normalize_phone",
+        "read_user_ids",
+        "read_users_csv",
+        "resolve_file_names",
+    }
+)
+
+
+def __getattr__(name: str) -> object:
+    if name not in _HR_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(".hr", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HR_NAMES))

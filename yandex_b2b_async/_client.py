@@ -8,7 +8,9 @@ beyond accepting a borrowed session.
 
 from __future__ import annotations
 
+import copy
 import ipaddress
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping
 from types import TracebackType
 from typing import Final, TypeVar, overload
@@ -22,17 +24,19 @@ from ._constants import (
     DEFAULT_CONNECTION_LIMIT,
     DEFAULT_TIMEOUT,
     HEADER_CLIENT_ID,
+    HEADER_LANGUAGE,
     USER_AGENT,
 )
 from ._observe import Observers, check_observers
 from ._request import RequestPath, check_policy
 from ._transport import AiohttpTransport, AsyncTransport
 from ._types import NOT_GIVEN, NotGiven
-from .errors import B2BError, ClientClosedError, ValidationError
+from .errors import APIError, B2BError, ClientClosedError, ValidationError
 from .events import Event, ObservedClient, Observer
 from .pacing import Pacer, RateLimit
 from .pacing.redis_backend import shared_backend
 from .resources import (
+    APIResource,
     AuthAPI,
     CostCentersAPI,
     DepartmentsAPI,
@@ -80,7 +84,10 @@ class B2BClient:
     independent of the rate. A plain ``http://`` ``base_url`` is refused unless its host is
     loopback (the sandbox); a ``base_url`` ending in ``/integration/2.0`` means its host.
     ``observers`` receive the events of every call (:mod:`yandex_b2b_async.events`; the
-    OpenTelemetry adapter is :class:`yandex_b2b_async.telemetry.OpenTelemetry`).
+    OpenTelemetry adapter is :class:`yandex_b2b_async.telemetry.OpenTelemetry`). ``language``
+    is sent as ``X-Request-Language`` (the language of names in answers, e.g. ``"en"``; the
+    zoneinfo page) with every call, and only when given. :meth:`with_options` gives one call,
+    or one part of a service, other settings over the same connections.
     """
 
     def __init__(
@@ -97,12 +104,14 @@ class B2BClient:
         max_concurrency: int | None = None,
         transport: AsyncTransport | None = None,
         observers: Iterable[Observer] = (),
+        language: str | None = None,
     ) -> None:
         _check_token(token)
         if client_id is not None:
             _check_header_value("client_id", client_id)
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
-            raise ValidationError("timeout", "must be a number of seconds > 0", value=timeout)
+        if language is not None:
+            _check_header_value("language", language)
+        timeout = _check_timeout(timeout)
         if retry is not None:
             check_policy(retry)
         if rate_limit is not None and not isinstance(rate_limit, RateLimit):
@@ -144,7 +153,7 @@ class B2BClient:
             if rate_limit is not None and rate_limit.redis_url is not None
             else None
         )
-        self._pacer: Final = Pacer(
+        self._pacer = Pacer(
             rate_limit,
             max_pause=pause_policy.max_retry_after,
             default_pause=pause_policy.backoff_initial,
@@ -164,14 +173,22 @@ class B2BClient:
             else AiohttpTransport(session, connection_limit=DEFAULT_CONNECTION_LIMIT)
         )
         self._closed = False
+        # A view (with_options) shares what this client owns and closes none of it.
+        self._owner = True
+        self._views: weakref.WeakSet[B2BClient] = weakref.WeakSet()
+        self._root: B2BClient | None = None  # a view's client
+        self._timeout = timeout
+        self._language = language
         headers = {"Authorization": f"Bearer {token}", "User-Agent": USER_AGENT}
         if client_id is not None:
             headers[HEADER_CLIENT_ID] = client_id
-        self._requests: Final = RequestPath(
+        if language is not None:
+            headers[HEADER_LANGUAGE] = language
+        self._requests = RequestPath(
             transport=self._transport,
             api_url=self._base_url + API_PREFIX,
             headers=headers,
-            timeout=float(timeout),
+            timeout=timeout,
             pacer=self._pacer,
             budget=retry_budget,
             max_concurrency=max_concurrency,
@@ -282,12 +299,17 @@ class B2BClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the transport (a borrowed session stays open). Idempotent; later calls raise
-        :class:`ClientClosedError`."""
+        """Close the transport (a borrowed session stays open) and end this client's views.
+        Idempotent; later calls raise :class:`ClientClosedError`. A view
+        (:meth:`with_options`) closes only itself."""
         if self._closed:
             return
         self._closed = True
         self._requests.closed = True
+        for view in list(self._views):
+            view._closed = view._requests.closed = True
+        if not self._owner:
+            return  # a view: the connections, the shared quota and the observers are the client's
         try:
             await self._transport.aclose()
         finally:
@@ -312,6 +334,8 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
         headers: Mapping[str, str] | None = ...,
+        settle: Callable[[APIError], Awaitable[_T | None]] | None = ...,
+        timeout: float | NotGiven = ...,
     ) -> Coroutine[object, object, _T]: ...
 
     @overload
@@ -328,6 +352,8 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = ...,
         handles: tuple[type[B2BError], ...] = ...,
         headers: Mapping[str, str] | None = ...,
+        settle: Callable[[APIError], Awaitable[object | None]] | None = ...,
+        timeout: float | NotGiven = ...,
     ) -> Coroutine[object, object, None]: ...
 
     def request(
@@ -343,6 +369,8 @@ class B2BClient:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[_T | object | None]] | None = None,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> Coroutine[object, object, _T | None]:
         """Send one API call: pace, send, retry, decode. The one request path of every resource.
 
@@ -358,12 +386,19 @@ class B2BClient:
         found). ``handles`` names failures the caller deals with itself: a give-up ending in
         one is logged at DEBUG, not INFO or WARNING. ``headers`` are sent with every attempt
         of the call, retries included (an ``X-Idempotency-Token`` is the same on each, which
-        makes a create safe to retry).
+        makes a create safe to retry). ``settle`` is awaited with the :class:`APIError` the
+        call would end in (after its retries): a result other than None is the call's result
+        instead (a lost create's work, named by a conflict and confirmed by the caller; for a
+        call without a ``response``, any result but None settles it and the call returns None),
+        and the call is reported to observers as a success that was reconciled. ``timeout`` is
+        this call's seconds per attempt (the client's when not given; a retry policy's
+        ``deadline`` still bounds the whole call).
         Raises :class:`APIError` subclasses, :class:`TransportError`, :class:`ClientClosedError`.
         """
         # A plain method returning the request path's coroutine: awaiting it is the call, and
         # the success path saves a coroutine frame of its own.
         requests = self._requests
+        attempt_timeout = None if isinstance(timeout, NotGiven) else _check_timeout(timeout)
         return (requests.call if self._observers is None else requests.observed_call)(
             method,
             path,
@@ -375,7 +410,93 @@ class B2BClient:
             reconcile=reconcile,
             handles=handles,
             headers=headers,
+            settle=settle,
+            attempt_timeout=attempt_timeout,
         )
+
+    def with_options(
+        self,
+        *,
+        timeout: float | NotGiven = NOT_GIVEN,
+        retry: RetryOption = NOT_GIVEN,
+        rate_limit: RateLimit | NotGiven | None = NOT_GIVEN,
+        language: str | NotGiven | None = NOT_GIVEN,
+    ) -> B2BClient:
+        """This client with other defaults for the calls made through what is returned (as
+        openai-python's ``with_options``): ``timeout`` (seconds per attempt), ``retry`` (a
+        :class:`RetryPolicy`; ``None``: no retries), ``rate_limit`` (pacing of the view's own;
+        ``None``: none), ``language`` (``X-Request-Language``; ``None``: not sent). What is not
+        given stays this client's.
+
+        The view shares this client's connections, retry budget, concurrency cap, observers
+        and — unless it has a ``rate_limit`` of its own — its pacer, so a 429 that one meets
+        pauses both. It costs no connection: make one for a single call
+        (``client.with_options(timeout=2).users.get(...)``) or keep one for a part of a
+        service. Closing a view ends only the view; closing this client ends its views too.
+        A view's ``rate_limit`` cannot share a quota through Redis (give that to the client).
+        """
+        if self._closed:
+            raise ClientClosedError("this B2BClient is closed; create a new one")
+        attempt_timeout = (
+            self._timeout if isinstance(timeout, NotGiven) else _check_timeout(timeout)
+        )
+        policy = self._retry if isinstance(retry, NotGiven) else self._policy_for(retry)
+        pacer = self._pacer
+        if not isinstance(rate_limit, NotGiven):
+            if rate_limit is not None and not isinstance(rate_limit, RateLimit):
+                raise ValidationError("rate_limit", "must be a RateLimit or None", value=rate_limit)
+            if rate_limit is not None and rate_limit.redis_url is not None:
+                raise ValidationError(
+                    "rate_limit",
+                    "a view cannot share a quota through Redis: give that rate limit to the "
+                    "B2BClient itself",
+                )
+            pause_policy = policy or _DEFAULT_RETRY
+            pacer = Pacer(
+                rate_limit,
+                max_pause=pause_policy.max_retry_after,
+                default_pause=pause_policy.backoff_initial,
+            )
+        headers: dict[str, str | None] = {}
+        if not isinstance(language, NotGiven):
+            if language is not None:
+                _check_header_value("language", language)
+            headers[HEADER_LANGUAGE] = language
+        view = copy.copy(self)
+        requests = self._requests.with_defaults(
+            timeout=attempt_timeout, pacer=pacer, headers=headers
+        )
+        # The resources are bound to the client they were made for: the view gets its own.
+        resources = {
+            name: type(value)(view)
+            for name, value in vars(self).items()
+            if isinstance(value, APIResource)
+        }
+        root = self._root or self
+        vars(view).update(
+            resources,
+            _owner=False,
+            _root=root,
+            _views=weakref.WeakSet(),
+            _timeout=attempt_timeout,
+            _language=self._language if isinstance(language, NotGiven) else language,
+            _retry=policy,
+            _rate_limit=self._rate_limit if isinstance(rate_limit, NotGiven) else rate_limit,
+            _pacer=pacer,
+            _requests=requests,
+        )
+        root._views.add(view)  # closing the client ends every view of it, views of views too
+        return view
+
+    @property
+    def timeout(self) -> float:
+        """The seconds each attempt of this client's calls may take (a call may give its own)."""
+        return self._timeout
+
+    @property
+    def language(self) -> str | None:
+        """The ``X-Request-Language`` this client sends, if any."""
+        return self._language
 
     def _policy_for(self, retry: RetryOption) -> RetryPolicy | None:
         """The policy a call runs under: the client's, or the call's own (checked)."""
@@ -410,6 +531,12 @@ def _check_token(token: object) -> None:
             f"must be the token alone: drop the leading '{scheme} ' (the client sends "
             "'Authorization: Bearer <token>' itself)",
         )
+
+
+def _check_timeout(timeout: object) -> float:
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        raise ValidationError("timeout", "must be a number of seconds > 0", value=timeout)
+    return float(timeout)
 
 
 def _check_header_value(field: str, value: object) -> None:

@@ -87,6 +87,8 @@ DEFAULT_BULK_FINAL_PASS_DELAY: Final = 1.0
 DEFAULT_BULK_FINAL_PASS_LIMIT: Final = 100
 
 HEADER_CLIENT_ID: Final = "X-YaTaxi-Selected-Corp-Client-Id"
+# The zoneinfo page: the language of the names in the answer (its example: "en").
+HEADER_LANGUAGE: Final = "X-Request-Language"
 # The create pages of orders, promocodes and vehicles: one token (a UUID) is one order.
 HEADER_IDEMPOTENCY_TOKEN: Final = "X-Idempotency-Token"
 

@@ -264,7 +264,16 @@ class Observers:
 class CallTracker:
     """What the request path reports about one call; it numbers the attempts and times them."""
 
-    __slots__ = ("_attempt_started", "_observers", "_started", "attempts", "info", "status")
+    __slots__ = (
+        "_attempt_started",
+        "_gave_up",
+        "_observers",
+        "_reconciled",
+        "_started",
+        "attempts",
+        "info",
+        "status",
+    )
 
     def __init__(self, observers: Observers, info: CallInfo) -> None:
         self._observers = observers
@@ -274,6 +283,8 @@ class CallTracker:
         #: Attempts started so far, and the last answer's status.
         self.attempts = 0
         self.status: int | None = None
+        self._gave_up: GaveUp | None = None
+        self._reconciled = False
 
     def pacer_waited(self, seconds: float) -> None:
         """The next attempt waited ``seconds`` for the pacer."""
@@ -310,9 +321,21 @@ class CallTracker:
         self._observers.emit(BudgetRefused(call=self.info, attempt=attempt, error=error))
 
     def gave_up(self, attempts: int, reason: GiveUpReason, error: BaseException) -> None:
-        self._observers.emit(GaveUp(call=self.info, attempts=attempts, reason=reason, error=error))
+        """The retries stopped on ``error``. Told when the call ends, and only if it ends in an
+        error: a give-up the caller then settles (a create's conflict found to be its own lost
+        work) is no failure."""
+        self._gave_up = GaveUp(call=self.info, attempts=attempts, reason=reason, error=error)
+
+    def reconciled(self) -> None:
+        """The call's result is a lost attempt's work, found instead of an answer."""
+        self._reconciled = True
 
     def ended(self, error: BaseException | None = None) -> None:
         """The call returned (``error`` None) or raised ``error``."""
         duration = time.monotonic() - self._started
-        self._observers.emit(CallEnded(self.info, duration, self.attempts, self.status, error))
+        gave_up = self._gave_up
+        if gave_up is not None and error is not None:
+            self._observers.emit(gave_up)
+        self._observers.emit(
+            CallEnded(self.info, duration, self.attempts, self.status, error, self._reconciled)
+        )

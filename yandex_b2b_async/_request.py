@@ -33,6 +33,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Final, TypeVar
 
+import attrs
 import orjson
 from yarl import URL
 
@@ -50,7 +51,7 @@ from .errors import (
     error_from_response,
 )
 from .pacing import Pacer, PacingTimeout
-from .retries import RetryBudget, RetryPolicy, retry_after_failure
+from .retries import RetryBudget, RetryEvent, RetryPolicy, retry_after_failure
 
 __all__ = ["RequestPath", "check_policy"]
 
@@ -124,6 +125,31 @@ class RequestPath:
         #: Set by :meth:`B2BClient.close`: every later call raises :class:`ClientClosedError`.
         self.closed = False
 
+    def with_defaults(
+        self, *, timeout: float, pacer: Pacer, headers: Mapping[str, str | None]
+    ) -> RequestPath:
+        """This request path with another default timeout and pacer, and ``headers`` set
+        (``None``: removed) on every request: a client view's (``B2BClient.with_options``). It
+        shares the transport, the retry budget, the observers and the concurrency cap."""
+        own = {**self._headers}
+        for name, value in headers.items():
+            if value is None:
+                own.pop(name, None)
+            else:
+                own[name] = value
+        view = RequestPath(
+            transport=self._transport,
+            api_url=self._api_url,
+            headers=own,
+            timeout=timeout,
+            pacer=pacer,
+            budget=self._budget,
+            max_concurrency=self._max_concurrency,
+            observers=self._observers,
+        )
+        view._slots, view._slots_loop = self._slots, self._slots_loop
+        return view
+
     async def call(
         self,
         method: str,
@@ -138,9 +164,12 @@ class RequestPath:
         handles: tuple[type[B2BError], ...] = (),
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[object]] | None = None,
+        attempt_timeout: float | None = None,
     ) -> _T | None:
         """One API call; see :meth:`B2BClient.request` for the contract. ``tracker`` is the
-        call's observation when :meth:`observed_call` runs it."""
+        call's observation when :meth:`observed_call` runs it; ``attempt_timeout`` the call's own
+        seconds per attempt (None: the client's)."""
         if self.closed:
             raise ClientClosedError("this B2BClient is closed; create a new one")
         deadline = policy.deadline if policy is not None else None
@@ -149,7 +178,9 @@ class RequestPath:
             # Under a deadline the first attempt is bounded by it too: its pacing wait (a
             # client paused by a long Retry-After must not hold a call past its deadline) and
             # its timeout.
-            payload = await self.attempt(method, path, params, body, deadline, 0, tracker, headers)
+            payload = await self.attempt(
+                method, path, params, body, deadline, 0, tracker, headers, attempt_timeout
+            )
         except PacingTimeout as paced:
             raise TransportError(
                 f"{method} {path}: not sent: the client is paced for {paced.wait:.3g}s more, "
@@ -160,25 +191,46 @@ class RequestPath:
             ) from paced
         except (APIError, TransportError) as error:
             if policy is None:
-                if reconcile is None:
+                if reconcile is None and settle is None:
                     raise
                 policy = _ONE_ATTEMPT
-            result = await self._after_failure(
-                error,
-                method,
-                path,
-                params,
-                body,
-                policy=policy,
-                started=started,
-                idempotent=idempotent,
-                reconcile=reconcile,
-                handles=handles,
-                tracker=tracker,
-                headers=headers,
-            )
+            given_up: list[RetryEvent] = []
+            on_give_up = policy.on_give_up
+            if settle is not None and on_give_up is not None:
+                # A give-up the settle hook turns into the call's result is none: the policy's
+                # hook hears of it only if the call does raise.
+                policy = attrs.evolve(policy, on_give_up=given_up.append)
+            try:
+                result = await self._after_failure(
+                    error,
+                    method,
+                    path,
+                    params,
+                    body,
+                    policy=policy,
+                    started=started,
+                    idempotent=idempotent,
+                    reconcile=reconcile,
+                    handles=handles,
+                    tracker=tracker,
+                    headers=headers,
+                    attempt_timeout=attempt_timeout,
+                )
+            except APIError as final:
+                if settle is None:
+                    raise
+                found = await settle(final)
+                if found is None:
+                    _tell(on_give_up, given_up)
+                    raise
+                result = _Reconciled(found)
+            except B2BError:
+                _tell(on_give_up, given_up)
+                raise
             if isinstance(result, _Reconciled):
-                return result.value  # type: ignore[return-value]
+                if tracker is not None:
+                    tracker.reconciled()
+                return None if response is None else result.value  # type: ignore[return-value]
             payload = result
         if response is None:
             return None
@@ -199,6 +251,7 @@ class RequestPath:
         handles: tuple[type[B2BError], ...],
         tracker: CallTracker | None,
         headers: Mapping[str, str] | None,
+        attempt_timeout: float | None,
     ) -> bytes | _Reconciled:
         """The retry loop after a failed first attempt. A method of its own, not a part of
         :meth:`call`: the closures below would make every local they use a cell, allocated by
@@ -206,7 +259,7 @@ class RequestPath:
 
         async def again(time_left: float | None, resend: int) -> bytes:
             return await self.attempt(
-                method, path, params, body, time_left, resend, tracker, headers
+                method, path, params, body, time_left, resend, tracker, headers, attempt_timeout
             )
 
         async def reconciled() -> _Reconciled | None:
@@ -240,6 +293,8 @@ class RequestPath:
         reconcile: Callable[[], Awaitable[_T | None]] | None = None,
         handles: tuple[type[B2BError], ...] = (),
         headers: Mapping[str, str] | None = None,
+        settle: Callable[[APIError], Awaitable[object]] | None = None,
+        attempt_timeout: float | None = None,
     ) -> _T | None:
         """:meth:`call`, told to the observers: its start, every step, its end. A client
         without observers calls :meth:`call` directly and pays nothing for them."""
@@ -260,6 +315,8 @@ class RequestPath:
                 handles=handles,
                 tracker=tracker,
                 headers=headers,
+                settle=settle,
+                attempt_timeout=attempt_timeout,
             )
         except BaseException as error:
             tracker.ended(error)
@@ -277,12 +334,14 @@ class RequestPath:
         resend: int = 0,
         tracker: CallTracker | None = None,
         headers: Mapping[str, str] | None = None,
+        attempt_timeout: float | None = None,
     ) -> bytes:
         """One attempt: wait for a slot and the pacer, build the request, send, classify.
         Returns a success body; raises the status's :class:`APIError`, :class:`TransportError`,
         or :class:`PacingTimeout` (nothing sent) when pacing would outlast ``time_left``.
 
-        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout;
+        ``time_left`` (a call under a deadline) bounds the pacing wait and the timeout (the
+        call's ``attempt_timeout``, else the client's);
         ``resend`` is how many attempts of the call came before this one. The URL
         and the body are made after the waits: 10,000 calls started at once then queue having
         done almost nothing (issue 13), and a retry's cost of making them again is small.
@@ -301,7 +360,7 @@ class RequestPath:
             await slots.acquire()
         try:
             pacer = self._pacer
-            timeout = self._timeout
+            timeout = self._timeout if attempt_timeout is None else attempt_timeout
             if time_left is None:
                 if not pacer.try_acquire():
                     waited = time.monotonic()
@@ -397,6 +456,17 @@ class RequestPath:
                 extra=call_extra(f"{method} {path}", resend + 1),
             )
         raise error
+
+
+def _tell(hook: Callable[[RetryEvent], None] | None, events: list[RetryEvent]) -> None:
+    """Hand a policy's ``on_give_up`` the give-ups held back while a settle hook decided."""
+    if hook is None:
+        return
+    for event in events:
+        try:
+            hook(event)
+        except Exception:
+            logger.exception("a RetryPolicy hook raised; ignored")
 
 
 def _with_query(url: URL, params: Mapping[str, str | int]) -> URL:

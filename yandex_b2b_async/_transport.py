@@ -42,6 +42,9 @@ __all__ = [
 MAX_BODY_BYTES: Final = 32 * 1024 * 1024
 
 
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
+
+
 class Request:
     """One HTTP request as a transport sends it.
 
@@ -113,13 +116,16 @@ def transport_error(exc: BaseException, request: Request) -> TransportError:
     ``ConnectionRefusedError`` was never sent; any other ``OSError`` or a ``TimeoutError``
     may have been."""
     call = f"{request.method} {request.path}"
-    if isinstance(exc, TimeoutError):
+    timeout = isinstance(exc, TimeoutError)
+    if timeout:
         message, sent = f"{call}: no answer within {request.timeout:.3g}s", True
     elif isinstance(exc, ConnectionRefusedError):
         message, sent = f"{call}: cannot connect: {exc}", False
     else:
         message, sent = f"{call}: connection failed: {type(exc).__name__}: {exc}", True
-    error = TransportError(message, sent=sent, method=request.method, path=request.path)
+    error = TransportError(
+        message, sent=sent, method=request.method, path=request.path, timeout=timeout
+    )
     error.__cause__ = exc
     return error
 
@@ -363,6 +369,9 @@ class AiohttpTransport:
                 headers=request.headers,
                 timeout=timeout,
                 allow_redirects=False,
+                # No body, no Content-Type: aiohttp's default (octet-stream) announces content
+                # the request does not have, and a gateway may refuse it with 415.
+                skip_auto_headers=_NO_CONTENT_TYPE if request.body is None else None,
             ) as reply:
                 status = reply.status
                 if reply.content_length is not None and reply.content_length > MAX_BODY_BYTES:
@@ -390,6 +399,7 @@ class AiohttpTransport:
                 sent=False,
                 method=request.method,
                 path=request.path,
+                timeout=True,
             ) from exc
         except TimeoutError as exc:
             call = f"{request.method} {request.path}"
@@ -398,6 +408,7 @@ class AiohttpTransport:
                 sent=True,
                 method=request.method,
                 path=request.path,
+                timeout=True,
             ) from exc
         except aiohttp.ClientConnectorError as exc:
             call = f"{request.method} {request.path}"
@@ -429,7 +440,11 @@ class AiohttpTransport:
                 else f"{call}: could not connect within {request.timeout:.3g}s"
             )
             raise TransportError(
-                message, sent=watch.connected, method=request.method, path=request.path
+                message,
+                sent=watch.connected,
+                method=request.method,
+                path=request.path,
+                timeout=True,
             ) from exc
         finally:
             if watch is not None:

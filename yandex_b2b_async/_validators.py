@@ -187,10 +187,18 @@ def check_date(field: str, value: object) -> str:
     return value
 
 
-def check_datetime(field: str, value: object, *, offset: bool = True) -> str:
-    """A moment in ISO 8601 (``YYYY-MM-DDThh:mm:ss±hh:mm``); a :class:`datetime.datetime`
-    is written that way. ``offset=True`` requires the UTC offset (an aware datetime);
-    ``offset=False`` requires none (the pages that take UTC without a zone)."""
+def check_datetime(
+    field: str, value: object, *, offset: bool = True, timespec: str = "seconds"
+) -> str:
+    """A moment in the page's ISO 8601 form.
+
+    ``offset=True`` (``YYYY-MM-DDThh:mm:ss±hh:mm``): an aware datetime is written with its
+    offset, a string must carry one (a naive moment is refused: its zone would be a guess).
+    ``offset=False`` (the pages that take UTC without a zone, ``YYYY-MM-DDThh:mm:ss``): an
+    aware datetime, or a string with an offset, is converted to UTC and written without one; a
+    naive one, or a string without an offset, is taken as UTC already. A datetime is written
+    to ``timespec`` (``"seconds"``, as the pages' examples; ``"milliseconds"`` for the tanker
+    page); a string otherwise valid is sent as given."""
     if isinstance(value, datetime.datetime):
         moment = value
     elif isinstance(value, str) and _DATETIME_RE.fullmatch(value):
@@ -206,10 +214,13 @@ def check_datetime(field: str, value: object, *, offset: bool = True) -> str:
     if offset and not aware:
         raise ValidationError(field, "needs a UTC offset (e.g. +03:00)", value=value)
     if not offset and aware:
-        raise ValidationError(field, "is UTC without an offset on this page", value=value)
+        utc = moment.astimezone(datetime.UTC).replace(tzinfo=None)
+        if isinstance(value, str) and utc.microsecond and timespec == "seconds":
+            return utc.isoformat()  # a fraction the caller wrote is kept
+        return utc.isoformat(timespec=timespec)
     if isinstance(value, str):
         return value
-    return moment.isoformat()
+    return moment.isoformat(timespec=timespec)
 
 
 def check_uuid(field: str, value: object) -> str:

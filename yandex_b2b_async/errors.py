@@ -8,12 +8,16 @@ aiohttp exception escapes to the caller. Nothing here ever holds the OAuth token
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Mapping
 from email.utils import parsedate_to_datetime
+from types import MappingProxyType
 from typing import Final
 
 import orjson
+
+from ._personal import scrub
 
 __all__ = [
     "APIError",
@@ -38,10 +42,17 @@ __all__ = [
     "ValidationError",
     "error_from_response",
     "parse_retry_after",
+    "request_id_of",
 ]
 
 # Enough of a foreign body to recognise it (an nginx page, a proxy's message) in a log.
 _EXCERPT_CHARS: Final = 200
+# The headers a Yandex answer names itself by, the balancer's first (the pages name none; these
+# are the ones Yandex's front ends and common gateways set), looked up in this order.
+REQUEST_ID_HEADERS: Final = ("X-YaRequestId", "X-Request-Id", "X-Req-Id", "X-YaTraceId")
+# Any other header that says it is a request id ("X-Yandex-Request-ID", "Request-Id", ...).
+_REQUEST_ID_NAME: Final = re.compile(r"(?:^|[-_])req(?:uest)?[-_]?id$", re.IGNORECASE)
+_NO_HEADERS: Final[Mapping[str, str]] = MappingProxyType({})
 
 
 class B2BError(Exception):
@@ -65,13 +76,16 @@ class ValidationError(B2BError, ValueError):
 
     ``field`` names the offending field (``"phone"``, ``"limits[1].service"``, ``"base_url"``),
     ``rule`` says what it must satisfy. The message shows the refused value, except for an
-    employee's personal data (a phone, an email, a full name), which no error carries.
+    employee's personal data (a phone, an email, a full name, a login), which no error carries
+    (and a phone or an email inside another value is masked).
     """
 
     def __init__(self, field: str, rule: str, *, value: object = None) -> None:
         self.field = field
         self.rule = rule
-        shown = "" if value is None or _is_personal(field) else f" (got {_short_repr(value)})"
+        shown = (
+            "" if value is None or _is_personal(field) else f" (got {scrub(_short_repr(value))})"
+        )
         super().__init__(f"{field}: {rule}{shown}")
 
 
@@ -103,13 +117,24 @@ class TransportError(B2BError):
 
     ``sent`` is False when the request certainly never reached the server (so even a create
     may be repeated safely) and True when it may have been processed (the reply was lost).
-    The original aiohttp or OS exception is chained as ``__cause__``.
+    ``timeout`` is True when the attempt ran out of its time (connecting or waiting for the
+    answer) rather than failing otherwise. The original aiohttp or OS exception is chained as
+    ``__cause__``.
     """
 
-    def __init__(self, message: str, *, sent: bool, method: str = "", path: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        sent: bool,
+        method: str = "",
+        path: str = "",
+        timeout: bool = False,
+    ) -> None:
         self.sent = sent
         self.method = method
         self.path = path
+        self.timeout = timeout
         super().__init__(message)
 
 
@@ -120,6 +145,10 @@ class APIError(B2BError):
     ``{"code", "message", "extra"}`` when the body has them; ``conflict_user_id`` from
     ``extra.conflict_user_id``. ``body_excerpt`` is the start of the raw body, for bodies that
     are not that JSON. ``retry_after`` is the answer's ``Retry-After`` in seconds, if any.
+    ``headers`` are the answer's headers (case-insensitive; empty for an error that is not an
+    answer's) and ``request_id`` the id the answer names itself by (``X-YaRequestId``,
+    ``X-Request-Id``, ``X-Req-Id``, … whichever it carries; None when it carries none):
+    quote it to support. Both appear in the message only as the request id.
     """
 
     def __init__(
@@ -133,8 +162,11 @@ class APIError(B2BError):
         retry_after: float | None = None,
         method: str = "",
         path: str = "",
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         self.status = status
+        self.headers: Mapping[str, str] = _NO_HEADERS if headers is None else headers
+        self.request_id: str | None = request_id_of(headers) if headers else None
         self.retry_after = retry_after
         self.code = code
         self.message = message
@@ -154,9 +186,12 @@ class APIError(B2BError):
         if not detail and self.body_excerpt:
             detail = f"unexpected body {self.body_excerpt!r}"
         if detail:
-            text = f"{text} ({detail})"
+            # The answer may quote what was sent: its phones and emails are masked.
+            text = f"{text} ({scrub(detail)})"
         if self.conflict_user_id:
             text = f"{text}; conflict_user_id={self.conflict_user_id}"
+        if self.request_id:
+            text = f"{text} [request id {self.request_id}]"
         return text
 
 
@@ -277,7 +312,21 @@ def error_from_response(
         retry_after=parse_retry_after(headers.get("Retry-After")) if headers else None,
         method=method,
         path=path,
+        headers=headers,
     )
+
+
+def request_id_of(headers: Mapping[str, str]) -> str | None:
+    """The id an answer names itself by: the first of :data:`REQUEST_ID_HEADERS` it carries,
+    else any header named like a request id; None when there is none."""
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value.strip()
+    for name, value in headers.items():
+        if value and _REQUEST_ID_NAME.search(name):
+            return value.strip()
+    return None
 
 
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
@@ -336,7 +385,7 @@ def _excerpt(body: bytes) -> str:
 
 
 # Fields whose values are an employee's personal data: never shown in a message.
-_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname"})
+_PERSONAL_FIELDS: Final = frozenset({"phone", "email", "fullname", "yandex_login"})
 
 
 def _is_personal(field: str) -> bool:

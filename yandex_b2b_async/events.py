@@ -133,7 +133,10 @@ class CallEnded:
     """A call ended: ``error`` is None when it returned, else what it raised.
 
     ``duration`` is in seconds from :class:`CallStarted`; ``attempts`` counts the HTTP attempts
-    sent; ``status`` is the last answer's HTTP status (None when no answer came).
+    sent; ``status`` is the last answer's HTTP status (None when no answer came). ``reconciled``
+    is True when the call returned a lost attempt's work, found instead of an answer (a create
+    whose answer was lost, or whose retry's conflict named the record it had made): a success,
+    whose ``status`` may be the 5xx or 406 that came last.
     """
 
     call: CallInfo
@@ -141,6 +144,7 @@ class CallEnded:
     attempts: int
     status: int | None
     error: BaseException | None = None
+    reconciled: bool = False
 
 
 @attrs.frozen
@@ -224,7 +228,12 @@ GiveUpReason: TypeAlias = Literal[
 
 @attrs.frozen
 class GaveUp:
-    """A call that had failed retryably stops retrying and raises ``error`` after ``attempts``."""
+    """A call that had failed retryably stops retrying and raises ``error`` after ``attempts``.
+
+    Sent right before the call's :class:`CallEnded`, and only when the call does raise: a
+    create whose last answer was a conflict naming its own lost work returns it (reconciled),
+    which is no give-up.
+    """
 
     call: CallInfo
     attempts: int

@@ -11,7 +11,10 @@ the semantic conventions: ``http.request.method``, ``server.address``, ``server.
 ``url.template`` (the path without the query), ``url.scheme``, ``http.response.status_code``,
 ``http.request.resend_count`` (from the second attempt on) and ``error.type`` (the status for an
 error answer, the exception's class for a failure below HTTP). Pacing waits, retries, throttles,
-a refused retry budget and giving up are events of the call's span. With a propagator (the
+a refused retry budget and giving up are events of the call's span. A call that returned a
+lost attempt's work (a create reconciled after a lost answer, ``reconciled=True``) is a success:
+its span has no error status and carries ``yandex_b2b.reconciled=true``, and no give-up is
+counted for it (its attempt spans still show the 5xx or 406 each one got). With a propagator (the
 global one by default: ``opentelemetry.propagate``; ``propagate=False`` turns it off) each
 attempt carries its span's context in its headers (``traceparent``).
 
@@ -339,6 +342,8 @@ class OpenTelemetry:
             spans.attempt.end()
         span = spans.call
         ending: Attributes = {"yandex_b2b.attempts": event.attempts}
+        if event.reconciled:
+            ending["yandex_b2b.reconciled"] = True
         if event.status is not None:
             ending["http.response.status_code"] = event.status
         if failure is not None:

@@ -39,6 +39,15 @@ def state() -> State:
     return state
 
 
+@pytest.fixture
+def strict_state() -> State:
+    """The same two clients under `strict=True`: the assumptions that refuse apply too."""
+    state = State(strict=True)
+    state.add_client(client_id=CLIENT, cost_center_id=MAIN_CC)
+    state.add_client(client_id=OTHER_CLIENT, name="Other client")
+    return state
+
+
 @attrs.frozen(kw_only=True)
 class Answer:
     """An HTTP answer as a test reads it."""

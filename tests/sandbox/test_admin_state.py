@@ -18,6 +18,11 @@ def rules(state: State) -> AdminRules:
     return rules_for(state)
 
 
+@pytest.fixture
+def strict_rules(strict_state: State) -> AdminRules:
+    return rules_for(strict_state)
+
+
 def refused(call: Any, *args: Any, **kwargs: Any) -> ApiError:
     """The ApiError `call(*args, **kwargs)` raises (the test fails when it raises none)."""
     with pytest.raises(ApiError) as info:
@@ -164,10 +169,13 @@ def test_a_personal_limit_of_an_unknown_employee_is_404(rules: AdminRules) -> No
 # --- geo restrictions ----------------------------------------------------------------------------
 
 
-def test_an_area_a_limit_uses_cannot_be_deleted(state: State, rules: AdminRules) -> None:
-    """Deleting an area named by a limit's geo rule is refused; once unused, it goes."""
+def test_strict_mode_refuses_to_delete_an_area_a_limit_uses(
+    strict_state: State, strict_rules: AdminRules
+) -> None:
+    """Strict: deleting an area named by a limit's geo rule is refused; once unused, it goes."""
+    rules = strict_rules
     area = rules.create_geo_restriction(CLIENT, AREA)
-    user = state.add_user(CLIENT, phone="+79990000001")
+    user = strict_state.add_user(CLIENT, phone="+79990000001")
     limit_id = rules.update_personal_limit(
         CLIENT, user, taxi_body(geo_restrictions=[{"destination": area}])
     )
@@ -178,10 +186,46 @@ def test_an_area_a_limit_uses_cannot_be_deleted(state: State, rules: AdminRules)
     assert rules.delete_geo_restriction(CLIENT, area) == area
 
 
-def test_area_names_are_unique(rules: AdminRules) -> None:
-    """A second area with a taken name is a 400 ("the record already exists")."""
+def test_an_area_a_limit_uses_is_deleted_by_default(state: State, rules: AdminRules) -> None:
+    """By default an area in use is deleted: the delete page lists no refusal for it."""
+    area = rules.create_geo_restriction(CLIENT, AREA)
+    user = state.add_user(CLIENT, phone="+79990000001")
+    rules.update_personal_limit(CLIENT, user, taxi_body(geo_restrictions=[{"destination": area}]))
+    assert rules.delete_geo_restriction(CLIENT, area) == area
+
+
+def test_strict_mode_refuses_to_rename_an_area_to_a_taken_name(strict_rules: AdminRules) -> None:
+    """Strict: an update giving an area another area's name is a 400."""
+    strict_rules.create_geo_restriction(CLIENT, AREA)
+    second = strict_rules.create_geo_restriction(CLIENT, {**AREA, "name": "Склад"})
+    assert refused(strict_rules.update_geo_restriction, CLIENT, second, AREA).status == 400
+
+
+def test_an_area_takes_a_taken_name_on_update_by_default(rules: AdminRules) -> None:
+    """By default an update may repeat another area's name (only the create page refuses)."""
+    rules.create_geo_restriction(CLIENT, AREA)
+    second = rules.create_geo_restriction(CLIENT, {**AREA, "name": "Склад"})
+    assert rules.update_geo_restriction(CLIENT, second, AREA) == second
+
+
+def test_an_area_already_there_is_refused(rules: AdminRules) -> None:
+    """A second area with the same name and circle is a 400 ("the record already exists")."""
     rules.create_geo_restriction(CLIENT, AREA)
     assert refused(rules.create_geo_restriction, CLIENT, AREA).status == 400
+
+
+def test_an_area_may_repeat_a_name_elsewhere_by_default(rules: AdminRules) -> None:
+    """By default a taken name with another circle is another record, and is made."""
+    rules.create_geo_restriction(CLIENT, AREA)
+    elsewhere = {**AREA, "geo": {"center": [30.3, 59.9], "radius": 200}}
+    assert rules.create_geo_restriction(CLIENT, elsewhere)
+
+
+def test_strict_mode_keeps_area_names_unique(strict_rules: AdminRules) -> None:
+    """Strict: a taken name is a 400 whatever the circle."""
+    strict_rules.create_geo_restriction(CLIENT, AREA)
+    elsewhere = {**AREA, "geo": {"center": [30.3, 59.9], "radius": 200}}
+    assert refused(strict_rules.create_geo_restriction, CLIENT, elsewhere).status == 400
 
 
 @pytest.mark.parametrize(
@@ -234,12 +278,18 @@ def test_a_created_cost_center_is_listed(state: State, rules: AdminRules) -> Non
     assert (shown["name"], shown["field_settings"][0]["title"]) == ("Проект", "Цель")
 
 
-def test_cost_center_names_are_unique(rules: AdminRules) -> None:
-    """A second cost center with a taken name is a 406 naming the other in its message."""
-    first = rules.create_cost_center(CLIENT, CC)
-    error = refused(rules.create_cost_center, CLIENT, CC)
+def test_strict_mode_keeps_cost_center_names_unique(strict_rules: AdminRules) -> None:
+    """Strict: a second cost center with a taken name is a 406 naming the other."""
+    first = strict_rules.create_cost_center(CLIENT, CC)
+    error = refused(strict_rules.create_cost_center, CLIENT, CC)
     assert (error.status, error.code) == (406, "COST_CENTER_ALREADY_EXISTS")
     assert first in error.message
+
+
+def test_cost_centers_may_share_a_name_by_default(rules: AdminRules) -> None:
+    """By default a second cost center with a taken name is made: no page refuses it."""
+    first = rules.create_cost_center(CLIENT, CC)
+    assert rules.create_cost_center(CLIENT, CC) != first
 
 
 def test_a_default_cost_center_becomes_the_main_one(state: State, rules: AdminRules) -> None:
@@ -250,10 +300,17 @@ def test_a_default_cost_center_becomes_the_main_one(state: State, rules: AdminRu
     assert state.get_user(CLIENT, user)["cost_centers_id"] == new_main
 
 
-def test_the_main_cost_center_keeps_default(rules: AdminRules) -> None:
-    """Taking default away from the main cost center is a 406 (make another default)."""
+def test_strict_mode_keeps_the_main_cost_center_default(strict_rules: AdminRules) -> None:
+    """Strict: taking default away from the main cost center is a 406 (make another default)."""
     body = {"name": "Main cost center", "default": False, "field_settings": []}
-    assert refused(rules.update_cost_center, CLIENT, MAIN_CC, body).status == 406
+    assert refused(strict_rules.update_cost_center, CLIENT, MAIN_CC, body).status == 406
+
+
+def test_the_main_cost_center_loses_default_by_default(state: State, rules: AdminRules) -> None:
+    """By default the main cost center's default may be taken away, as the update asks."""
+    body: Any = {"name": "Main cost center", "default": False, "field_settings": []}
+    assert rules.update_cost_center(CLIENT, MAIN_CC, body) == MAIN_CC
+    assert state.client(CLIENT).cost_centers[MAIN_CC].default is False
 
 
 def test_an_unknown_cost_center_update_is_404(rules: AdminRules) -> None:
@@ -344,10 +401,23 @@ def test_a_moved_manager_moves_its_count(state: State, rules: AdminRules) -> Non
 
 
 def test_a_manager_needs_an_existing_department(state: State, rules: AdminRules) -> None:
-    """An unknown department is 404; a department role without one is 400."""
-    state.add_user(CLIENT, phone="+79990000001")
+    """A department_id the client does not have is 404."""
     assert refused(rules.create_manager, CLIENT, manager(department_id="missing")).status == 404
-    assert refused(rules.create_manager, CLIENT, manager()).extra == {"field": "department_id"}
+
+
+def test_strict_mode_gives_a_department_role_a_department(
+    strict_state: State, strict_rules: AdminRules
+) -> None:
+    """Strict: a department manager without a department_id is a 400 naming the field."""
+    strict_state.add_user(CLIENT, phone="+79990000001")
+    error = refused(strict_rules.create_manager, CLIENT, manager())
+    assert error.extra == {"field": "department_id"}
+
+
+def test_a_department_role_without_a_department_is_made_by_default(rules: AdminRules) -> None:
+    """By default department_id stays optional, as the create page marks it."""
+    role = rules.create_manager(CLIENT, manager())
+    assert rules.manager_records(CLIENT)[0].id == role
 
 
 def test_a_client_manager_needs_no_department(state: State, rules: AdminRules) -> None:
@@ -357,21 +427,36 @@ def test_a_client_manager_needs_no_department(state: State, rules: AdminRules) -
     assert rules.manager_records(CLIENT)[0].id == role
 
 
-def test_a_manager_needs_an_active_employee(state: State, rules: AdminRules) -> None:
-    """A role is given to an employee: no active employee with the phone is a 400."""
-    department = state.add_department(CLIENT, "Продажи")
-    state.add_user(CLIENT, phone="+79990000001", is_deleted=True)
-    error = refused(rules.create_manager, CLIENT, manager(department_id=department))
+def test_strict_mode_gives_roles_to_active_employees_only(
+    strict_state: State, strict_rules: AdminRules
+) -> None:
+    """Strict: no active employee with the role's phone is a 400 EMPLOYEE_NOT_FOUND."""
+    department = strict_state.add_department(CLIENT, "Продажи")
+    strict_state.add_user(CLIENT, phone="+79990000001", is_deleted=True)
+    error = refused(strict_rules.create_manager, CLIENT, manager(department_id=department))
     assert (error.status, error.code) == (400, "EMPLOYEE_NOT_FOUND")
 
 
-def test_a_login_holds_one_role(state: State, rules: AdminRules) -> None:
-    """A second role for the same yandex_login is a 406 naming the first in its message."""
-    state.add_user(CLIENT, phone="+79990000001")
-    first = rules.create_manager(CLIENT, manager(role="client_manager"))
-    error = refused(rules.create_manager, CLIENT, manager(role="client_manager"))
+def test_a_role_is_given_to_anyone_by_default(state: State, rules: AdminRules) -> None:
+    """By default a role goes to a person who is not an employee: the page does not ask it."""
+    department = state.add_department(CLIENT, "Продажи")
+    role = rules.create_manager(CLIENT, manager(department_id=department))
+    assert rules.manager_records(CLIENT)[0].id == role
+
+
+def test_strict_mode_gives_a_login_one_role(strict_state: State, strict_rules: AdminRules) -> None:
+    """Strict: a second role for the same yandex_login is a 406 naming the first."""
+    strict_state.add_user(CLIENT, phone="+79990000001")
+    first = strict_rules.create_manager(CLIENT, manager(role="client_manager"))
+    error = refused(strict_rules.create_manager, CLIENT, manager(role="client_manager"))
     assert (error.status, error.code) == (406, "MANAGER_ALREADY_EXISTS")
     assert first in error.message
+
+
+def test_a_login_may_hold_two_roles_by_default(rules: AdminRules) -> None:
+    """By default a second role for the same yandex_login is made."""
+    first = rules.create_manager(CLIENT, manager(role="client_manager"))
+    assert rules.create_manager(CLIENT, manager(role="client_manager")) != first
 
 
 def test_unknown_managers_are_404(rules: AdminRules) -> None:
@@ -454,6 +539,6 @@ def test_rules_belong_to_one_state(state: State) -> None:
 
 
 def test_seeding_refuses_what_the_api_would(rules: AdminRules) -> None:
-    """Seeding a role for a phone no employee has raises SandboxError."""
+    """Seeding a role with a phone not in international format raises SandboxError."""
     with pytest.raises(SandboxError):
-        rules.add_manager(CLIENT, yandex_login="x", role="client_manager", phone="+79990000009")
+        rules.add_manager(CLIENT, yandex_login="x", role="client_manager", phone="89990000009")

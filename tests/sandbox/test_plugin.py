@@ -64,6 +64,17 @@ def test_fixture_is_lenient_without_the_marker(b2b_sandbox: Sandbox) -> None:
     assert b2b_sandbox.state.strict is False
 
 
+@pytest.mark.b2b_sandbox(time_factor=60)
+def test_marker_sets_the_clocks_speed(b2b_sandbox: Sandbox) -> None:
+    """@pytest.mark.b2b_sandbox(time_factor=60) runs the clock at 60 seconds a second."""
+    assert b2b_sandbox.time_factor == 60
+
+
+def test_fixture_stops_the_clock_without_the_marker(b2b_sandbox: Sandbox) -> None:
+    """Without the marker the clock is stopped again, whatever an earlier test set."""
+    assert b2b_sandbox.time_factor == 0
+
+
 def test_plugin_loads_in_a_users_suite(tmp_path: Path) -> None:
     """An installed package gives any pytest run the fixture and marker, sync and async."""
     (tmp_path / "pytest.ini").write_text(

@@ -221,3 +221,15 @@ def test_module_serve_on_a_busy_port_exits_2(
     """A taken port ends the command with exit status 2 naming the port."""
     assert main(["serve", "--port", str(busy_port)]) == 2
     assert f"127.0.0.1:{busy_port}" in capsys.readouterr().err
+
+
+def test_module_serve_refuses_a_negative_time_factor(capsys: pytest.CaptureFixture[str]) -> None:
+    """--time-factor below 0 ends at once with exit status 2 naming time_factor."""
+    assert main(["serve", "--port", "0", "--time-factor", "-1"]) == 2
+    out, err = capsys.readouterr()
+    assert (out, "time_factor" in err) == ("", True)
+
+
+def test_a_sandbox_takes_its_clocks_speed() -> None:
+    """Sandbox(time_factor=60) runs its services' clock at 60 seconds a second."""
+    assert Sandbox(time_factor=60).clock.factor == 60.0

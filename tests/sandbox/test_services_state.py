@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -136,8 +137,21 @@ def test_the_same_token_answers_the_same_order(services: Services, user_id: str)
     assert len(services.taxi.census(CLIENT)) == 1
 
 
-def test_a_token_reused_for_another_order_is_refused(services: Services, user_id: str) -> None:
-    """The same token with a different body is a 409, not a second order."""
+def test_a_token_reused_with_another_body_answers_its_order(
+    services: Services, user_id: str
+) -> None:
+    """By default the same token with a different body answers the token's order again."""
+    same = token()
+    first = services.taxi.create(CLIENT, same, order_body(user_id))
+    again = services.taxi.create(CLIENT, same, order_body(user_id, comment="other"))
+    assert (first, len(services.taxi.census(CLIENT))) == (again, 1)
+
+
+def test_strict_mode_refuses_a_token_reused_with_another_body(
+    state: State, services: Services, user_id: str
+) -> None:
+    """Strict: the same token with a different body is a 409, not a second order."""
+    state.strict = True
     same = token()
     services.taxi.create(CLIENT, same, order_body(user_id))
     with pytest.raises(ApiError) as caught:
@@ -221,17 +235,32 @@ def test_a_route_change_dated_earlier_than_the_last_is_refused(
     assert caught.value.status == 409
 
 
-def test_feedback_is_for_a_finished_ride_within_a_day(services: Services, user_id: str) -> None:
-    """Feedback before the end is 409, within a day 200 `{}`, after a day 410."""
+def test_feedback_is_for_an_order_made_within_a_day(services: Services, user_id: str) -> None:
+    """Feedback within a day of the order is 200 `{}`, a day after it is 410 (the page)."""
+    order_id = place(services, user_id)
+    services.clock.advance(2000)
+    assert services.taxi.feedback(CLIENT, order_id, {"rating": 5, "msg": "ok"}) == {}
+    services.clock.advance(86_400 - 2000)
+    with pytest.raises(ApiError) as late:
+        services.taxi.feedback(CLIENT, order_id, {"rating": 4})
+    assert (late.value.status, late.value.message) == (410, "Feedback has expired")
+
+
+def test_an_unfinished_ride_is_rated_by_default(services: Services, user_id: str) -> None:
+    """By default a ride under way is rated: the feedback page does not wait for its end."""
+    order_id = place(services, user_id)
+    assert services.taxi.feedback(CLIENT, order_id, {"rating": 5}) == {}
+
+
+def test_strict_mode_rates_finished_rides_only(
+    state: State, services: Services, user_id: str
+) -> None:
+    """Strict: feedback on a ride not over yet is 409 ORDER_NOT_FINISHED."""
+    state.strict = True
     order_id = place(services, user_id)
     with pytest.raises(ApiError) as early:
         services.taxi.feedback(CLIENT, order_id, {"rating": 5})
-    services.clock.advance(2000)
-    assert services.taxi.feedback(CLIENT, order_id, {"rating": 5, "msg": "ok"}) == {}
-    services.clock.advance(86_400)
-    with pytest.raises(ApiError) as late:
-        services.taxi.feedback(CLIENT, order_id, {"rating": 4})
-    assert (early.value.status, late.value.status) == (409, 410)
+    assert (early.value.status, early.value.code) == (409, "ORDER_NOT_FINISHED")
 
 
 # --- validation of a create -------------------------------------------------------------------
@@ -426,6 +455,22 @@ def test_updating_an_unknown_car_is_not_found(services: Services) -> None:
     assert caught.value.status == 404
 
 
+@pytest.mark.parametrize("strict", [False, True])
+def test_an_archived_car_is_found_unless_strict(
+    state: State, services: Services, strict: bool
+) -> None:
+    """Archiving an archived car again is a no-op by default, and a 404 in strict mode."""
+    state.strict = strict
+    ids = services.fleet.bulk_create(CLIENT, token(), {"vehicles": [car("A1")]})["ids"]
+    services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids})
+    if strict:
+        with pytest.raises(ApiError) as caught:
+            services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids})
+        assert caught.value.status == 404
+    else:
+        assert services.fleet.bulk_archive(CLIENT, token(), {"vehicle_ids": ids}) == {}
+
+
 def test_the_fleet_list_filters_by_who_may_drive(state: State, services: Services) -> None:
     """A user's list holds cars anyone may use and cars whose access names them or their
     department."""
@@ -517,7 +562,163 @@ def test_a_realtime_clock_follows_the_wall_clock_and_still_jumps() -> None:
     assert clock.now() >= later
 
 
+class RealTime:
+    """A stand-in for time.monotonic that a test moves by hand."""
+
+    def __init__(self) -> None:
+        self.seconds = 100.0
+
+    def __call__(self) -> float:
+        return self.seconds
+
+
+def test_a_clock_runs_at_its_time_factor() -> None:
+    """At factor 60, one real second is a minute of the clock, and advance() adds to it."""
+    real = RealTime()
+    clock = ManualClock(factor=60, monotonic=real)
+    real.seconds += 2
+    clock.advance(5)
+    assert clock.now() == 125.0
+
+
+def test_a_clock_of_factor_0_moves_only_when_advanced() -> None:
+    """The default clock ignores real time."""
+    real = RealTime()
+    clock = ManualClock(monotonic=real)
+    real.seconds += 1000
+    assert clock.now() == 0.0
+
+
+def test_changing_the_factor_keeps_the_time_reached() -> None:
+    """A new speed applies from the moment it is set, with no jump."""
+    real = RealTime()
+    clock = ManualClock(factor=10, monotonic=real)
+    real.seconds += 3
+    clock.factor = 0
+    real.seconds += 50
+    assert clock.now() == 30.0
+
+
+@pytest.mark.parametrize("factor", [-1.0, float("nan"), float("inf")])
+def test_a_clock_refuses_a_bad_factor(factor: float) -> None:
+    """A negative or non-finite time factor is a ValueError naming time_factor."""
+    with pytest.raises(ValueError, match="time_factor"):
+        ManualClock(factor=factor)
+
+
 def test_a_manual_clock_refuses_to_go_back() -> None:
     """advance() takes only seconds >= 0."""
     with pytest.raises(ValueError, match="forward"):
         ManualClock().advance(-1)
+
+
+# --- strict-only assumptions of the services ------------------------------------------------
+
+
+def test_strict_mode_refuses_new_destinations_of_a_finished_order(
+    state: State, services: Services, user_id: str
+) -> None:
+    """Strict: changing the route of an order that is over is 409 ORDER_FINISHED."""
+    state.strict = True
+    order_id = place(services, user_id)
+    services.clock.advance(2000)
+    change: Any = {
+        "created_time": "2030-01-01T10:00:00+00:00",
+        "destinations": [{"geopoint": MOSCOW_B}],
+    }
+    with pytest.raises(ApiError) as caught:
+        services.taxi.change_destinations(CLIENT, order_id, change)
+    assert (caught.value.status, caught.value.code) == (409, "ORDER_FINISHED")
+
+
+def test_a_finished_orders_destinations_change_by_default(services: Services, user_id: str) -> None:
+    """By default a finished order's route changes: the page's only 409 is a later change."""
+    order_id = place(services, user_id)
+    services.clock.advance(2000)
+    change: Any = {
+        "created_time": "2030-01-01T10:00:00+00:00",
+        "destinations": [{"geopoint": MOSCOW_B}],
+    }
+    assert services.taxi.change_destinations(CLIENT, order_id, change)["changed_destinations"]
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_cancelled_promocode_series_is_cancelled_again_unless_strict(
+    state: State, services: Services, strict: bool
+) -> None:
+    """A second cancel answers "cancelled" again by default, and 409 in strict mode."""
+    state.strict = strict
+    order_id = services.promocodes.create(CLIENT, token(), promo_body(services.clock))["order_id"]
+    assert isinstance(order_id, str)
+    services.promocodes.cancel(CLIENT, order_id)
+    if strict:
+        with pytest.raises(ApiError) as caught:
+            services.promocodes.cancel(CLIENT, order_id)
+        assert caught.value.status == 409
+    else:
+        assert services.promocodes.cancel(CLIENT, order_id) == {"status": "cancelled"}
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_list_limit_over_1000_is_refused_only_in_strict_mode(
+    state: State, services: Services, strict: bool
+) -> None:
+    """Lists whose pages set no bound take limit=5000 by default; strict mode caps them at 1000."""
+    state.strict = strict
+    calls: list[Callable[[], object]] = [
+        lambda: services.fleet.list_vehicles(
+            CLIENT, limit=5000, cursor=None, user_id=None, include_deleted=False
+        ),
+        lambda: services.promocodes.list_series(CLIENT, limit=5000, cursor=None),
+        lambda: services.reports.list_eats(
+            CLIENT, {}, limit=5000, cursor=None, sorting_order="desc"
+        ),
+    ]
+    for call in calls:
+        if strict:
+            with pytest.raises(ApiError):
+                call()
+        else:
+            call()
+
+
+def test_the_tanker_list_limit_is_at_most_1000_as_its_page_says(services: Services) -> None:
+    """The tanker page bounds limit from 1 to 1000: 1001 is a 400 in any mode."""
+    with pytest.raises(ApiError) as caught:
+        services.reports.list_tanker(CLIENT, user_id=None, limit=1001, since=None, till=None)
+    assert caught.value.status == 400
+
+
+def test_the_taxi_report_names_the_employees_department_and_cost_center(
+    state: State, services: Services
+) -> None:
+    """department, department_path, cost_center and old_department come from the employee."""
+    parent = state.add_department(CLIENT, "Продажи")
+    child = state.add_department(CLIENT, "Москва", parent_id=parent)
+    cost_center = state.add_cost_center(CLIENT, name="Проект")
+    employee = state.add_user(
+        CLIENT, phone="+79990000077", department_id=child, cost_centers_id=cost_center
+    )
+    order_id = place(services, employee)
+    state.update_department(CLIENT, child, {"name": "Казань"})
+    [row] = loose(services.taxi.report(CLIENT, {"ids": [order_id]}))["orders"]
+    assert row["department"] == "Казань"
+    assert row["department_path"] == ["Продажи", "Казань"]
+    assert row["old_department"] == "Москва"
+    assert row["cost_center"] == "Проект"
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_series_starting_yesterday_is_refused_only_in_strict_mode(
+    state: State, services: Services, strict: bool
+) -> None:
+    """active_from in the past is made by default (no page bounds it) and a 400 when strict."""
+    state.strict = strict
+    yesterday = (services.clock.wall().date() - datetime.timedelta(days=1)).isoformat()
+    body = promo_body(services.clock, active_from=yesterday)
+    if strict:
+        with pytest.raises(ApiError) as caught:
+            services.promocodes.create(CLIENT, token(), body)
+        assert caught.value.extra == {"field": "active_from"}
+    else:
+        assert services.promocodes.create(CLIENT, token(), body)["order_id"]

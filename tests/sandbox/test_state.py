@@ -214,18 +214,33 @@ def test_strict_mode_accepts_a_known_cost_center(state: State) -> None:
     ("field", "first", "second"),
     [
         ("phone", {}, {}),
-        ("email", {"email": "a@example.com"}, {"phone": "+79990000001", "email": "A@Example.com"}),
+        ("email", {"email": "a@example.com"}, {"phone": "+79990000001", "email": "a@example.com"}),
         ("nickname", {"nickname": "IIlya"}, {"phone": "+79990000001", "nickname": "IIlya"}),
     ],
 )
 def test_conflict_with_an_active_employee_is_406(
     state: State, field: str, first: dict[str, str], second: dict[str, str]
 ) -> None:
-    """A phone, email (any case) or nickname held by an active employee is a 406 naming both."""
+    """A phone, email or nickname held by an active employee is a 406 naming both."""
     holder = state.create_user(CLIENT, user_body(**first))
     error = refused(state.create_user, CLIENT, user_body(**second))
     assert (error.status, error.code) == (406, "USER_ALREADY_EXISTS")
     assert error.extra == {"conflict_user_id": holder, "field": field}
+
+
+def test_strict_mode_takes_emails_differing_in_case_as_one(strict_state: State) -> None:
+    """Strict: an email held by an active employee in another case is a 406 too."""
+    holder = strict_state.create_user(CLIENT, user_body(email="a@example.com"))
+    second = user_body(phone="+79990000001", email="A@Example.com")
+    error = refused(strict_state.create_user, CLIENT, second)
+    assert error.extra == {"conflict_user_id": holder, "field": "email"}
+
+
+def test_emails_differing_in_case_are_two_by_default(state: State) -> None:
+    """By default an email in another case is another address: the page compares them as sent."""
+    state.create_user(CLIENT, user_body(email="a@example.com"))
+    second = state.create_user(CLIENT, user_body(phone="+79990000001", email="A@Example.com"))
+    assert state.get_user(CLIENT, second)["email"] == "A@Example.com"
 
 
 def test_phone_of_an_archived_employee_is_user_is_deleted_error(state: State) -> None:

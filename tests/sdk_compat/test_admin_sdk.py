@@ -123,7 +123,6 @@ async def test_unknown_department_budget_is_an_api_error(sandbox: Sandbox, clien
 async def test_manager_roles_create_update_list_delete(sandbox: Sandbox, client: Any) -> None:
     """The SDK's role manager creates, lists, updates and deletes a role."""
     department_id = sandbox.add_department("Продажи")
-    sandbox.add_user(phone="+79990000002")
     roles = sdk.RoleManager(client)
     manager = t.Manager(
         email="boss@example.com",
@@ -187,7 +186,9 @@ async def test_spending_details(sandbox: Sandbox, client: Any) -> None:
 async def test_errors_reach_the_sdk_with_their_status_and_code(
     sandbox: Sandbox, client: Any
 ) -> None:
-    """An area in use refused (400 with its code) and an unknown role (404) are SDK ApiErrors."""
+    """An area in use refused by a strict sandbox (400 with its code) and an unknown role (404)
+    are SDK ApiErrors."""
+    sandbox.reset(strict=True)
     area = sandbox.add_geo_restriction("Офис")
     sandbox.add_limit("Из офиса", "taxi", geo_restrictions=[{"source": area}])
     with pytest.raises(sdk.errors.ApiError) as in_use:

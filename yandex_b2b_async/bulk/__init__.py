@@ -15,7 +15,15 @@ apply to each of them::
     report = await bulk(client.departments.archive, department_ids, concurrency=4)
 """
 
-from .journal import Journal, JournalPath, input_key
+from .journal import (
+    JobBinding,
+    Journal,
+    JournalFile,
+    JournalMismatchError,
+    JournalPath,
+    check_binding,
+    input_key,
+)
 from .operation import BulkOperation, bulk, bulk_stream
 from .options import BulkOptions
 from .report import (
@@ -41,12 +49,16 @@ __all__ = [
     "BulkStop",
     "ErrorSummary",
     "ItemCancelledError",
+    "JobBinding",
     "Journal",
+    "JournalFile",
+    "JournalMismatchError",
     "JournalPath",
     "NotAttemptedError",
     "StopKind",
     "bulk",
     "bulk_stream",
+    "check_binding",
     "error_summary",
     "input_key",
 ]

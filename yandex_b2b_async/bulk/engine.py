@@ -34,12 +34,13 @@ import time
 from collections.abc import (
     AsyncIterable,
     AsyncIterator,
+    Awaitable,
     Callable,
     Coroutine,
     Iterable,
     Iterator,
 )
-from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
+from typing import Final, Generic, Literal, Protocol, TypeVar
 
 from ..errors import (
     AuthenticationError,
@@ -55,9 +56,6 @@ from ..retries import caller_handles_failures
 from .journal import Journal, outcome_unknown
 from .options import BulkSettings
 from .report import BulkItem, BulkProgress, BulkStop, ItemCancelledError, NotAttemptedError
-
-if TYPE_CHECKING:
-    from .operation import BulkOperation
 
 __all__ = ["Run", "is_retryable"]
 
@@ -95,6 +93,29 @@ def _stop_for(error: Exception, connection_failures: int, limit: int | None) -> 
     return None
 
 
+_In_contra = TypeVar("_In_contra", contravariant=True)
+
+
+class Operation(Protocol[_In_contra, _Out]):
+    """What a run needs of an operation: :class:`~.operation.BulkOperation` is the one there is.
+
+    A protocol, so that the engine does not import the declaration that imports it.
+    """
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def call(self) -> Callable[[_In_contra], Awaitable[_Out]]: ...
+    @property
+    def call_if_unsure(self) -> Callable[[_In_contra], Awaitable[_Out]] | None: ...
+    @property
+    def id_of(self) -> Callable[[_In_contra, _Out], str | None] | None: ...
+    @property
+    def key(self) -> Callable[[_In_contra], str]: ...
+    @property
+    def notify(self) -> Callable[[Event], None] | None: ...
+
+
 class Run(Generic[_In, _Out]):
     """One bulk run: a pool of workers pulling from one lazy source.
 
@@ -105,7 +126,7 @@ class Run(Generic[_In, _Out]):
 
     def __init__(
         self,
-        operation: BulkOperation[_In, _Out],
+        operation: Operation[_In, _Out],
         inputs: Iterable[_In] | AsyncIterable[_In],
         settings: BulkSettings,
         deliver: Callable[[BulkItem[_In, _Out]], None],

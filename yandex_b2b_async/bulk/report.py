@@ -13,6 +13,7 @@ from typing import Final, Generic, Literal, TypeAlias, TypedDict, TypeVar
 
 import attrs
 
+from .._personal import opaque_repr, scrub
 from ..errors import APIError, B2BError, TransportError, ValidationError
 
 __all__ = [
@@ -81,12 +82,14 @@ class BulkItem(Generic[_In, _Out]):
     journal of an earlier run says this input already succeeded: it was not sent again and
     ``result`` is ``None`` (``id`` comes from the journal). ``final_pass`` is True when the
     outcome comes from the run's final pass (the first call failed with a retryable error and
-    the input was sent once more at the end of the run).
+    the input was sent once more at the end of the run). The repr shows the types of the input
+    and the result, not their values (they may hold an employee's personal data; ``index`` and
+    ``id`` name them).
     """
 
     index: int
-    input: _In
-    result: _Out | None = None
+    input: _In = attrs.field(repr=opaque_repr)
+    result: _Out | None = attrs.field(default=None, repr=opaque_repr)
     error: Exception | None = None
     id: str | None = None
     skipped: bool = False
@@ -210,4 +213,6 @@ def error_summary(error: BaseException) -> ErrorSummary:
     else:
         named = getattr(error, "code", None)  # a failure that names its own kind
         code = named if isinstance(named, str) and named else type(error).__name__
-    return {"code": code, "message": str(error), "status": status}
+    # The library's own errors show no personal data; a foreign one's phones and emails are masked.
+    message = str(error) if isinstance(error, B2BError) else scrub(str(error))
+    return {"code": code, "message": message, "status": status}

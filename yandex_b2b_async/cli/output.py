@@ -53,6 +53,8 @@ _OUTCOME_ORDER: Final[tuple[str, ...]] = (
     "skipped",
     "failed",
     "not attempted",
+    "invalid, left out",
+    "filtered out",
 )
 
 
@@ -177,15 +179,30 @@ class Reporter(Generic[_In, _Out]):
         self._failure(line, value, error)
         self.write(line)
 
+    def filtered(self, value: _In, **fields: object) -> None:
+        """Count and write a row a ``--where`` condition leaves out (never sent)."""
+        self._count("filtered out")
+        self.write({"line": self.form.line(value), "ok": True, "outcome": "filtered", **fields})
+
+    def left_out(self, value: _In, error: Exception, **fields: object) -> None:
+        """Count and write an invalid row ``--skip-invalid`` leaves out (never sent): reported
+        with its error, and not a failure of the run."""
+        line: dict[str, object] = {"line": self.form.line(value), "ok": False, **fields}
+        self._failure(line, value, error, outcome="invalid, left out")
+        line["outcome"] = "left out"
+        self.write(line)
+
     def valid(self, value: _In, **fields: object) -> None:
         """Count and write an input a dry run found valid."""
         self._count("valid")
         self.write({"line": self.form.line(value), "ok": True, "id": None, **fields})
 
-    def _failure(self, line: dict[str, object], value: _In, error: Exception) -> None:
+    def _failure(
+        self, line: dict[str, object], value: _In, error: Exception, *, outcome: str = ""
+    ) -> None:
         summary = error_summary(error)
         code = summary["code"]
-        self._count("not attempted" if code == NOT_ATTEMPTED else "failed")
+        self._count(outcome or ("not attempted" if code == NOT_ATTEMPTED else "failed"))
         self.error_codes[code] = self.error_codes.get(code, 0) + 1
         described: dict[str, object] = dict(summary)
         described["message"] = redact(summary["message"], self._secrets)
@@ -198,6 +215,11 @@ class Reporter(Generic[_In, _Out]):
         line["error"] = described
         if code != NOT_ATTEMPTED and len(self.shown) < SHOWN_FAILURES:
             self.shown.append((code, f"{self.form.name(value)}: {code}: {described['message']}"))
+
+    def record(self, outcome: str, line: dict[str, object]) -> None:
+        """Count one input under ``outcome`` and write its report line as given."""
+        self._count(outcome)
+        self.write(line)
 
     def _count(self, outcome: str) -> None:
         self.rows += 1
@@ -287,7 +309,8 @@ def print_summary(
         shown = [(other, text) for other, text in shown if other != code]
     for _, text in shown:
         print(f"  {text}", file=sys.stderr)
-    unlisted = reporter.outcomes.get("failed", 0) - len(reporter.shown)
+    listed = reporter.outcomes.get("failed", 0) + reporter.outcomes.get("invalid, left out", 0)
+    unlisted = listed - len(reporter.shown)
     if unlisted > 0 and (shown or stopped is None):
         print(f"  ... and {unlisted} more", file=sys.stderr)
     rerun = (

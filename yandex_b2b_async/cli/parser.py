@@ -4,16 +4,20 @@ Global options (``--sandbox``, ``--token``, ``--client-id``, ``--base-url``, ``-
 ``--redis-url``, ``--redis-key``, ``--log-level``, ``--log-json``) are
 declared once and accepted anywhere on the line — before the command, between the group and
 the action, or after the file (``yandex-b2b users create f.csv --sandbox``): each subcommand
-parser carries them too, with defaults suppressed so that a value given earlier survives.
-A command module registers its parsers through :class:`Commands`.
+parser carries them too, with defaults suppressed so that a value given earlier survives, and
+with their help hidden: ``yandex-b2b --help`` explains them once, every other help points there.
+A command module registers its parsers through :class:`Commands`; a group given without its
+action (``yandex-b2b users``) prints the group's help and exits 0, as gh and kubectl do.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Callable, Sequence
 from typing import Final, NoReturn
 
 from .. import __version__
@@ -30,8 +34,10 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_USAGE",
+    "GLOBAL_HINT",
     "PROG",
     "Commands",
+    "Formatter",
     "Parser",
     "UsageError",
     "new_parser",
@@ -49,15 +55,54 @@ ENV_CLIENT_ID: Final = "YANDEX_B2B_CLIENT_ID"
 ENV_BASE_URL: Final = "YANDEX_B2B_BASE_URL"
 ENV_REDIS_URL: Final = "YANDEX_B2B_REDIS_URL"
 
+# Ends every subcommand's help, in place of the global options themselves.
+GLOBAL_HINT: Final = (
+    f"Global options (--sandbox, --token, --client-id, --base-url, --rate, --log-level, ...) "
+    f"may stand anywhere on the line: {PROG} --help explains them."
+)
+
 
 class UsageError(Exception):
     """A command line or input file that is refused before anything is sent (exit 2)."""
+
+
+class Formatter(argparse.HelpFormatter):
+    """Help text wrapped at spaces only (a long ``field=Header,...`` example is never cut
+    mid-word), and lines indented by two spaces — the examples — kept as they are."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        text = re.sub(r"\s+", " ", text).strip()
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        out: list[str] = []
+        for paragraph in text.split("\n\n"):
+            lines = paragraph.splitlines()
+            if lines and all(line.startswith("  ") for line in lines[1:]) and len(lines) > 1:
+                out.append("\n".join(indent + line for line in lines))  # a title and examples
+            else:
+                joined = re.sub(r"\s+", " ", paragraph).strip()
+                out.append(
+                    textwrap.fill(
+                        joined,
+                        width,
+                        initial_indent=indent,
+                        subsequent_indent=indent,
+                        break_long_words=False,
+                        break_on_hyphens=False,
+                    )
+                )
+        return "\n\n".join(out)
 
 
 class Parser(argparse.ArgumentParser):
     """argparse that exits 2 with the token, if the message would hold it, hidden."""
 
     secrets: tuple[str, ...] = ()
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
@@ -93,29 +138,30 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
     def default(value: object) -> object:
         return value if top else argparse.SUPPRESS
 
-    group.add_argument(
+    def add(*names: str, help: str, **kwargs: object) -> None:
+        group.add_argument(*names, help=help if top else argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+    add(
         "--sandbox",
         action="store_true",
         default=default(False),
         help="run against an embedded sandbox (no token, no network)",
     )
-    group.add_argument("--token", default=default(None), help=f"OAuth token (better: {ENV_TOKEN})")
-    group.add_argument(
-        "--client-id", default=default(None), help=f"selected client id (or {ENV_CLIENT_ID})"
-    )
-    group.add_argument(
+    add("--token", default=default(None), help=f"OAuth token (better: {ENV_TOKEN})")
+    add("--client-id", default=default(None), help=f"selected client id (or {ENV_CLIENT_ID})")
+    add(
         "--base-url",
         default=default(None),
         help=f"API base URL (or {ENV_BASE_URL}; default {DEFAULT_BASE_URL})",
     )
-    group.add_argument(
+    add(
         "--rate",
         type=_positive_float,
         default=default(None),
         metavar="R",
         help="calls per second at most (adaptive: slows down on 429); default: no pacing",
     )
-    group.add_argument(
+    add(
         "--log-level",
         choices=LOG_LEVELS,
         type=str.lower,
@@ -123,20 +169,20 @@ def _global_options(*, top: bool) -> argparse.ArgumentParser:
         help="write the library's log lines at this level and above to stderr, each naming "
         "the call and the attempt (default: a few warnings only)",
     )
-    group.add_argument(
+    add(
         "--log-json",
         action="store_true",
         default=default(False),
         help="write those log lines as JSON objects, one a line",
     )
-    group.add_argument(
+    add(
         "--redis-url",
         default=default(None),
         metavar="URL",
         help=f"share --rate (and the pause after a 429) with every run using this Redis "
         f"(or {ENV_REDIS_URL}); see docs/workers.md",
     )
-    group.add_argument(
+    add(
         "--redis-key",
         default=default(None),
         metavar="NAME",
@@ -173,10 +219,30 @@ class Commands:
     """The ``GROUP ACTION`` subcommands; each connecting one gets the global and job options."""
 
     def __init__(self, parser: argparse.ArgumentParser) -> None:
-        self._groups = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+        self._groups = parser.add_subparsers(dest="group", metavar="COMMAND")
         self._actions: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]] = {}
         self._global = _global_options(top=False)
         self._job = _job_options()
+        self.parsers: dict[tuple[str, str], argparse.ArgumentParser] = {}
+        self.group_parsers: dict[str, argparse.ArgumentParser] = {}
+
+    def group(self, group: str, *, help: str, description: str = "") -> argparse.ArgumentParser:
+        """Declare (or get) the group ``group``: its one line in ``--help``, and its own help,
+        printed when it is given without an action."""
+        found = self.group_parsers.get(group)
+        if found is not None:
+            return found
+        group_parser = self._groups.add_parser(
+            group,
+            help=help,
+            description=description or help[:1].upper() + help[1:] + ".",
+            epilog=GLOBAL_HINT,
+            parents=[self._global],
+        )
+        self._actions[group] = group_parser.add_subparsers(dest="action", metavar="ACTION")
+        group_parser.set_defaults(run=_help_of(group_parser))
+        self.group_parsers[group] = group_parser
+        return group_parser
 
     def add(
         self,
@@ -185,37 +251,59 @@ class Commands:
         *,
         help: str,
         description: str,
+        examples: Sequence[str] = (),
         connects: bool = True,
         job_options: bool = True,
     ) -> argparse.ArgumentParser:
         """A parser for ``GROUP ACTION``. ``connects``: it talks to the API (global options);
-        ``job_options``: it runs a bulk job (``--concurrency``, ``--report``, …)."""
-        actions = self._actions.get(group)
-        if actions is None:
-            group_parser = self._groups.add_parser(
-                group, help=f"{group} commands", parents=[self._global]
-            )
-            actions = group_parser.add_subparsers(dest="action", metavar="ACTION", required=True)
-            self._actions[group] = actions
+        ``job_options``: it runs a bulk job (``--concurrency``, ``--report``, …);
+        ``examples``: command lines (without the leading ``yandex-b2b``) shown at the end."""
+        if group not in self._actions:
+            self.group(group, help=f"{group} commands")
         parents = []
         if connects:
             parents.append(self._global)
             if job_options:
                 parents.append(self._job)
-        return actions.add_parser(action, help=help, description=description, parents=parents)
+        epilog = GLOBAL_HINT if connects else ""
+        if examples:
+            shown = "\n".join(f"  {PROG} {example}" for example in examples)
+            epilog = f"examples:\n{shown}" + (f"\n\n{epilog}" if epilog else "")
+        parser = self._actions[group].add_parser(
+            action, help=help, description=description, epilog=epilog or None, parents=parents
+        )
+        self.parsers[(group, action)] = parser
+        return parser
+
+
+def _help_of(parser: argparse.ArgumentParser) -> Callable[[argparse.Namespace], int]:
+    def show(_: argparse.Namespace) -> int:
+        parser.print_help()
+        return EXIT_OK
+
+    return show
 
 
 def new_parser() -> tuple[Parser, Commands]:
     """The top-level parser and its command table (empty: command modules fill it)."""
     parser = Parser(
         prog=PROG,
-        description="Bulk jobs for the Yandex Go for Business API 2.0: create, archive, "
-        "restore and sync employees from files, archive departments, run the sandbox.",
-        epilog="Exit codes: 0 all rows succeeded, 1 some failed (or the run stopped), 2 usage "
-        "error or refused file, 130 interrupted.",
+        description="The Yandex Go for Business API 2.0 from the command line: a group per "
+        "resource with its calls as verbs (list, get, create, update, ...), and bulk jobs "
+        "that create, archive, restore and sync employees from files. "
+        f"'{PROG} GROUP' shows a group's verbs, '{PROG} GROUP VERB --help' one verb.",
+        epilog="examples:\n"
+        f"  {PROG} --sandbox users create examples/employees.csv\n"
+        f"  {PROG} orders list --since 2026-11-01 --till 2026-12-01 -o trips.xlsx\n\n"
+        "Listings print a table on a terminal; --format table|csv|json|jsonl chooses, -o FILE "
+        "writes .csv, .jsonl, .json or .xlsx by its suffix.\n\n"
+        "Exit codes: 0 done (every row of a job succeeded), 1 the API refused or failed (or "
+        "some rows of a job failed, or the run stopped), 2 usage error or bad input (nothing "
+        "was sent), 130 interrupted.",
         parents=[_global_options(top=True)],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.set_defaults(run=_help_of(parser))
     return parser, Commands(parser)
 
 

@@ -20,11 +20,28 @@ from typing import Generic, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from .._constants import DEFAULT_BASE_URL
-from .._csv import CsvRow, InputFileError
-from ..bulk import BulkItem, BulkOperation, BulkOptions, BulkStop
-from ..errors import B2BError, JournalInUseError, ValidationError
+from ..bulk import (
+    BulkItem,
+    BulkOperation,
+    BulkOptions,
+    BulkStop,
+    JobBinding,
+    JournalFile,
+    JournalMismatchError,
+    NotAttemptedError,
+    check_binding,
+)
+from ..bulk.lease import FileLease
+from ..errors import (
+    AuthenticationError,
+    B2BError,
+    JournalInUseError,
+    PermissionDeniedError,
+    ValidationError,
+)
+from ..hr.rows import CsvRow, InputFileError
 from ..pacing import RateLimit
 from ..retries import RetryPolicy
 from .output import LogCap, ProgressBar, Reporter, RetryCounts, RowFormat, print_summary, redact
@@ -47,9 +64,11 @@ __all__ = [
     "Session",
     "argument_rows",
     "check_file",
+    "check_journal",
     "execute",
     "fail",
     "open_session",
+    "refused_before_rows",
     "row_operation",
     "run_async",
     "run_job",
@@ -72,7 +91,11 @@ class Job(Generic[_In, _Out]):
     ``operation(client)`` is the bulk operation over the rows; ``run`` replaces it when a job
     is more than one run (a sync's phases): it gets the client, the item callback and the bulk
     options, and returns the run's stop. ``check`` is called with each row in a dry run and
-    returns its error (or None): a dry run sends nothing.
+    returns its error (or None): a dry run sends nothing. ``filtered(row)`` says a row a
+    ``--where`` condition leaves out, ``left_out(row)`` the error of an invalid row that
+    ``--skip-invalid`` leaves out: both are reported and never sent, and neither fails the run.
+    ``journal_job`` binds ``--journal`` to this job (its file and options); ``before`` writes
+    report lines of its own before the rows (a sync's rows that are not actions).
     """
 
     title: str
@@ -82,6 +105,10 @@ class Job(Generic[_In, _Out]):
     operation: Callable[[B2BClient], BulkOperation[_In, _Out]] | None = None
     run: Execute[_In, _Out] | None = None
     check: Callable[[_In], Exception | None] = lambda _: None
+    filtered: Callable[[_In], bool] = lambda _: False
+    left_out: Callable[[_In], Exception | None] = lambda _: None
+    journal_job: JobBinding | None = None
+    before: Callable[[Reporter[_In, _Out]], None] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -163,7 +190,7 @@ def run_async(args: argparse.Namespace, body: Callable[[], Awaitable[int]]) -> i
         return fail(str(exc))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
-    except JournalInUseError as exc:  # another run owns the journal: nothing was sent
+    except (JournalInUseError, JournalMismatchError) as exc:  # nothing was sent
         return fail(str(exc))
     except B2BError as exc:  # reading the account failed, or the input failed midway
         print(f"{PROG}: error: {redact(str(exc), Parser.secrets)}", file=sys.stderr)
@@ -194,7 +221,7 @@ def dry_run(args: argparse.Namespace, job: Job[_In, _Out]) -> int:
     """Check every row, write the report, print the summary; nothing is sent."""
     reporter: Reporter[_In, _Out] = Reporter(job.form, args.report, secrets=Parser.secrets)
     with _opened(reporter):
-        for row in job.rows:
+        for row in _sifted(job, reporter, dry_run=True):
             error = job.check(row)
             if error is None:
                 reporter.valid(row, dry_run=True)
@@ -223,16 +250,31 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
     bar = ProgressBar(job.title) if sys.stderr.isatty() else None
     # --log-level / --log-json show the library's lines in full: no cap on top of them.
     logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
+    journal = args.journal
+    if journal is not None and job.journal_job is not None:
+        journal = JournalFile(journal, job.journal_job)
     options: BulkOptions = {
         "concurrency": args.concurrency,
         "on_progress": bar,
         "total": job.total,
-        "journal": args.journal,
+        "journal": journal,
     }
+    source = token_source(args)
+
+    def reported(item: BulkItem[_In, _Out]) -> None:
+        # A row the API refused for the token's sake was not carried out: not attempted.
+        if isinstance(item.error, AuthenticationError | PermissionDeniedError):
+            stop = _token_stop(item.error, source)
+            item = attrs.evolve(item, error=NotAttemptedError(stop))
+        reporter.item(item)
+
     with _opened(reporter):
+        if job.before is not None:
+            job.before(reporter)
         logs.install()
         try:
-            stopped = await _send(job, session.client, reporter.item, options)
+            sifted = attrs.evolve(job, rows=_sifted(job, reporter, dry_run=False))
+            stopped = await _send(sifted, session.client, reported, options)
         except asyncio.CancelledError:
             _end(bar, logs)
             print_summary(
@@ -251,6 +293,8 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
             _end(bar, logs)
             raise
         _end(bar, logs)
+    if stopped is not None and stopped.kind == "authentication":
+        stopped = _token_stop(stopped.error, source)
     print_summary(
         job.title,
         reporter,
@@ -260,6 +304,77 @@ async def execute(args: argparse.Namespace, job: Job[_In, _Out], session: Sessio
         secrets=Parser.secrets,
     )
     return EXIT_FAILED_ROWS if reporter.failed or stopped is not None else EXIT_OK
+
+
+def _sifted(job: Job[_In, _Out], reporter: Reporter[_In, _Out], *, dry_run: bool) -> Iterator[_In]:
+    """The rows to send (or check): those a condition filters out, and the invalid ones
+    ``--skip-invalid`` leaves out, are reported here instead."""
+    extra = {"dry_run": True} if dry_run else {}
+    for row in job.rows:
+        if job.filtered(row):
+            reporter.filtered(row, **extra)
+            continue
+        error = job.left_out(row)
+        if error is not None:
+            reporter.left_out(row, error, **extra)
+            continue
+        yield row
+
+
+def token_source(args: argparse.Namespace) -> str:
+    """Where the run's token came from, as the user gave it."""
+    if getattr(args, "sandbox", False):
+        return "the embedded sandbox"
+    return "--token" if getattr(args, "token", None) else ENV_TOKEN
+
+
+def _token_stop(error: Exception, source: str) -> BulkStop:
+    status = getattr(error, "status", None)
+    code = getattr(error, "code", None) or ""
+    what = (
+        f"the token from {source} was refused"
+        if status == 401
+        else f"the token from {source} has no access to this client"
+    )
+    return BulkStop(
+        kind="authentication",
+        message=f"{what} (HTTP {status} {code}".rstrip() + "): nothing more was sent; fix the "
+        f"token ({source}, and --client-id if it reaches several clients) and rerun",
+        error=error,
+    )
+
+
+def check_journal(args: argparse.Namespace, job: JobBinding) -> None:
+    """Refuse ``--journal`` (exit 2, before anything is sent) when it belongs to another job;
+    nothing to check in a dry run, which writes no journal."""
+    if args.journal and not args.dry_run:
+        # A live run holding the journal is named first (JournalInUseError): that is the news.
+        lease = FileLease.claim(os.fspath(args.journal))
+        try:
+            check_binding(args.journal, job)
+        finally:
+            lease.release()
+
+
+def refused_before_rows(
+    args: argparse.Namespace, title: str, rows: Iterable[CsvRow[_T]], error: Exception
+) -> int:
+    """A file job whose first calls (reading the account, resolving names) were refused for
+    the token (401/403): every row is reported not attempted (or filtered out), the one-line
+    reason names the token's source; exit 1."""
+    stop = _token_stop(error, token_source(args))
+    form: RowFormat[CsvRow[_T], None] = RowFormat(
+        line=lambda row: row.line, outcome=lambda _, __: ""
+    )
+    reporter: Reporter[CsvRow[_T], None] = Reporter(form, args.report, secrets=Parser.secrets)
+    with _opened(reporter):
+        for row in rows:
+            if row.filtered:
+                reporter.filtered(row)
+            else:
+                reporter.invalid(row, NotAttemptedError(stop))
+    print_summary(title, reporter, stopped=stop, secrets=Parser.secrets)
+    return EXIT_FAILED_ROWS
 
 
 def _end(bar: ProgressBar | None, logs: LogCap) -> None:

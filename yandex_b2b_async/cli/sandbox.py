@@ -17,8 +17,14 @@ __all__ = ["register"]
 
 def register(commands: Commands) -> None:
     """Add ``sandbox serve``."""
+    commands.group("sandbox", help="the API emulator on localhost: serve")
     parser = commands.add(
-        "sandbox", "serve", help=SERVE_HELP, description=SERVE_DESCRIPTION, connects=False
+        "sandbox",
+        "serve",
+        help=SERVE_HELP,
+        description=SERVE_DESCRIPTION,
+        examples=("sandbox serve --port 8080", "sandbox serve --port 0 --latency 0.05:0.2"),
+        connects=False,
     )
     add_serve_arguments(parser)
     parser.set_defaults(run=_serve)

@@ -1,4 +1,5 @@
-"""``yandex-b2b users …``: create, archive, restore and sync employees from files.
+"""``yandex-b2b users …``: create, archive, restore and sync employees from files; list, get,
+update one and their spending.
 
 Each command declares its parser and builds a :class:`~.runner.Job`; the runner does the
 rest (report, progress, summary, exit code). ``users sync`` plans first (reading the account),
@@ -10,29 +11,29 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from collections.abc import Callable
 from typing import Final, TypeVar
 
 import attrs
 
-from .._client import B2BClient
+from .. import B2BClient
 from .._constants import DEFAULT_PAGE_LIMIT
-from .._csv import (
-    CsvRow,
-    InputFileError,
-    read_users_csv,
-)
-from .._duplicates import duplicate_rows
-from .._names import NameLookup
-from ..bulk import BulkItem, BulkOptions, BulkStop, input_key
-from ..errors import B2BError, ValidationError
-from ..models import CreateOrRestoreResult, UserCreate
-from ..sync import (
+from .._types import UNSET
+from .._validators import check_phone
+from ..bulk import BulkItem, BulkOptions, BulkStop, JobBinding, error_summary, input_key
+from ..errors import AuthenticationError, B2BError, PermissionDeniedError, ValidationError
+from ..hr.duplicates import duplicate_rows
+from ..hr.names import NameLookup
+from ..hr.phones import normalize_phone
+from ..hr.rows import CsvRow, FileSnapshot, InputFileError, read_users_csv
+from ..hr.sync import (
     CLEARABLE,
     ArchiveCapError,
     SyncAction,
     SyncArchive,
     SyncPlan,
+    SyncWarning,
     action_name,
     action_outcome,
     apply_plan,
@@ -41,6 +42,7 @@ from ..sync import (
     describe_action_data,
     read_account,
 )
+from ..models import CreateOrRestoreResult, User, UserCreate, UserPatch
 from .hrfiles import FileReading, add_file_options, file_reading, names_of_ids, run_file_job
 from .output import Reporter, RowFormat
 from .parser import EXIT_OK, Commands, Parser, UsageError
@@ -48,13 +50,16 @@ from .runner import (
     Job,
     Session,
     check_file,
+    check_journal,
     execute,
     fail,
     open_session,
+    refused_before_rows,
     row_operation,
     run_async,
     run_job,
 )
+from .verbs import Verb, add_verbs
 
 __all__ = ["PhoneMatchError", "register"]
 
@@ -68,6 +73,11 @@ _ROWS_NAMED: Final = 10
 
 def register(commands: Commands) -> None:
     """Add the ``users`` commands."""
+    commands.group(
+        "users",
+        help="employees: list, get, update, spending; create, archive, restore, sync from files",
+    )
+    add_verbs(commands, _VERBS)
     _create(commands)
     _archive_or_restore(commands, "archive")
     _archive_or_restore(commands, "restore")
@@ -89,6 +99,10 @@ def _create(commands: Commands) -> None:
         "limits (limits as service:limit_id pairs joined by ';'), and department (a name or a "
         "path Parent/Child) and cost_center (a name) instead of the ids; --columns maps a "
         "file's own headers.",
+        examples=(
+            "users create employees.csv --report report.jsonl --journal journal.jsonl",
+            "--sandbox users create examples/employees.csv --dry-run",
+        ),
     )
     parser.add_argument(
         "file", metavar="FILE", help="the employees, one per row (.csv, .txt, .xlsx)"
@@ -112,10 +126,12 @@ def _run_create(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return fail(str(exc))
 
-    def job(names: NameLookup | None, total: int) -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
+    def job(
+        file: FileSnapshot, names: NameLookup | None, total: int
+    ) -> Job[CsvRow[UserCreate], CreateOrRestoreResult]:
         # A key repeated inside the file fails every row that has it, before anything is sent.
         repeated = duplicate_rows(
-            (row.line, row.value) for row in reading.read(args.file, names) if row.value is not None
+            (row.line, row.value) for row in reading.read(file, names) if row.value is not None
         )
 
         def refused(row: CsvRow[UserCreate]) -> Exception | None:
@@ -123,7 +139,7 @@ def _run_create(args: argparse.Namespace) -> int:
 
         return Job(
             title=f"users create {args.file}",
-            rows=reading.read(args.file, names),
+            rows=reading.read(file, names),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -138,9 +154,20 @@ def _run_create(args: argparse.Namespace) -> int:
                 refused=refused,
             ),
             check=refused,
+            filtered=_filtered,
+            left_out=refused if reading.skip_invalid else _kept,
+            journal_job=reading.binding("users.create", file),
         )
 
-    return run_file_job(args, reading, job)
+    return run_file_job(args, reading, "users.create", job)
+
+
+def _filtered(row: CsvRow[_T]) -> bool:
+    return row.filtered
+
+
+def _kept(row: CsvRow[_T]) -> Exception | None:
+    return None
 
 
 def _line(row: CsvRow[_T]) -> int:
@@ -164,6 +191,7 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
         "line, or a CSV with a user_id column (a file with another header, such as phone, is "
         "refused: pass --by phone for a file of phones)."
         + (" Each keeps its cost center." if action == "restore" else ""),
+        examples=(f"users {action} user_ids.txt", f"users {action} phones.csv --by phone"),
     )
     parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")
     add_file_options(parser, employees=False)
@@ -249,10 +277,13 @@ def _run_by_id(args: argparse.Namespace, action: str) -> int:
     done = "archived" if action == "archive" else "restored"
 
     def job() -> Job[CsvRow[str], None]:
-        total = check_file(reading.count_ids, args.file)
+        file = reading.take(args.file)
+        total = check_file(lambda _: reading.count_ids(file), args.file)
+        binding = reading.binding(f"users.{action}", file)
+        check_journal(args, binding)
         return Job(
             title=f"users {action} {args.file}",
-            rows=reading.read_ids(args.file),
+            rows=reading.read_ids(file),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -266,6 +297,9 @@ def _run_by_id(args: argparse.Namespace, action: str) -> int:
                 key=input_key,
             ),
             check=_row_error,
+            filtered=_filtered,
+            left_out=_row_error if reading.skip_invalid else _kept,
+            journal_job=binding,
         )
 
     return run_job(args, job)
@@ -275,10 +309,13 @@ def _run_by_phone(args: argparse.Namespace, action: str, reading: FileReading) -
     done = "archived" if action == "archive" else "restored"
 
     def job() -> Job[CsvRow[str], str]:
-        total = check_file(lambda path: reading.count_ids(path, phones=True), args.file)
+        file = reading.take(args.file)
+        total = check_file(lambda _: reading.count_ids(file, phones=True), args.file)
+        binding = reading.binding(f"users.{action}.by_phone", file)
+        check_journal(args, binding)
         return Job(
             title=f"users {action} --by phone {args.file}",
-            rows=reading.read_phones(args.file),
+            rows=reading.read_phones(file),
             total=total,
             form=RowFormat(
                 line=_line,
@@ -292,6 +329,9 @@ def _run_by_phone(args: argparse.Namespace, action: str, reading: FileReading) -
                 key=lambda phone: input_key(("phone", phone)),  # no phone in the journal
             ),
             check=_row_error,
+            filtered=_filtered,
+            left_out=_row_error if reading.skip_invalid else _kept,
+            journal_job=binding,
         )
 
     return run_job(args, job)
@@ -308,9 +348,13 @@ def _sync(commands: Commands) -> None:
         description="Compare FILE (read as 'users create' reads it) with the account and print "
         "the plan: who is created, restored (archived and listed), updated (only the fields "
         "that differ) and, with --archive-missing, archived (active and absent from the file; "
-        "refused above 10%% of the active employees unless --force). Nothing changes without "
+        "refused above 10% of the active employees unless --force). Nothing changes without "
         "--apply; --report PATH then writes the whole plan, one JSON line per action. Every "
         "row must be valid, and each key must appear once.",
+        examples=(
+            "users sync employees.csv --archive-missing",
+            "users sync employees.csv --archive-missing --apply --report plan.jsonl",
+        ),
     )
     parser.add_argument("file", metavar="FILE", help="the desired employees, one per row")
     add_file_options(parser)
@@ -336,15 +380,27 @@ def _sync(commands: Commands) -> None:
         "--force", action="store_true", help="allow archiving more than 10%% of the account"
     )
     parser.add_argument("--apply", action="store_true", help="carry the plan out")
+    parser.add_argument(
+        "--hide-personal",
+        action="store_true",
+        help="mask names, phones and emails in the printed plan and the report (+7••••••4567)",
+    )
     parser.set_defaults(run=_run_sync)
 
 
 @attrs.frozen(kw_only=True)
 class DesiredFile:
-    """The valid records of a users CSV, with the line each came from."""
+    """The valid records of a users file, with the line each came from; the lines of rows
+    ``--where`` left out; the invalid rows ``--skip-invalid`` left out, the key values they
+    still give (their employees are kept as they are), and the lines of those whose key
+    cannot be read."""
 
     users: tuple[UserCreate, ...]
     lines: tuple[int, ...]
+    filtered: tuple[int, ...] = ()
+    invalid: tuple[CsvRow[UserCreate], ...] = ()
+    kept_keys: frozenset[str] = frozenset()
+    keyless: tuple[int, ...] = ()
 
     def row_name(self, index: int) -> str:
         """How errors name the record at ``index``: its line in the file."""
@@ -356,34 +412,81 @@ class DesiredFile:
 
 
 def load_desired_csv(
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | FileSnapshot,
     *,
     reading: FileReading | None = None,
     names: NameLookup | None = None,
+    key: str = "phone",
 ) -> DesiredFile:
     """Read a users file (the ``users create`` format, or as ``reading`` says, already
     checked) for a sync.
 
-    Unlike ``users create``, a row that fails validation refuses the whole file: a sync must
-    know every desired employee, or it would archive or miss the one on the broken row.
-    Raises ``InputFileError`` for a refused file and :class:`ValidationError` naming the lines
-    of invalid rows.
+    Unlike ``users create``, a row that fails validation refuses the whole file — a sync must
+    know every desired employee, or it would archive or miss the one on the broken row —
+    unless ``reading.skip_invalid``: then such rows are left out, and the ``key`` each still
+    gives keeps its employee as they are. Raises ``InputFileError`` for a refused file and
+    :class:`ValidationError` naming the lines of invalid rows.
     """
     users: list[UserCreate] = []
     lines: list[int] = []
+    filtered: list[int] = []
+    invalid: list[CsvRow[UserCreate]] = []
     problems: list[str] = []
-    rows = read_users_csv(path) if reading is None else reading.read(os.fspath(path), names)
+    if reading is None:
+        rows = read_users_csv(path)
+        file_name = path.name if isinstance(path, FileSnapshot) else os.fspath(path)
+    else:
+        file = path if isinstance(path, FileSnapshot) else reading.take(os.fspath(path))
+        rows = reading.read(file, names)
+        file_name = file.name
     for row in rows:
-        if row.error is not None:
+        if row.filtered:
+            filtered.append(row.line)
+        elif row.error is not None:
             problems.append(f"line {row.line}: {row.error}")
+            invalid.append(row)
         elif row.value is not None:
             users.append(row.value)
             lines.append(row.line)
-    if problems:
+    if problems and not (reading is not None and reading.skip_invalid):
         more = len(problems) - _ROWS_NAMED
         listed = "; ".join(problems[:_ROWS_NAMED]) + (f"; and {more} more" if more > 0 else "")
-        raise ValidationError(os.fspath(path), f"every row must be valid to sync: {listed}")
-    return DesiredFile(users=tuple(users), lines=tuple(lines))
+        raise ValidationError(
+            file_name,
+            f"every row must be valid to sync: {listed} (--skip-invalid leaves invalid rows "
+            "out and keeps their employees as they are)",
+        )
+    kept: set[str] = set()
+    keyless: list[int] = []
+    region = reading.phone_region if reading is not None else None
+    for row in invalid:
+        value = _key_of(row, key, region)
+        if value is None:
+            keyless.append(row.line)
+        else:
+            kept.add(value)
+    return DesiredFile(
+        users=tuple(users),
+        lines=tuple(lines),
+        filtered=tuple(filtered),
+        invalid=tuple(invalid),
+        kept_keys=frozenset(kept),
+        keyless=tuple(keyless),
+    )
+
+
+def _key_of(row: CsvRow[UserCreate], key: str, region: str | None) -> str | None:
+    """The key value an invalid row still gives (its phone as the API writes it, or its
+    nickname), or None when it cannot be read."""
+    text = (row.cells or {}).get(key, "").strip()
+    if not text:
+        return None
+    if key != "phone":
+        return text
+    try:
+        return normalize_phone(text, region=region) if region else check_phone("phone", text)
+    except ValidationError:
+        return None
 
 
 # --empty-clears names (a department is cleared by its id), and the columns that give each.
@@ -435,25 +538,58 @@ def _run_sync(args: argparse.Namespace) -> int:
     except UsageError as exc:
         return fail(str(exc))
 
-    def desired_of(names: NameLookup | None) -> DesiredFile:
+    def desired_of(file: FileSnapshot, names: NameLookup | None) -> DesiredFile:
         try:
-            return load_desired_csv(args.file, reading=reading, names=names)
+            desired = load_desired_csv(file, reading=reading, names=names, key=args.key)
         except (InputFileError, ValidationError) as exc:
             raise UsageError(f"refused {exc} (nothing was sent)") from None
+        if desired.keyless and args.archive_missing and not args.force:
+            listed = ", ".join(f"line {line}" for line in desired.keyless[:_ROWS_NAMED])
+            raise UsageError(
+                f"sync refused (nothing was sent): --archive-missing would archive the "
+                f"employees of invalid rows whose {args.key} cannot be read ({listed}); fix "
+                "those rows, or pass --force to archive whoever the file does not name"
+            )
+        return desired
 
     async def body() -> int:
-        info = reading.check(args.file)
+        file = reading.take(args.file)
+        info = reading.check(file)
         _check_clears(clear, info.fields)
+        binding = reading.binding(
+            "users.sync",
+            file,
+            key=args.key,
+            archive_missing=args.archive_missing,
+            force=args.force,
+            empty_clears=sorted(clear),
+        )
+        if args.apply:
+            check_journal(args, binding)
+        title = f"users sync {args.file}"
         if not reading.needs_names(info):
-            desired = desired_of(None)
+            desired = desired_of(file, None)
             async with open_session(args) as session:
-                return await _sync_session(args, desired, session, clear=clear)
+                try:
+                    return await _sync_session(
+                        args, desired, session, clear=clear, journal_job=binding
+                    )
+                except (AuthenticationError, PermissionDeniedError) as exc:
+                    return refused_before_rows(args, title, reading.read(file, None), exc)
         async with open_session(args) as session:
             sends = args.apply and not args.dry_run
-            names = await reading.names(session.client, args.file, sends=sends)
-            return await _sync_session(
-                args, desired_of(names), session, clear=clear, names_used=True
-            )
+            try:
+                names = await reading.names(session.client, file, sends=sends)
+                return await _sync_session(
+                    args,
+                    desired_of(file, names),
+                    session,
+                    clear=clear,
+                    names_used=True,
+                    journal_job=binding,
+                )
+            except (AuthenticationError, PermissionDeniedError) as exc:
+                return refused_before_rows(args, title, reading.read(file, None), exc)
 
     return run_async(args, body)
 
@@ -465,6 +601,7 @@ async def _sync_session(
     *,
     clear: frozenset[str] = frozenset(),
     names_used: bool = False,
+    journal_job: JobBinding | None = None,
 ) -> int:
     try:
         check_desired(desired.users, key=args.key, row_name=desired.row_name)
@@ -476,19 +613,23 @@ async def _sync_session(
             force=args.force,
             row_name=desired.row_name,
             clear=clear,
+            keep=desired.kept_keys,
+            lines=desired.lines,
         )
     except (ValidationError, ArchiveCapError) as exc:
         return fail(f"sync refused (nothing was sent): {exc}")
     label = await names_of_ids(session.client) if names_used else None
-    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label))
+    hide = args.hide_personal
+    print(plan.describe(max_lines=_PLAN_PREVIEW_LINES, label=label, hide_personal=hide))
+    _print_left_out(desired)
     if not args.apply or args.dry_run:
         if args.report:
-            _write_plan(args.report, plan, desired)
+            _write_plan(args.report, plan, desired, hide_personal=hide)
         if plan:
             whole = f" (the whole plan is in {args.report})" if args.report else ""
             print(f"nothing was changed{whole}: run again with --apply to carry out this plan")
         return EXIT_OK
-    if not plan:
+    if not plan and not args.report:
         return EXIT_OK
 
     async def run(
@@ -499,39 +640,239 @@ async def _sync_session(
         report = await apply_plan(client.users, plan, on_item=on_item, **options)
         return report.stopped
 
+    form = _action_format(desired, hide_personal=hide)
     job: Job[SyncAction, str] = Job(
         title=f"users sync {args.file}",
         rows=list(plan),
         total=len(plan),
-        form=_action_format(desired),
+        form=form,
         run=run,
+        journal_job=journal_job,
+        before=lambda reporter: _report_left_out(reporter, plan, desired),
     )
     return await execute(args, job, session)
 
 
-def _action_format(desired: DesiredFile) -> RowFormat[SyncAction, str]:
+def _print_left_out(desired: DesiredFile) -> None:
+    """The rows the plan does not act on, by line: filtered out, and invalid ones left out."""
+    if desired.filtered:
+        count = len(desired.filtered)
+        print(f"{count} row{_s(count)} filtered out by --where (absent from the sync)")
+    for row in desired.invalid[:_ROWS_NAMED]:
+        print(f"  line {row.line}: left out (invalid): {row.error}", file=sys.stderr)
+    if desired.invalid:
+        more = len(desired.invalid) - _ROWS_NAMED
+        print(
+            f"{len(desired.invalid)} invalid row{_s(len(desired.invalid))} left out "
+            "(--skip-invalid)"
+            + (f", {more} more in --report" if more > 0 else "")
+            + "; their employees are kept as they are",
+            file=sys.stderr,
+        )
+
+
+def _s(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
+def _report_left_out(
+    reporter: Reporter[SyncAction, str], plan: SyncPlan, desired: DesiredFile
+) -> None:
+    """Report lines (and counts) of the rows a sync leaves out, so every row is reported,
+    and the plan's warnings."""
+    for warning in plan.warnings:
+        reporter.write(_warning_line(warning))
+    for line in desired.filtered:
+        reporter.record("filtered out", {"line": line, "ok": True, "outcome": "filtered"})
+    for row in desired.invalid:
+        assert row.error is not None
+        error = {**error_summary(row.error), "field": row.error.field}
+        reporter.record(
+            "invalid, left out",
+            {"line": row.line, "ok": False, "outcome": "left out", "error": error},
+        )
+
+
+def _warning_line(warning: SyncWarning) -> dict[str, object]:
+    return {
+        "line": warning.line,
+        "warning": warning.kind,
+        "user_id": warning.user_id,
+        "message": warning.describe().removeprefix("warning: "),
+    }
+
+
+def _action_format(
+    desired: DesiredFile, *, hide_personal: bool = False
+) -> RowFormat[SyncAction, str]:
     def where(action: SyncAction) -> str:
-        line = desired.line_of(action)
-        return f"line {line}" if line is not None else f"archive {action.key}"
+        # A message names an action by its line, an archive by the employee's id: never by a
+        # phone (messages and progress show no personal data, --hide-personal or not).
+        if isinstance(action, SyncArchive):
+            return f"archive of {action.user_id}"
+        return f"line {desired.line_of(action)}"
+
+    def key(action: SyncAction) -> str:
+        return str(describe_action_data(action, hide_personal=hide_personal)["key"])
 
     return RowFormat(
         line=desired.line_of,
         outcome=lambda action, _: action_outcome(action),
-        details=lambda action, _: {"action": action_name(action), "key": action.key},
+        details=lambda action, _: {"action": action_name(action), "key": key(action)},
         where=where,
         noun="action",
     )
 
 
-def _write_plan(path: str, plan: SyncPlan, desired: DesiredFile) -> None:
-    """One JSON line per planned action, nothing applied."""
+def _write_plan(
+    path: str, plan: SyncPlan, desired: DesiredFile, *, hide_personal: bool = False
+) -> None:
+    """One JSON line per planned action, nothing applied (``hide_personal``: masked)."""
     reporter: Reporter[SyncAction, str] = Reporter(
-        _action_format(desired), path, secrets=Parser.secrets
+        _action_format(desired, hide_personal=hide_personal), path, secrets=Parser.secrets
     )
     try:
         reporter.open()
     except OSError as exc:
         raise OSError(exc.errno, exc.strerror, path) from None
-    with reporter:
+    try:  # not `with reporter`: entering it would open the file a second time
         for action in plan:
-            reporter.write({"line": desired.line_of(action), **describe_action_data(action)})
+            data = describe_action_data(action, hide_personal=hide_personal)
+            reporter.write({"line": desired.line_of(action), **data})
+        _report_left_out(reporter, plan, desired)
+    finally:
+        reporter.close()
+
+
+# -- users list / get / update / spending ---------------------------------------------------
+
+
+def _list_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--state",
+        choices=("active", "archived", "all"),
+        default="all",
+        help="which employees (default: all, archived ones too)",
+    )
+
+
+async def _list(client: B2BClient, args: argparse.Namespace) -> list[User]:
+    wanted = {"active": False, "archived": True}.get(args.state)
+    return [
+        user
+        async for user in client.users.list()
+        if wanted is None or bool(user.is_deleted) is wanted
+    ]
+
+
+async def _get(client: B2BClient, args: argparse.Namespace) -> User:
+    return await client.users.get(args.id)
+
+
+def _update_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("id", metavar="USER_ID", help="the employee")
+    parser.add_argument("--fullname", metavar="NAME", help="the new name")
+    parser.add_argument("--phone", help="the new phone (+79001234567)")
+    parser.add_argument("--email", help="the new email")
+    parser.add_argument("--nickname", metavar="TEXT", help="the new nickname (an external ID)")
+    parser.add_argument("--department-id", metavar="ID", help="move to this department")
+    parser.add_argument("--cost-center-id", metavar="ID", help="the new cost center")
+    active = parser.add_mutually_exclusive_group()
+    active.add_argument("--active", action="store_true", default=None, help="may order")
+    active.add_argument(
+        "--inactive", dest="active", action="store_false", help="may not order (kept, not archived)"
+    )
+
+
+def _update_prepare(args: argparse.Namespace) -> None:
+    fields = {
+        "fullname": args.fullname,
+        "phone": args.phone,
+        "email": args.email,
+        "nickname": args.nickname,
+        "department_id": args.department_id,
+        "cost_centers_id": args.cost_center_id,
+        "is_active": args.active,
+    }
+    given = {name: value for name, value in fields.items() if value is not None}
+    if not given:
+        raise UsageError("users update: give a field to change (--fullname, --email, ...)")
+    args.patch = UserPatch(**given)
+
+
+async def _update(client: B2BClient, args: argparse.Namespace) -> dict[str, object]:
+    patch: UserPatch = args.patch
+    if patch.cost_centers_id is UNSET:
+        # A PATCH without it would move the employee to the main cost center: keep theirs.
+        current = await client.users.get(args.id)
+        if current.cost_centers_id:
+            patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
+    await client.users.patch(args.id, patch)
+    return {"id": args.id}
+
+
+async def _spending(client: B2BClient, args: argparse.Namespace) -> object:
+    return await client.users.spending_details(args.ids)
+
+
+_VERBS = (
+    Verb(
+        group="users",
+        name="list",
+        help="list the employees",
+        description="Every employee of the account (--state active or archived for some). The "
+        "table shows names, phones and emails: your own account's data, printed on your "
+        "request; -o writes every field.",
+        examples=("users list --state active", "users list --format csv -o employees.csv"),
+        call=_list,
+        shows="list",
+        columns=(
+            "id",
+            "fullname",
+            "phone",
+            "email",
+            "department_id",
+            "cost_center",
+            "is_active",
+            "is_deleted",
+        ),
+        arguments=_list_arguments,
+    ),
+    Verb(
+        group="users",
+        name="get",
+        help="show an employee",
+        description="Print employee USER_ID's record (archived ones too).",
+        examples=("users get USER_ID", "users get USER_ID --format json"),
+        call=_get,
+        arguments=lambda parser: parser.add_argument("id", metavar="USER_ID", help="the employee"),
+    ),
+    Verb(
+        group="users",
+        name="update",
+        help="change an employee's fields",
+        description="Change the fields given and nothing else (the employee keeps their cost "
+        "center unless --cost-center-id is given); prints the id.",
+        examples=(
+            "users update USER_ID --department-id DEPARTMENT_ID",
+            "users update USER_ID --inactive",
+        ),
+        call=_update,
+        shows="id",
+        arguments=_update_arguments,
+        prepare=_update_prepare,
+    ),
+    Verb(
+        group="users",
+        name="spending",
+        help="what employees spent within their limits",
+        description="Print what each employee given spent within each of their limits (any "
+        "number of ids: they are asked for 100 at a time).",
+        examples=("users spending USER_ID", "users spending USER_ID USER_ID2 --format json"),
+        call=_spending,
+        shows="list",
+        arguments=lambda parser: parser.add_argument(
+            "ids", metavar="USER_ID", nargs="+", help="the employees"
+        ),
+    ),
+)

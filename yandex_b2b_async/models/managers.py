@@ -9,7 +9,8 @@ not an employee record. The roles page (``manager-roles``) says what each may do
 - ``department_secretary``: within their department, order taxis, see and cancel orders;
 - ``client_manager``: what the account's administrator may do, except the Balance section.
 
-A manager's name, phone and email are personal data: they are left out of every repr.
+A manager's name, phone, email and Yandex login are personal data: every repr shows them
+masked (``+7••••••4567``, see ``_personal.py``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import attrs
 
+from .._personal import email_repr, name_repr, phone_repr
 from .._types import UNSET, Unset
 from .._validators import check_id, email, phone, text
 from ..errors import ValidationError
@@ -82,10 +84,10 @@ class ManagerCreate:
     "the department entrusted to them").
     """
 
-    fullname: str = attrs.field(validator=text(allow_empty=False), repr=False)
-    email: str = attrs.field(validator=email, repr=False)
-    phone: str = attrs.field(validator=phone, repr=False)
-    yandex_login: str = attrs.field(validator=text(allow_empty=False))
+    fullname: str = attrs.field(validator=text(allow_empty=False), repr=name_repr)
+    email: str = attrs.field(validator=email, repr=email_repr)
+    phone: str = attrs.field(validator=phone, repr=phone_repr)
+    yandex_login: str = attrs.field(validator=text(allow_empty=False), repr=name_repr)
     role: ManagerRole = attrs.field(converter=to_role)
     department_id: str | Unset = attrs.field(default=UNSET, validator=_optional_id)
 
@@ -98,10 +100,10 @@ class ManagerUpdate:
     """The full record of a manager role (``POST /integration/2.0/managers/update?id=…``);
     the same fields and rules as :class:`ManagerCreate`."""
 
-    fullname: str = attrs.field(validator=text(allow_empty=False), repr=False)
-    email: str = attrs.field(validator=email, repr=False)
-    phone: str = attrs.field(validator=phone, repr=False)
-    yandex_login: str = attrs.field(validator=text(allow_empty=False))
+    fullname: str = attrs.field(validator=text(allow_empty=False), repr=name_repr)
+    email: str = attrs.field(validator=email, repr=email_repr)
+    phone: str = attrs.field(validator=phone, repr=phone_repr)
+    yandex_login: str = attrs.field(validator=text(allow_empty=False), repr=name_repr)
     role: ManagerRole = attrs.field(converter=to_role)
     department_id: str | Unset = attrs.field(default=UNSET, validator=_optional_id)
 
@@ -115,12 +117,12 @@ class Manager:
     or the raw string of a role this library does not know."""
 
     id: str
-    yandex_login: str | None = None
+    yandex_login: str | None = attrs.field(default=None, repr=name_repr)
     role: ManagerRole | str | None = None
     department_id: str | None = None
-    fullname: str | None = attrs.field(default=None, repr=False)
-    email: str | None = attrs.field(default=None, repr=False)
-    phone: str | None = attrs.field(default=None, repr=False)
+    fullname: str | None = attrs.field(default=None, repr=name_repr)
+    email: str | None = attrs.field(default=None, repr=email_repr)
+    phone: str | None = attrs.field(default=None, repr=phone_repr)
 
 
 @attrs.frozen(kw_only=True)

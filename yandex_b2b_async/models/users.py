@@ -7,12 +7,16 @@ included. The one cattrs converter in ``_converter.py`` owns how they look on th
 
 Response models tolerate what the API may add or leave out: unknown fields are ignored and
 optional fields missing from a response are ``None`` (or empty).
+
+An employee's name, phone and email are personal data: every repr shows them masked
+(``+7••••••4567``, see ``_personal.py``).
 """
 
 from __future__ import annotations
 
 import attrs
 
+from .._personal import email_repr, name_repr, phone_repr
 from .._types import UNSET, Unset
 from .._validators import boolean, email, phone, text
 from ._common import AssignedLimit, Limit, to_limits
@@ -36,11 +40,11 @@ class UserCreate:
     ``cost_centers_id`` is required when creating. Optional fields left :data:`UNSET` are not sent.
     """
 
-    fullname: str = attrs.field(validator=text(allow_empty=True))
-    phone: str = attrs.field(validator=phone)
+    fullname: str = attrs.field(validator=text(allow_empty=True), repr=name_repr)
+    phone: str = attrs.field(validator=phone, repr=phone_repr)
     is_active: bool = attrs.field(validator=boolean)
     cost_centers_id: str = attrs.field(validator=text(allow_empty=False))
-    email: str | Unset = attrs.field(default=UNSET, validator=email)
+    email: str | Unset = attrs.field(default=UNSET, validator=email, repr=email_repr)
     nickname: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=True))
     department_id: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=False))
     limits: tuple[Limit, ...] | Unset = attrs.field(default=UNSET, converter=to_limits)
@@ -53,11 +57,11 @@ class UserUpdate:
     Required fields as for a create; ``is_deleted=False`` restores an archived employee.
     """
 
-    fullname: str = attrs.field(validator=text(allow_empty=True))
-    phone: str = attrs.field(validator=phone)
+    fullname: str = attrs.field(validator=text(allow_empty=True), repr=name_repr)
+    phone: str = attrs.field(validator=phone, repr=phone_repr)
     is_active: bool = attrs.field(validator=boolean)
     cost_centers_id: str = attrs.field(validator=text(allow_empty=False))
-    email: str | Unset = attrs.field(default=UNSET, validator=email)
+    email: str | Unset = attrs.field(default=UNSET, validator=email, repr=email_repr)
     is_deleted: bool | Unset = attrs.field(default=UNSET, validator=boolean)
     nickname: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=True))
     department_id: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=False))
@@ -77,9 +81,11 @@ class UserPatch:
        :meth:`UsersAPI.restore` does this for you by reading the employee first.
     """
 
-    fullname: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=True))
-    phone: str | Unset = attrs.field(default=UNSET, validator=phone)
-    email: str | Unset = attrs.field(default=UNSET, validator=email)
+    fullname: str | Unset = attrs.field(
+        default=UNSET, validator=text(allow_empty=True), repr=name_repr
+    )
+    phone: str | Unset = attrs.field(default=UNSET, validator=phone, repr=phone_repr)
+    email: str | Unset = attrs.field(default=UNSET, validator=email, repr=email_repr)
     is_active: bool | Unset = attrs.field(default=UNSET, validator=boolean)
     cost_centers_id: str | Unset = attrs.field(default=UNSET, validator=text(allow_empty=False))
     is_deleted: bool | Unset = attrs.field(default=UNSET, validator=boolean)
@@ -126,9 +132,9 @@ class User:
     """
 
     id: str
-    fullname: str | None = None
-    phone: str | None = None
-    email: str | None = None
+    fullname: str | None = attrs.field(default=None, repr=name_repr)
+    phone: str | None = attrs.field(default=None, repr=phone_repr)
+    email: str | None = attrs.field(default=None, repr=email_repr)
     is_active: bool | None = None
     is_deleted: bool | None = None
     cost_centers_id: str | None = None

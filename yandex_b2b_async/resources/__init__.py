@@ -6,7 +6,7 @@ Where a new endpoint goes: the module named after its group in
 same name, and an attribute of :class:`B2BClient`.
 """
 
-from ._base import APIResource
+from ._base import APIResource, new_idempotency_token
 from .auth import AuthAPI
 from .cost_centers import CostCentersAPI
 from .departments import DepartmentsAPI
@@ -36,4 +36,5 @@ __all__ = [
     "UsersAPI",
     "VehiclesAPI",
     "ZonesAPI",
+    "new_idempotency_token",
 ]

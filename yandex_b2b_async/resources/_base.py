@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 
 from .._constants import HEADER_IDEMPOTENCY_TOKEN
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_uuid
 from ..errors import B2BError
 
@@ -45,6 +45,7 @@ class APIResource:
         response: type[_Created],
         idempotency_token: str | uuid.UUID | None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> _Created:
         """``POST path`` under one ``X-Idempotency-Token`` (see :func:`new_idempotency_token`).
 
@@ -61,6 +62,7 @@ class APIResource:
                 response=response,
                 headers={HEADER_IDEMPOTENCY_TOKEN: token},
                 retry=retry,
+                timeout=timeout,
             )
         except B2BError as error:
             error.idempotency_token = token
@@ -68,11 +70,15 @@ class APIResource:
         return attrs.evolve(created, idempotency_token=token)  # type: ignore[misc]
 
 
-def new_idempotency_token(token: str | uuid.UUID | None) -> str:
-    """The ``X-Idempotency-Token`` of one call: the caller's (checked) or a fresh UUID4.
+def new_idempotency_token(token: str | uuid.UUID | None = None) -> str:
+    """A fresh ``X-Idempotency-Token`` (a UUID4, as text), or ``token`` checked to be a UUID.
 
-    One token is one order (orders, promocodes, vehicles): a call makes its token once and
-    sends it on every retry, so a retried create is answered with what the first attempt made.
+    One token is one order (orders, promocodes, vehicles): a call sends its token on every
+    retry, so a retried create is answered with what the first attempt made. A call makes one
+    itself when given none, but a call that is *cancelled* ends without handing it back: make
+    the token first (``token = new_idempotency_token()``), keep it with the work, and pass it
+    as ``idempotency_token=`` to the call and to any repeat of it. A service should pass its
+    own caller's idempotency key (a UUID) instead, so that a caller's retry is the same order.
     """
     if token is None:
         return str(uuid.uuid4())

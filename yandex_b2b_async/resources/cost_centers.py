@@ -14,7 +14,7 @@ import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_id, check_limit, check_offset, require
 from ..errors import ConflictError
 from ..models import (
@@ -26,7 +26,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import duplicate_settler, holds_what_was_sent, log_found
 
 __all__ = ["CostCentersAPI"]
 
@@ -44,38 +44,43 @@ class CostCentersAPI(APIResource):
     """Cost centers of the selected client: ``client.cost_centers``."""
 
     async def create(
-        self, cost_center: CostCenterCreate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        cost_center: CostCenterCreate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedCostCenter:
         """Create a cost center (``POST /cost_centers/create``) and return its id.
 
         A create whose answer was lost (a reset, a timeout, a 5xx) is not blindly repeated:
-        the cost centers are read, and one with this name is returned with
-        ``reconciled=True``; only when there is none is the create sent again. Names are
-        taken to be unique in an account (the Dashboard shows cost centers by name; the
-        sandbox refuses a second one with 406); the pages say nothing either way.
+        the cost centers are read, and one with this name, ``default`` and field settings is
+        returned with ``reconciled=True``; only when there is none is the create sent again.
+        Names are taken to be unique in an account (the Dashboard shows cost centers by name;
+        the sandbox refuses a second one with 406); the pages say nothing either way. A cost
+        center with this name but other settings is someone else's: the call ends in the
+        :class:`ConflictError` it would have had without the lost answer.
         """
         require(cost_center, CostCenterCreate, "cost_center")
 
         async def reconcile() -> CreatedCostCenter | None:
-            async for existing in self.list(retry=retry):
-                if existing.name == cost_center.name:
+            async for existing in self.list(retry=retry, timeout=timeout):
+                if existing.name == cost_center.name and holds_what_was_sent(cost_center, existing):
                     log_found("POST " + _CREATE, existing.id)
                     return CreatedCostCenter(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _CREATE,
-                body=cost_center,
-                response=CreatedCostCenter,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(ConflictError,),
-            )
-        except ConflictError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _CREATE,
+            body=cost_center,
+            response=CreatedCostCenter,
+            retry=retry,
+            timeout=timeout,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(ConflictError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
         self,
@@ -83,6 +88,7 @@ class CostCentersAPI(APIResource):
         cost_center: CostCenterUpdate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Replace a cost center's record (``POST /cost_centers/update?id=…``); returns its id.
 
@@ -98,6 +104,7 @@ class CostCentersAPI(APIResource):
             body=cost_center,
             response=_IdAnswer,
             retry=retry,
+            timeout=timeout,
         )
         return answer.id
 
@@ -107,6 +114,7 @@ class CostCentersAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CostCentersPage:
         """One page of cost centers (``GET /cost_centers/list?limit=…&offset=…``)."""
         check_limit(limit)
@@ -117,6 +125,7 @@ class CostCentersAPI(APIResource):
             params={"limit": limit, "offset": offset},
             response=CostCentersPage,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -124,9 +133,10 @@ class CostCentersAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[CostCenter]:
         """Every cost center, page by page, lazily."""
         async for cost_center in offset_items(
-            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry, timeout=timeout)
         ):
             yield cost_center

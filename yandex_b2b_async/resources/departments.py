@@ -11,9 +11,9 @@ from typing import Final, Literal
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._logs import call_extra
 from .._pagination import offset_items
-from .._types import NOT_GIVEN, UNSET, Unset
+from .._types import NOT_GIVEN, UNSET, NotGiven, Unset
 from .._validators import check_id, check_limit, check_offset, check_text
-from ..errors import ValidationError
+from ..errors import ConflictError, ValidationError
 from ..models import (
     CreatedDepartment,
     Department,
@@ -23,6 +23,7 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
+from ._reconcile import duplicate_settler
 
 __all__ = ["DepartmentsAPI"]
 
@@ -40,7 +41,11 @@ class DepartmentsAPI(APIResource):
     """Departments of the selected client: ``client.departments``."""
 
     async def archive(
-        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
+        self,
+        department_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentArchiveResult:
         """Remove a department and its whole subtree (``POST /departments/archive``).
 
@@ -54,6 +59,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             response=DepartmentArchiveResult,
             retry=retry,
+            timeout=timeout,
         )
 
     async def create(
@@ -62,6 +68,7 @@ class DepartmentsAPI(APIResource):
         parent_id: str | None = None,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedDepartment:
         """Create a department under ``parent_id`` (``None``: under the root).
 
@@ -69,14 +76,15 @@ class DepartmentsAPI(APIResource):
         lost (a reset, a timeout, a 5xx) is not blindly repeated: before the next attempt (or
         before giving up) the departments are read, and one with this name under this parent is
         returned with ``reconciled=True``. Only when there is none is the create sent again
-        (within the policy's ``max_attempts``).
+        (within the policy's ``max_attempts``), and a retry refused as a duplicate (406) after
+        a lost answer is looked up the same way.
         """
         check_text("name", name, allow_empty=False)
         if parent_id is not None:
             check_id("parent_id", parent_id)
 
         async def find_it() -> CreatedDepartment | None:
-            found = await self._find(name, parent_id, retry=retry)
+            found = await self._find(name, parent_id, retry=retry, timeout=timeout)
             if found is None:
                 return None
             logger.warning(
@@ -93,12 +101,22 @@ class DepartmentsAPI(APIResource):
             body={"parent_id": parent_id, "name": name},
             response=CreatedDepartment,
             retry=retry,
+            timeout=timeout,
             idempotent=False,
             reconcile=find_it,
+            handles=(ConflictError,),
+            settle=duplicate_settler(find_it),
         )
 
-    async def _find(self, name: str, parent_id: str | None, *, retry: RetryOption) -> str | None:
-        async for department in self.list(retry=retry):
+    async def _find(
+        self,
+        name: str,
+        parent_id: str | None,
+        *,
+        retry: RetryOption,
+        timeout: float | NotGiven,
+    ) -> str | None:
+        async for department in self.list(retry=retry, timeout=timeout):
             if department.name == name and department.parent_id == parent_id:
                 return department.id
         return None
@@ -110,6 +128,7 @@ class DepartmentsAPI(APIResource):
         name: str | Unset = UNSET,
         parent_id: str | Unset = UNSET,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rename or move a department (``PUT /departments/update``); only given fields change.
 
@@ -130,6 +149,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             body=body,
             retry=retry,
+            timeout=timeout,
         )
 
     # -- the taxi budget ---------------------------------------------------------------------
@@ -138,7 +158,11 @@ class DepartmentsAPI(APIResource):
     # budget is read or set.
 
     async def taxi_budget(
-        self, department_id: str, *, retry: RetryOption = NOT_GIVEN
+        self,
+        department_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentBudget:
         """A department's taxi budget (``GET /departments/limits/taxi?department_id=…``).
 
@@ -152,6 +176,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             response=DepartmentBudget,
             retry=retry,
+            timeout=timeout,
         )
 
     async def set_taxi_budget(
@@ -161,6 +186,7 @@ class DepartmentsAPI(APIResource):
         *,
         period: BudgetPeriod | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Set a department's taxi budget (``POST /departments/limits/taxi/update``).
 
@@ -183,6 +209,7 @@ class DepartmentsAPI(APIResource):
             params={"department_id": department_id},
             body=body,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list_page(
@@ -191,6 +218,7 @@ class DepartmentsAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> DepartmentsPage:
         """One page of departments (``GET /departments/list?limit=…&offset=…``)."""
         check_limit(limit)
@@ -201,6 +229,7 @@ class DepartmentsAPI(APIResource):
             params={"limit": limit, "offset": offset},
             response=DepartmentsPage,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -208,10 +237,11 @@ class DepartmentsAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Department]:
         """Every department, page by page, lazily."""
         async for department in offset_items(
-            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry, timeout=timeout)
         ):
             yield department
 

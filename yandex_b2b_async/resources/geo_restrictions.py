@@ -15,9 +15,9 @@ import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_id, check_limit, check_offset, require
-from ..errors import BadRequestError, NotFoundError
+from ..errors import BadRequestError
 from ..models import (
     CreatedGeoRestriction,
     GeoRestriction,
@@ -26,7 +26,12 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import (
+    duplicate_settler,
+    gone_after_unknown_outcome,
+    holds_what_was_sent,
+    log_found,
+)
 
 __all__ = ["GeoRestrictionsAPI"]
 
@@ -47,6 +52,7 @@ class GeoRestrictionsAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> GeoRestrictionsPage:
         """One page of areas (``GET /geo_restrictions/list?limit=…&offset=…``), most recently
         updated first as the page says."""
@@ -58,6 +64,7 @@ class GeoRestrictionsAPI(APIResource):
             params={"limit": limit, "offset": offset},
             response=GeoRestrictionsPage,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -65,15 +72,20 @@ class GeoRestrictionsAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[GeoRestriction]:
         """Every area, page by page, lazily."""
         async for area in offset_items(
-            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry)
+            lambda offset: self.list_page(limit=limit, offset=offset, retry=retry, timeout=timeout)
         ):
             yield area
 
     async def create(
-        self, area: GeoRestrictionCreate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        area: GeoRestrictionCreate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedGeoRestriction:
         """Create an area (``POST /geo_restrictions/create``) and return its id.
 
@@ -84,32 +96,32 @@ class GeoRestrictionsAPI(APIResource):
         require(area, GeoRestrictionCreate, "area")
 
         async def reconcile() -> CreatedGeoRestriction | None:
-            async for existing in self.list(retry=retry):
-                if (
-                    existing.name == area.name
-                    and tuple(existing.geo.center) == area.geo.center
-                    and existing.geo.radius == area.geo.radius
-                ):
+            async for existing in self.list(retry=retry, timeout=timeout):
+                if existing.name == area.name and holds_what_was_sent(area, existing):
                     log_found("POST " + _GEO + "/create", existing.id)
                     return CreatedGeoRestriction(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _GEO + "/create",
-                body=area,
-                response=CreatedGeoRestriction,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(BadRequestError,),
-            )
-        except BadRequestError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _GEO + "/create",
+            body=area,
+            response=CreatedGeoRestriction,
+            retry=retry,
+            timeout=timeout,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(BadRequestError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
-        self, geo_id: str, area: GeoRestrictionCreate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        geo_id: str,
+        area: GeoRestrictionCreate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Replace an area (``POST /geo_restrictions/update?id=…``); returns its id.
 
@@ -124,10 +136,13 @@ class GeoRestrictionsAPI(APIResource):
             body=area,
             response=_IdAnswer,
             retry=retry,
+            timeout=timeout,
         )
         return answer.id
 
-    async def delete(self, geo_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:
+    async def delete(
+        self, geo_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
+    ) -> str:
         """Delete an area (``POST /geo_restrictions/delete?id=…``); returns its id.
 
         A delete whose answer was lost and whose retry answers 404 did its work: a success.
@@ -135,9 +150,12 @@ class GeoRestrictionsAPI(APIResource):
         sandbox; the page lists no such code).
         """
         check_id("geo_id", geo_id)
-        try:
-            await self._request("POST", _GEO + "/delete", params={"id": geo_id}, retry=retry)
-        except NotFoundError as error:
-            if not error.after_unknown_outcome:
-                raise
+        await self._request(
+            "POST",
+            _GEO + "/delete",
+            params={"id": geo_id},
+            retry=retry,
+            timeout=timeout,
+            settle=gone_after_unknown_outcome,
+        )
         return geo_id

@@ -14,7 +14,7 @@ import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import offset_items
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_id, check_limit, check_offset, check_text, require
 from ..models import LimitInfo, LimitsPage, PersonalLimit, Service
 from ..models._common import to_service
@@ -44,6 +44,7 @@ class LimitsAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         offset: int = 0,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> LimitsPage:
         """One page of limits (``GET /limits/search?limit=…&offset=…`` and the filters given).
 
@@ -63,7 +64,12 @@ class LimitsAPI(APIResource):
         if title is not None:
             params["search"] = check_text("title", title, allow_empty=False)
         return await self._request(
-            "GET", _LIMITS + "/search", params=params, response=LimitsPage, retry=retry
+            "GET",
+            _LIMITS + "/search",
+            params=params,
+            response=LimitsPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def search(
@@ -75,6 +81,7 @@ class LimitsAPI(APIResource):
         title: str | None = None,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[LimitInfo]:
         """Every limit matching the filters (see :meth:`search_page`), page by page, lazily.
 
@@ -90,19 +97,36 @@ class LimitsAPI(APIResource):
                 limit=limit,
                 offset=offset,
                 retry=retry,
+                timeout=timeout,
             )
         ):
             yield item
 
-    async def get(self, limit_id: str, *, retry: RetryOption = NOT_GIVEN) -> LimitInfo:
+    async def get(
+        self,
+        limit_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> LimitInfo:
         """One limit (``GET /limits?limit_id=…``); :class:`NotFoundError` for an unknown id."""
         check_id("limit_id", limit_id)
         return await self._request(
-            "GET", _LIMITS, params={"limit_id": limit_id}, response=LimitInfo, retry=retry
+            "GET",
+            _LIMITS,
+            params={"limit_id": limit_id},
+            response=LimitInfo,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def update_personal(
-        self, user_id: str, personal: PersonalLimit, *, retry: RetryOption = NOT_GIVEN
+        self,
+        user_id: str,
+        personal: PersonalLimit,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Set an employee's personal limit (``PUT /limits/personal?user_id=…``); returns its id.
 
@@ -120,5 +144,6 @@ class LimitsAPI(APIResource):
             body=personal,
             response=_IdAnswer,
             retry=retry,
+            timeout=timeout,
         )
         return answer.id

@@ -14,9 +14,9 @@ from typing import Final
 import attrs
 
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN, UNSET
+from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, require
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, ValidationError
 from ..models import (
     CreatedManager,
     Manager,
@@ -28,7 +28,12 @@ from ..models import (
 from ..models.managers import to_role
 from ..retries import RetryOption
 from ._base import APIResource
-from ._reconcile import log_found, settle_duplicate
+from ._reconcile import (
+    duplicate_settler,
+    gone_after_unknown_outcome,
+    holds_what_was_sent,
+    log_found,
+)
 
 __all__ = ["ManagersAPI"]
 
@@ -46,42 +51,54 @@ class ManagersAPI(APIResource):
     """Manager roles of the selected client's departments: ``client.managers``."""
 
     async def create(
-        self, manager: ManagerCreate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        manager: ManagerCreate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedManager:
         """Give someone a role (``POST /managers/create``) and return the role's id.
 
         A create whose answer was lost is not blindly repeated: the roles are read, and the
         one with this ``yandex_login`` and role (in this department) is returned with
-        ``reconciled=True``; only when there is none is the create sent again.
+        ``reconciled=True`` when it holds the fullname, email and phone sent; only when there
+        is none is the create sent again. A role given to someone else is never taken for
+        this call's: the call ends in the error it would have had without the lost answer.
         """
         require(manager, ManagerCreate, "manager")
         department_id = None if manager.department_id is UNSET else manager.department_id
 
         async def reconcile() -> CreatedManager | None:
             async for existing in self.list(
-                department_id=department_id, roles=[manager.role], retry=retry
+                department_id=department_id, roles=[manager.role], retry=retry, timeout=timeout
             ):
-                if existing.yandex_login == manager.yandex_login:
+                if existing.yandex_login == manager.yandex_login and holds_what_was_sent(
+                    manager, existing
+                ):
                     log_found("POST " + _MANAGERS + "/create", existing.id)
                     return CreatedManager(id=existing.id, reconciled=True)
             return None
 
-        try:
-            return await self._request(
-                "POST",
-                _MANAGERS + "/create",
-                body=manager,
-                response=CreatedManager,
-                retry=retry,
-                idempotent=False,
-                reconcile=reconcile,
-                handles=(ConflictError,),
-            )
-        except ConflictError as error:
-            return await settle_duplicate(error, reconcile)
+        return await self._request(
+            "POST",
+            _MANAGERS + "/create",
+            body=manager,
+            response=CreatedManager,
+            retry=retry,
+            timeout=timeout,
+            idempotent=False,
+            reconcile=reconcile,
+            handles=(ConflictError,),
+            settle=duplicate_settler(reconcile),
+        )
 
     async def update(
-        self, manager_id: str, manager: ManagerUpdate, *, retry: RetryOption = NOT_GIVEN
+        self,
+        manager_id: str,
+        manager: ManagerUpdate,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> str:
         """Replace a role's record (``POST /managers/update?id=…``); returns its id.
 
@@ -97,10 +114,17 @@ class ManagersAPI(APIResource):
             body=manager,
             response=_IdAnswer,
             retry=retry,
+            timeout=timeout,
         )
         return answer.id
 
-    async def delete(self, manager_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:
+    async def delete(
+        self,
+        manager_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> str:
         """Remove a role (``POST /managers/delete?id=…``, shaped like update: the page is not
         stored); returns its id.
 
@@ -108,13 +132,14 @@ class ManagersAPI(APIResource):
         success, not an error. A 404 on the first attempt raises :class:`NotFoundError`.
         """
         check_id("manager_id", manager_id)
-        try:
-            await self._request(
-                "POST", _MANAGERS + "/delete", params={"id": manager_id}, retry=retry
-            )
-        except NotFoundError as error:
-            if not error.after_unknown_outcome:
-                raise
+        await self._request(
+            "POST",
+            _MANAGERS + "/delete",
+            params={"id": manager_id},
+            retry=retry,
+            timeout=timeout,
+            settle=gone_after_unknown_outcome,
+        )
         return manager_id
 
     async def list_page(
@@ -125,6 +150,7 @@ class ManagersAPI(APIResource):
         limit: int = _MAX_PAGE,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> ManagersPage:
         """One page of roles (``GET /managers/list?limit=…&cursor=…``), of one department
         and of the given roles (sent comma-separated) when asked."""
@@ -132,7 +158,12 @@ class ManagersAPI(APIResource):
         if cursor is not None:
             params["cursor"] = check_id("cursor", cursor)
         return await self._request(
-            "GET", _MANAGERS + "/list", params=params, response=ManagersPage, retry=retry
+            "GET",
+            _MANAGERS + "/list",
+            params=params,
+            response=ManagersPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def pages(
@@ -142,6 +173,7 @@ class ManagersAPI(APIResource):
         roles: Iterable[ManagerRole | str] | None = None,
         limit: int = _MAX_PAGE,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[ManagersPage]:
         """Every page of roles, following ``next_cursor`` until the last page."""
         wanted = None if roles is None else builtins.list(roles)
@@ -149,7 +181,12 @@ class ManagersAPI(APIResource):
 
         def fetch(cursor: str | None) -> Awaitable[ManagersPage]:
             return self.list_page(
-                department_id=department_id, roles=wanted, limit=limit, cursor=cursor, retry=retry
+                department_id=department_id,
+                roles=wanted,
+                limit=limit,
+                cursor=cursor,
+                retry=retry,
+                timeout=timeout,
             )
 
         async for page in cursor_pages(fetch, method="GET", path=_MANAGERS + "/list"):
@@ -162,10 +199,11 @@ class ManagersAPI(APIResource):
         roles: Iterable[ManagerRole | str] | None = None,
         limit: int = _MAX_PAGE,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Manager]:
         """Every role (of one department, of the given roles), page by page, lazily."""
         async for page in self.pages(
-            department_id=department_id, roles=roles, limit=limit, retry=retry
+            department_id=department_id, roles=roles, limit=limit, retry=retry, timeout=timeout
         ):
             for manager in page.items:
                 yield manager

@@ -33,7 +33,7 @@ from .._constants import (
 )
 from .._converter import unstructure
 from .._pagination import offset_items
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import (
     check_datetime,
     check_id,
@@ -44,6 +44,7 @@ from .._validators import (
     require,
 )
 from ..errors import (
+    APIError,
     OrderStatusError,
     OrderWaitTimeout,
     StateConflictError,
@@ -150,6 +151,7 @@ class OrdersAPI(APIResource):
         *,
         idempotency_token: str | uuid.UUID | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedOrder:
         """Place a taxi order (``POST /orders/create``) and return its id.
 
@@ -172,6 +174,7 @@ class OrdersAPI(APIResource):
             response=CreatedOrder,
             idempotency_token=idempotency_token,
             retry=retry,
+            timeout=timeout,
         )
 
     async def routestats(
@@ -182,6 +185,7 @@ class OrdersAPI(APIResource):
         requirements: Mapping[str, bool | int | str] | None = None,
         use_toll_roads: bool | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> Routestats:
         """Prices per tariff for a route (``POST /orders/routestats``).
 
@@ -206,7 +210,12 @@ class OrdersAPI(APIResource):
                 raise ValidationError("use_toll_roads", "must be a bool", value=use_toll_roads)
             body["use_toll_roads"] = use_toll_roads
         return await self._request(
-            "POST", _ORDERS + "/routestats", body=body, response=Routestats, retry=retry
+            "POST",
+            _ORDERS + "/routestats",
+            body=body,
+            response=Routestats,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def change_destinations(
@@ -216,12 +225,16 @@ class OrdersAPI(APIResource):
         *,
         created_time: datetime.datetime | str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[OrderPoint]:
         """Replace every point of the route but the pick-up (``POST /orders/change-destinations``).
 
         ``order`` is the id, or an :class:`OrderInfo` read before: then an order whose status
         allows no change (it is over) raises :class:`OrderStatusError` without sending.
-        ``created_time`` (UTC) dates the change; it defaults to now. Returns the new route,
+        ``created_time`` dates the change; it defaults to now. The page wants UTC, and its
+        example has no offset: an aware datetime (or a string with an offset) is converted to
+        UTC and sent in that form (``2022-02-09T22:50:34``); a naive one, or a string without
+        an offset, is taken as UTC already. Returns the new route,
         geocoded. Raises :class:`StateConflictError` (409) when the client or the driver
         changed the route later than ``created_time``, or the order is over.
         """
@@ -245,6 +258,7 @@ class OrdersAPI(APIResource):
             body={"created_time": stamp, "destinations": [unstructure(point) for point in points]},
             response=ChangedDestinations,
             retry=retry,
+            timeout=timeout,
         )
         return list(answer.changed_destinations)
 
@@ -254,6 +268,7 @@ class OrdersAPI(APIResource):
         *,
         state: CancelState | str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> OrderCancelResult:
         """Cancel an order (``POST /orders/cancel``) under the cancel rule in force.
 
@@ -273,32 +288,39 @@ class OrdersAPI(APIResource):
             if isinstance(order, OrderInfo):
                 self._check_cancellable(order)
         else:
-            info = order if isinstance(order, OrderInfo) else await self.info(order_id, retry=retry)
+            info = (
+                order
+                if isinstance(order, OrderInfo)
+                else await self.info(order_id, retry=retry, timeout=timeout)
+            )
             self._check_cancellable(info)
             rules = info.cancel_rules
             chosen = _cancel_state(rules.state if rules and rules.state else CancelState.FREE)
-        try:
-            return await self._request(
-                "POST",
-                _ORDERS + "/cancel",
-                params={"order_id": order_id},
-                body={"state": chosen.value},
-                response=OrderCancelResult,
-                retry=retry,
-            )
-        except StateConflictError as conflict:
-            if not conflict.after_unknown_outcome:
-                raise
+
+        async def settle(error: APIError) -> OrderCancelResult | None:
             # A retry refused because the order is cancelled: the lost attempt cancelled it.
-            current = await self.info(order_id, retry=retry)
+            if not isinstance(error, StateConflictError) or not error.after_unknown_outcome:
+                return None
+            current = await self.info(order_id, retry=retry, timeout=timeout)
             if current.status != OrderStatus.CANCELLED:
-                raise
+                return None
             logger.warning(
                 "POST /orders/cancel: the answer was lost and the retry found order %s "
                 "cancelled by that attempt; returning it",
                 order_id,
             )
             return OrderCancelResult(status=current.status)
+
+        return await self._request(
+            "POST",
+            _ORDERS + "/cancel",
+            params={"order_id": order_id},
+            body={"state": chosen.value},
+            response=OrderCancelResult,
+            retry=retry,
+            timeout=timeout,
+            settle=settle,
+        )
 
     async def feedback(
         self,
@@ -307,6 +329,7 @@ class OrdersAPI(APIResource):
         *,
         msg: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Rate a ride from 1 to 5, with a comment (``POST /orders/feedback``).
 
@@ -322,12 +345,23 @@ class OrdersAPI(APIResource):
                 raise ValidationError("msg", "must be a string", value=type(msg).__name__)
             body["msg"] = msg
         await self._request(
-            "POST", _ORDERS + "/feedback", params={"order_id": order_id}, body=body, retry=retry
+            "POST",
+            _ORDERS + "/feedback",
+            params={"order_id": order_id},
+            body=body,
+            retry=retry,
+            timeout=timeout,
         )
 
     # -- reading orders -----------------------------------------------------------------------
 
-    async def progress(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> OrderProgress:
+    async def progress(
+        self,
+        order_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> OrderProgress:
         """The order's status and the car's position (``GET /orders/progress``)."""
         check_id("order_id", order_id)
         return await self._request(
@@ -336,17 +370,29 @@ class OrdersAPI(APIResource):
             params={"order_id": order_id},
             response=OrderProgress,
             retry=retry,
+            timeout=timeout,
         )
 
-    async def info(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> OrderInfo:
+    async def info(
+        self,
+        order_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> OrderInfo:
         """An order in full: route, driver, cancel rules, cost (``GET /orders/info``)."""
         check_id("order_id", order_id)
         return await self._request(
-            "GET", _ORDERS + "/info", params={"order_id": order_id}, response=OrderInfo, retry=retry
+            "GET",
+            _ORDERS + "/info",
+            params={"order_id": order_id},
+            response=OrderInfo,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def active(
-        self, user_id: str, *, retry: RetryOption = NOT_GIVEN
+        self, user_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
     ) -> builtins.list[ActiveOrder]:
         """An employee's orders under way, with their statuses (``GET /orders/active``)."""
         check_id("user_id", user_id)
@@ -356,6 +402,7 @@ class OrdersAPI(APIResource):
             params={"user_id": user_id},
             response=ActiveOrders,
             retry=retry,
+            timeout=timeout,
         )
         return list(answer.items)
 
@@ -370,6 +417,7 @@ class OrdersAPI(APIResource):
         sorting_field: SortingField | str | None = None,
         sorting_direction: SortingDirection | int | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> OrdersPage:
         """One page of the client's orders (``GET /orders/list``, offset pages).
 
@@ -387,7 +435,12 @@ class OrdersAPI(APIResource):
         )
         params["offset"] = check_offset(offset)
         return await self._request(
-            "GET", _ORDERS + "/list", params=params, response=OrdersPage, retry=retry
+            "GET",
+            _ORDERS + "/list",
+            params=params,
+            response=OrdersPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -400,6 +453,7 @@ class OrdersAPI(APIResource):
         sorting_field: SortingField | str | None = None,
         sorting_direction: SortingDirection | int | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[OrderInfo]:
         """Every order of the client matching the filters, page by page, lazily."""
         self._list_params(
@@ -420,12 +474,17 @@ class OrdersAPI(APIResource):
                 sorting_field=sorting_field,
                 sorting_direction=sorting_direction,
                 retry=retry,
+                timeout=timeout,
             )
         ):
             yield order
 
     async def taxi_report(
-        self, ids: Iterable[str], *, retry: RetryOption = NOT_GIVEN
+        self,
+        ids: Iterable[str],
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[TaxiReportOrder]:
         """Report data of taxi orders (``POST /orders/taxi/report``).
 
@@ -442,6 +501,7 @@ class OrdersAPI(APIResource):
                 body={"ids": chunk},
                 response=TaxiReport,
                 retry=retry,
+                timeout=timeout,
             )
             orders.extend(report.orders)
         return orders
@@ -454,11 +514,12 @@ class OrdersAPI(APIResource):
         *,
         until: OrderStatus | str | Iterable[OrderStatus | str] = FINAL_STATUSES,
         # A deadline over many polls (the contract's name), not one awaitable's timeout.
-        timeout: float = DEFAULT_WAIT_TIMEOUT,  # noqa: ASYNC109
+        timeout: float = DEFAULT_WAIT_TIMEOUT,
         poll_interval: float = DEFAULT_WAIT_POLL_INITIAL,
         max_interval: float = DEFAULT_WAIT_POLL_MAX,
         on_progress: Callable[[OrderProgress], None] | None = None,
         retry: RetryOption = NOT_GIVEN,
+        poll_timeout: float | NotGiven = NOT_GIVEN,
     ) -> OrderProgress:
         """Poll ``GET /orders/progress`` until the order's status is one of ``until`` (by
         default: any final status) and return that progress.
@@ -470,6 +531,9 @@ class OrdersAPI(APIResource):
         ride is not polled every second). ``on_progress`` sees every answer. Sleeping and the
         clock come from the client's :class:`RetryPolicy` (``sleep``, ``clock``), so tests can
         make time instant.
+
+        ``timeout`` is the whole wait's; ``poll_timeout`` each poll attempt's (the client's
+        when not given), as ``timeout`` is for the other calls.
 
         Raises :class:`OrderWaitTimeout` when ``timeout`` seconds pass first, and
         :class:`OrderStatusError` when the order ends in a final status not in ``until``
@@ -487,7 +551,7 @@ class OrdersAPI(APIResource):
         interval = poll_interval
         last: str | None = None
         while True:
-            progress = await self.progress(order_id, retry=retry)
+            progress = await self.progress(order_id, retry=retry, timeout=poll_timeout)
             if on_progress is not None:
                 on_progress(progress)
             status = _known(progress.status)

@@ -15,9 +15,9 @@ import attrs
 
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN, UNSET
+from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, require
-from ..errors import StateConflictError, ValidationError
+from ..errors import APIError, StateConflictError, ValidationError
 from ..models import (
     CreatedPromocodeOrder,
     PromocodeCode,
@@ -47,6 +47,7 @@ class PromocodesAPI(APIResource):
         idempotency_token: str | uuid.UUID | None = None,
         today: datetime.date | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedPromocodeOrder:
         """Order a series of promocodes (``POST /promocodes/orders/create``); returns its id.
 
@@ -78,9 +79,16 @@ class PromocodesAPI(APIResource):
             response=CreatedPromocodeOrder,
             idempotency_token=idempotency_token,
             retry=retry,
+            timeout=timeout,
         )
 
-    async def cancel_order(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> str:
+    async def cancel_order(
+        self,
+        order_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> str:
         """Cancel a series (``POST /promocodes/orders/cancel``); returns the new status.
 
         The API cancels a series only while none of its codes was used: otherwise
@@ -89,25 +97,32 @@ class PromocodesAPI(APIResource):
         ``"cancelled"`` (the series is read to make sure).
         """
         check_id("order_id", order_id)
-        try:
-            answer = await self._request(
-                "POST",
-                _ORDERS + "/cancel",
-                params={"order_id": order_id},
-                response=_CancelAnswer,
-                retry=retry,
-            )
-        except StateConflictError as conflict:
-            if not conflict.after_unknown_outcome:
-                raise
+
+        async def settle(error: APIError) -> _CancelAnswer | None:
             # A retry refused because the series is cancelled: the lost attempt cancelled it.
-            current = await self.get_order(order_id, retry=retry)
-            if current.status != "cancelled":
-                raise
-            return current.status
+            if not isinstance(error, StateConflictError) or not error.after_unknown_outcome:
+                return None
+            current = await self.get_order(order_id, retry=retry, timeout=timeout)
+            return _CancelAnswer(status=current.status) if current.status == "cancelled" else None
+
+        answer = await self._request(
+            "POST",
+            _ORDERS + "/cancel",
+            params={"order_id": order_id},
+            response=_CancelAnswer,
+            retry=retry,
+            timeout=timeout,
+            settle=settle,
+        )
         return answer.status
 
-    async def get_order(self, order_id: str, *, retry: RetryOption = NOT_GIVEN) -> PromocodeOrder:
+    async def get_order(
+        self,
+        order_id: str,
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> PromocodeOrder:
         """One series: value, count, status, price, restrictions (``GET …/orders/info``)."""
         check_id("order_id", order_id)
         return await self._request(
@@ -116,6 +131,7 @@ class PromocodesAPI(APIResource):
             params={"order_id": order_id},
             response=PromocodeOrder,
             retry=retry,
+            timeout=timeout,
         )
 
     async def list_orders_page(
@@ -124,23 +140,33 @@ class PromocodesAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> PromocodeOrdersPage:
         """One page of series (``GET /promocodes/orders/list?limit=…&cursor=…``)."""
         params: dict[str, str | int] = {"limit": check_limit(limit)}
         if cursor is not None:
             params["cursor"] = check_id("cursor", cursor)
         return await self._request(
-            "GET", _ORDERS + "/list", params=params, response=PromocodeOrdersPage, retry=retry
+            "GET",
+            _ORDERS + "/list",
+            params=params,
+            response=PromocodeOrdersPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def list_orders(
-        self, *, limit: int = DEFAULT_PAGE_LIMIT, retry: RetryOption = NOT_GIVEN
+        self,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[PromocodeOrder]:
         """Every series of the client, following ``next_cursor``, lazily."""
         check_limit(limit)
 
         def fetch(cursor: str | None) -> Awaitable[PromocodeOrdersPage]:
-            return self.list_orders_page(limit=limit, cursor=cursor, retry=retry)
+            return self.list_orders_page(limit=limit, cursor=cursor, retry=retry, timeout=timeout)
 
         async for page in cursor_pages(fetch, method="GET", path=_ORDERS + "/list"):
             for order in page.orders:
@@ -153,6 +179,7 @@ class PromocodesAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> PromocodeCodesPage:
         """One page of a series' codes (``GET /promocodes/orders/codes/list``)."""
         params: dict[str, str | int] = {
@@ -162,18 +189,30 @@ class PromocodesAPI(APIResource):
         if cursor is not None:
             params["cursor"] = check_id("cursor", cursor)
         return await self._request(
-            "GET", _ORDERS + "/codes/list", params=params, response=PromocodeCodesPage, retry=retry
+            "GET",
+            _ORDERS + "/codes/list",
+            params=params,
+            response=PromocodeCodesPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def list_codes(
-        self, order_id: str, *, limit: int = DEFAULT_PAGE_LIMIT, retry: RetryOption = NOT_GIVEN
+        self,
+        order_id: str,
+        *,
+        limit: int = DEFAULT_PAGE_LIMIT,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[PromocodeCode]:
         """Every code of a series, with its status and uses, following ``next_cursor``."""
         check_id("order_id", order_id)
         check_limit(limit)
 
         def fetch(cursor: str | None) -> Awaitable[PromocodeCodesPage]:
-            return self.list_codes_page(order_id, limit=limit, cursor=cursor, retry=retry)
+            return self.list_codes_page(
+                order_id, limit=limit, cursor=cursor, retry=retry, timeout=timeout
+            )
 
         async for page in cursor_pages(fetch, method="GET", path=_ORDERS + "/codes/list"):
             for code in page.codes:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._constants import DEFAULT_PAGE_LIMIT, EATS_DEFAULT_LIMIT, TRAVELS_MAX_LIMIT
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_date, check_datetime, check_id, check_ids, check_limit, check_text
 from ..errors import ValidationError
 from ..models import (
@@ -41,12 +41,9 @@ _TRAVELS: Final = "/travels/list"
 
 def _utc_moment(field: str, value: datetime.datetime | str) -> str:
     """The tanker page's time: ``YYYY-MM-DDThh:mm:ss.sss`` in UTC without a zone. An aware
-    datetime is converted to UTC; a naive one or a string is taken as UTC already."""
-    if isinstance(value, datetime.datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(datetime.UTC).replace(tzinfo=None)
-        return value.isoformat(timespec="milliseconds")
-    return check_datetime(field, value, offset=False)
+    datetime (or a string with an offset) is converted to UTC; a naive one or a string without
+    an offset is taken as UTC already."""
+    return check_datetime(field, value, offset=False, timespec="milliseconds")
 
 
 class TankerAPI(APIResource):
@@ -60,6 +57,7 @@ class TankerAPI(APIResource):
         till: datetime.datetime | str | None = None,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> TankerOrdersPage:
         """Refuellings closed in ``[since, till)`` (``GET /orders/tanker``), at most ``limit``
         (1 to 1000) of them; times in UTC (an aware datetime is converted)."""
@@ -71,7 +69,7 @@ class TankerAPI(APIResource):
         if till is not None:
             params["till_datetime"] = _utc_moment("till", till)
         return await self._request(
-            "GET", _TANKER, params=params, response=TankerOrdersPage, retry=retry
+            "GET", _TANKER, params=params, response=TankerOrdersPage, retry=retry, timeout=timeout
         )
 
     async def list(
@@ -82,6 +80,7 @@ class TankerAPI(APIResource):
         till: datetime.datetime | str | None = None,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[TankerOrder]:
         """Every refuelling closed in ``[since, till)``, lazily, in closing order.
 
@@ -94,7 +93,7 @@ class TankerAPI(APIResource):
         start = since
         while True:
             page = await self.list_page(
-                user_id=user_id, since=start, till=till, limit=limit, retry=retry
+                user_id=user_id, since=start, till=till, limit=limit, retry=retry, timeout=timeout
             )
             fresh = [order for order in page.orders if order.id not in seen]
             for order in fresh:
@@ -115,6 +114,7 @@ class EatsAPI(APIResource):
         limit: int = EATS_DEFAULT_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> EatsOrdersPage:
         """One page of orders (``POST /orders/eats/list?limit=…&cursor=…``), of the
         employees in ``user_ids`` only when given."""
@@ -125,7 +125,13 @@ class EatsAPI(APIResource):
         if user_ids is not None:
             body["user_ids"] = list(check_ids("user_ids", user_ids))
         return await self._request(
-            "POST", _EATS, params=params, body=body, response=EatsOrdersPage, retry=retry
+            "POST",
+            _EATS,
+            params=params,
+            body=body,
+            response=EatsOrdersPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -134,13 +140,16 @@ class EatsAPI(APIResource):
         user_ids: Iterable[str] | None = None,
         limit: int = EATS_DEFAULT_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[EatsOrder]:
         """Every food and grocery order (of ``user_ids`` when given), newest first, lazily."""
         check_limit(limit)
         chosen = None if user_ids is None else list(check_ids("user_ids", user_ids))
 
         def fetch(cursor: str | None) -> Awaitable[EatsOrdersPage]:
-            return self.list_page(user_ids=chosen, limit=limit, cursor=cursor, retry=retry)
+            return self.list_page(
+                user_ids=chosen, limit=limit, cursor=cursor, retry=retry, timeout=timeout
+            )
 
         async for page in cursor_pages(fetch, method="POST", path=_EATS):
             for order in page.orders:
@@ -161,6 +170,7 @@ class TravelsAPI(APIResource):
         limit: int = TRAVELS_MAX_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> TravelsPage:
         """One page of trips (``POST /travels/list``): at most ``limit`` (1 to 10) trips,
         filtered by name, dates (``YYYY-MM-DD``) and time of the last change (ISO 8601)."""
@@ -174,7 +184,9 @@ class TravelsAPI(APIResource):
         )
         if cursor is not None:
             body["cursor"] = check_id("cursor", cursor)
-        return await self._request("POST", _TRAVELS, body=body, response=TravelsPage, retry=retry)
+        return await self._request(
+            "POST", _TRAVELS, body=body, response=TravelsPage, retry=retry, timeout=timeout
+        )
 
     async def list(
         self,
@@ -186,6 +198,7 @@ class TravelsAPI(APIResource):
         updated_at_to: datetime.datetime | str | None = None,
         limit: int = TRAVELS_MAX_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[TravelItem]:
         """Every trip matching the filters, following ``next_cursor``, lazily."""
         self._filters(
@@ -207,6 +220,7 @@ class TravelsAPI(APIResource):
                 limit=limit,
                 cursor=cursor,
                 retry=retry,
+                timeout=timeout,
             )
 
         async for page in cursor_pages(fetch, method="POST", path=_TRAVELS):

@@ -19,10 +19,10 @@ import attrs
 from .._constants import DEFAULT_PAGE_LIMIT
 from .._logs import call_extra
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN, UNSET
+from .._types import NOT_GIVEN, UNSET, NotGiven
 from .._validators import check_id, check_limit, check_phone, require
 from ..bulk import BulkOperation, BulkOptions
-from ..errors import B2BError, ConflictError, UserIsDeletedError, ValidationError
+from ..errors import APIError, B2BError, ConflictError, UserIsDeletedError, ValidationError
 from ..models import (
     CreatedUser,
     CreateOrRestoreResult,
@@ -35,18 +35,22 @@ from ..models import (
 )
 from ..retries import RetryOption
 from ._base import APIResource
+from ._reconcile import holds_what_was_sent
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, AsyncIterable, Iterable
 
     from ..bulk import BulkItem, BulkReport
-    from ..sync import SyncKey, SyncPlan, SyncReport
+    from ..hr.sync import SyncKey, SyncPlan, SyncReport
 
 __all__ = ["UsersAPI"]
 
 logger: Final = logging.getLogger("yandex_b2b_async")
 
 _USERS: Final = "/users"
+# users-get: "cost_centers_id ... Необязательное поле" (absent for a client without the new
+# cost centers), so an answer without it does not tell against a create that sent one.
+_ANSWER_MAY_OMIT: Final = frozenset({"cost_centers_id"})
 # users-spending-details: an array of employee ids, "no more than 100".
 _SPENDING_BATCH: Final = 100
 
@@ -66,36 +70,44 @@ class UsersAPI(APIResource):
         user: UserCreate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreatedUser:
         """Create an employee (``POST /users``) and return the new id.
 
         If an attempt's answer was lost (reset, timeout, 5xx) and a retry then answers 406 naming
-        an active employee with this phone, the lost attempt created it: that id is returned
-        with ``reconciled=True`` instead of an error, and no duplicate is made.
+        an active employee, that employee is read (``GET /users?user_id=…``): when it holds
+        every field this call sent (fullname, phone, email, nickname, cost center, department,
+        limits, ``is_active``) the lost attempt made it, and its id is returned with
+        ``reconciled=True`` instead of an error (no duplicate is made). An employee who only
+        shares the phone (or email, nickname) is someone else: the call raises the
+        :class:`ConflictError` naming them, as it would have without the lost answer.
         ``earlier_attempt_unknown=True`` says the same of an attempt made before this call (a
-        rerun after a crash, as the bulk journal does): a 406 naming an active employee with
-        this phone is then taken as that attempt's work.
+        rerun after a crash, as the bulk journal does; a retry of a call that was cancelled):
+        a 406 is then settled in the same way.
 
         Raises :class:`ConflictError` (406) when an active employee already has this phone,
         email or nickname, :class:`UserIsDeletedError` when the phone belongs to an archived
         employee (see :meth:`create_or_restore`), and the other :class:`APIError` subclasses.
         """
         require(user, UserCreate, "user")
-        try:
-            return await self._request(
-                "POST",
-                _USERS,
-                body=user,
-                response=CreatedUser,
-                retry=retry,
-                handles=(ConflictError,),  # reconciled below: not a give-up worth a log line
-            )
-        except ConflictError as conflict:
-            reconciled = await self._reconcile(user, conflict, earlier_attempt_unknown)
-            if reconciled is None:
-                raise
-            return CreatedUser(id=reconciled, reconciled=True)
+
+        async def settle(error: APIError) -> CreatedUser | None:
+            if not isinstance(error, ConflictError):
+                return None
+            found = await self._reconcile(user, error, earlier_attempt_unknown, retry, timeout)
+            return None if found is None else CreatedUser(id=found, reconciled=True)
+
+        return await self._request(
+            "POST",
+            _USERS,
+            body=user,
+            response=CreatedUser,
+            retry=retry,
+            timeout=timeout,
+            handles=(ConflictError,),  # settled below: not a give-up worth a log line
+            settle=settle,
+        )
 
     async def update(
         self,
@@ -103,11 +115,14 @@ class UsersAPI(APIResource):
         user: UserUpdate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Replace an employee's record (``PUT /users?user_id=…``)."""
         check_id("user_id", user_id)
         require(user, UserUpdate, "user")
-        await self._request("PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry)
+        await self._request(
+            "PUT", _USERS, params={"user_id": user_id}, body=user, retry=retry, timeout=timeout
+        )
 
     async def patch(
         self,
@@ -115,6 +130,7 @@ class UsersAPI(APIResource):
         patch: UserPatch,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Change the fields set in ``patch`` (``PATCH /users?user_id=…``).
 
@@ -123,13 +139,19 @@ class UsersAPI(APIResource):
         """
         check_id("user_id", user_id)
         require(patch, UserPatch, "patch")
-        await self._request("PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry)
+        await self._request(
+            "PATCH", _USERS, params={"user_id": user_id}, body=patch, retry=retry, timeout=timeout
+        )
 
-    async def archive(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> None:
+    async def archive(
+        self, user_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
+    ) -> None:
         """Archive an employee (``POST /users/archive?user_id=…``). Raises
         :class:`NotFoundError` for an unknown id."""
         check_id("user_id", user_id)
-        await self._request("POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry)
+        await self._request(
+            "POST", _USERS + "/archive", params={"user_id": user_id}, retry=retry, timeout=timeout
+        )
 
     async def restore(
         self,
@@ -137,6 +159,7 @@ class UsersAPI(APIResource):
         patch: UserPatch | None = None,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Restore an archived employee, optionally with new data.
 
@@ -153,7 +176,7 @@ class UsersAPI(APIResource):
         if patch.is_deleted is True:
             raise ValidationError("patch.is_deleted", "must not be True in a restore")
         if patch.cost_centers_id is UNSET:
-            current = await self.get(user_id, retry=retry)
+            current = await self.get(user_id, retry=retry, timeout=timeout)
             if current.cost_centers_id:
                 patch = attrs.evolve(patch, cost_centers_id=current.cost_centers_id)
             else:
@@ -164,13 +187,16 @@ class UsersAPI(APIResource):
                 )
         if patch.is_active is UNSET:
             patch = attrs.evolve(patch, is_active=True)
-        await self.patch(user_id, attrs.evolve(patch, is_deleted=False), retry=retry)
+        await self.patch(
+            user_id, attrs.evolve(patch, is_deleted=False), retry=retry, timeout=timeout
+        )
 
     async def create_or_restore(
         self,
         user: UserCreate,
         *,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
         earlier_attempt_unknown: bool = False,
     ) -> CreateOrRestoreResult:
         """Create an employee, or restore the archived one that has this phone.
@@ -183,31 +209,42 @@ class UsersAPI(APIResource):
         """
         try:
             created = await self.create(
-                user, retry=retry, earlier_attempt_unknown=earlier_attempt_unknown
+                user, retry=retry, timeout=timeout, earlier_attempt_unknown=earlier_attempt_unknown
             )
         except UserIsDeletedError as deleted:
             if deleted.conflict_user_id is None:
                 raise
-            await self.patch(deleted.conflict_user_id, _restore_patch(user), retry=retry)
+            await self.patch(
+                deleted.conflict_user_id, _restore_patch(user), retry=retry, timeout=timeout
+            )
             return CreateOrRestoreResult(id=deleted.conflict_user_id, restored=True)
         return CreateOrRestoreResult(id=created.id, restored=False, reconciled=created.reconciled)
 
     async def _reconcile(
-        self, user: UserCreate, conflict: ConflictError, earlier_attempt_unknown: bool
+        self,
+        user: UserCreate,
+        conflict: ConflictError,
+        earlier_attempt_unknown: bool,
+        retry: RetryOption,
+        timeout: float | NotGiven,
     ) -> str | None:
-        """The id of the employee a lost create attempt made, if ``conflict`` names it."""
+        """The id of the employee a lost create attempt made, if ``conflict`` names one that
+        holds what ``user`` sent; None when it is someone else (or cannot be read)."""
         unknown = conflict.after_unknown_outcome or earlier_attempt_unknown
         if not unknown or conflict.conflict_user_id is None:
             return None
         try:
-            existing = await self.get(conflict.conflict_user_id)
+            existing = await self.get(conflict.conflict_user_id, retry=retry, timeout=timeout)
         except B2BError:
             return None  # cannot confirm: the caller gets the conflict as it is
-        if existing.phone != user.phone or existing.is_deleted:
+        if existing.is_deleted or not holds_what_was_sent(
+            user, existing, may_omit=_ANSWER_MAY_OMIT
+        ):
             return None
         logger.warning(
-            "POST /users: an earlier attempt's answer was lost and the retry found employee %s "
-            "with this phone, created by that attempt; returning it (no duplicate made)",
+            "POST /users: an earlier attempt's answer was lost and the retry's conflict named "
+            "employee %s, who holds what this call sent: made by that attempt; returning it "
+            "(no duplicate made)",
             conflict.conflict_user_id,
             extra=call_extra("POST /users"),
         )
@@ -215,20 +252,27 @@ class UsersAPI(APIResource):
 
     # -- reads -------------------------------------------------------------------------------
 
-    async def get(self, user_id: str, *, retry: RetryOption = NOT_GIVEN) -> User:
+    async def get(
+        self, user_id: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
+    ) -> User:
         """One employee, archived ones included (``GET /users?user_id=…``)."""
         check_id("user_id", user_id)
         return await self._request(
-            "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry
+            "GET", _USERS, params={"user_id": user_id}, response=User, retry=retry, timeout=timeout
         )
 
     async def find_by_phone(
-        self, phone: str, *, retry: RetryOption = NOT_GIVEN
+        self, phone: str, *, retry: RetryOption = NOT_GIVEN, timeout: float | NotGiven = NOT_GIVEN
     ) -> builtins.list[User]:
         """Every employee with this phone, archived ones included (``POST /users/by_phone``)."""
         check_phone("phone", phone)
         page = await self._request(
-            "POST", _USERS + "/by_phone", body={"phone": phone}, response=UsersPage, retry=retry
+            "POST",
+            _USERS + "/by_phone",
+            body={"phone": phone},
+            response=UsersPage,
+            retry=retry,
+            timeout=timeout,
         )
         # The by_phone page's items carry no `phone` field: it is the one searched for.
         return [user if user.phone else attrs.evolve(user, phone=phone) for user in page.items]
@@ -236,7 +280,11 @@ class UsersAPI(APIResource):
     # -- spending (admin-api) -----------------------------------------------------------------
 
     async def spending_details(
-        self, user_ids: Iterable[str], *, retry: RetryOption = NOT_GIVEN
+        self,
+        user_ids: Iterable[str],
+        *,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> builtins.list[UserSpending]:
         """What each employee spent within their limits (``POST /users-spending-details``).
 
@@ -259,6 +307,7 @@ class UsersAPI(APIResource):
                 body={"user_ids": wanted[start : start + _SPENDING_BATCH]},
                 response=_SpendingAnswer,
                 retry=retry,
+                timeout=timeout,
             )
             found.extend(answer.users)
         return found
@@ -269,6 +318,7 @@ class UsersAPI(APIResource):
         limit: int = DEFAULT_PAGE_LIMIT,
         cursor: str | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> UsersPage:
         """One page of employees in creation order (``GET /users?limit=…&cursor=…``)."""
         check_limit(limit)
@@ -276,19 +326,22 @@ class UsersAPI(APIResource):
         if cursor is not None:
             check_id("cursor", cursor)
             params["cursor"] = cursor
-        return await self._request("GET", _USERS, params=params, response=UsersPage, retry=retry)
+        return await self._request(
+            "GET", _USERS, params=params, response=UsersPage, retry=retry, timeout=timeout
+        )
 
     async def pages(
         self,
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[UsersPage]:
         """Every page of employees, following ``next_cursor`` until the last page."""
         check_limit(limit)
 
         def fetch(cursor: str | None) -> Awaitable[UsersPage]:
-            return self.list_page(limit=limit, cursor=cursor, retry=retry)
+            return self.list_page(limit=limit, cursor=cursor, retry=retry, timeout=timeout)
 
         async for page in cursor_pages(fetch, method="GET", path=_USERS):
             yield page
@@ -298,9 +351,10 @@ class UsersAPI(APIResource):
         *,
         limit: int = DEFAULT_PAGE_LIMIT,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[User]:
         """Every employee of the client (archived ones too), page by page, lazily."""
-        async for page in self.pages(limit=limit, retry=retry):
+        async for page in self.pages(limit=limit, retry=retry, timeout=timeout):
             for user in page.items:
                 yield user
 
@@ -329,7 +383,7 @@ class UsersAPI(APIResource):
         fields (email, nickname, department_id, limits) that a record leaving them unset wants
         empty: never implied.
         """
-        from ..sync import build_plan, check_clear, check_desired, collect, read_account
+        from ..hr.sync import build_plan, check_clear, check_desired, collect, read_account
 
         wanted = await collect(desired)
         check_desired(wanted, key=key)
@@ -349,7 +403,7 @@ class UsersAPI(APIResource):
         ``options`` are the bulk options (``concurrency``, ``on_progress``, ``journal``: a rerun
         of the same plan skips what already succeeded, …).
         """
-        from ..sync import apply_plan
+        from ..hr.sync import apply_plan
 
         return await apply_plan(self, plan, notify=self._client.notify, **options)
 

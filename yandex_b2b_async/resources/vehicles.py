@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Final
 from .._constants import DEFAULT_PAGE_LIMIT, HEADER_IDEMPOTENCY_TOKEN
 from .._converter import unstructure
 from .._pagination import cursor_pages
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_id, check_ids, check_limit
 from ..errors import ValidationError
 from ..models import CreatedVehicles, Vehicle, VehicleCreate, VehiclesPage, VehicleUpdate
@@ -68,6 +68,7 @@ class VehiclesAPI(APIResource):
         *,
         idempotency_token: str | uuid.UUID | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> CreatedVehicles:
         """Add cars (``POST /vehicles/bulk-create``); returns their ids in the order given.
 
@@ -81,6 +82,7 @@ class VehiclesAPI(APIResource):
             response=CreatedVehicles,
             idempotency_token=idempotency_token,
             retry=retry,
+            timeout=timeout,
         )
 
     async def bulk_update(
@@ -89,6 +91,7 @@ class VehiclesAPI(APIResource):
         *,
         idempotency_token: str | uuid.UUID | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Replace the data of cars (``POST /vehicles/bulk-update``). An unknown
         ``vehicle_id`` is :class:`NotFoundError`, a plate taken :class:`StateConflictError`."""
@@ -99,6 +102,7 @@ class VehiclesAPI(APIResource):
             body={"vehicles": [unstructure(vehicle) for vehicle in batch]},
             headers={HEADER_IDEMPOTENCY_TOKEN: new_idempotency_token(idempotency_token)},
             retry=retry,
+            timeout=timeout,
         )
 
     async def bulk_archive(
@@ -107,6 +111,7 @@ class VehiclesAPI(APIResource):
         *,
         idempotency_token: str | uuid.UUID | None = None,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> None:
         """Archive cars by id (``POST /vehicles/bulk-archive``); :class:`NotFoundError` when
         one of them is unknown."""
@@ -117,6 +122,7 @@ class VehiclesAPI(APIResource):
             body={"vehicle_ids": list(ids)},
             headers={HEADER_IDEMPOTENCY_TOKEN: new_idempotency_token(idempotency_token)},
             retry=retry,
+            timeout=timeout,
         )
 
     async def list_page(
@@ -127,13 +133,19 @@ class VehiclesAPI(APIResource):
         user_id: str | None = None,
         include_deleted: bool = False,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> VehiclesPage:
         """One page of cars (``GET /vehicles/list``); this page's next mark is ``cursor``."""
         params = self._params(limit=limit, user_id=user_id, include_deleted=include_deleted)
         if cursor is not None:
             params["cursor"] = check_id("cursor", cursor)
         return await self._request(
-            "GET", _VEHICLES + "/list", params=params, response=VehiclesPage, retry=retry
+            "GET",
+            _VEHICLES + "/list",
+            params=params,
+            response=VehiclesPage,
+            retry=retry,
+            timeout=timeout,
         )
 
     async def list(
@@ -143,6 +155,7 @@ class VehiclesAPI(APIResource):
         user_id: str | None = None,
         include_deleted: bool = False,
         retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
     ) -> AsyncIterator[Vehicle]:
         """Every car (of one employee with ``user_id``; archived ones with
         ``include_deleted``), page by page, lazily."""
@@ -155,6 +168,7 @@ class VehiclesAPI(APIResource):
                 user_id=user_id,
                 include_deleted=include_deleted,
                 retry=retry,
+                timeout=timeout,
             )
 
         async for page in cursor_pages(fetch, method="GET", path=_VEHICLES + "/list"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from .._types import NOT_GIVEN
+from .._types import NOT_GIVEN, NotGiven
 from .._validators import check_number
 from ..models import ZoneInfo
 from ._base import APIResource
@@ -20,7 +20,14 @@ _ZONEINFO: Final = "/zoneinfo"
 class ZonesAPI(APIResource):
     """Zones of the taxi and delivery services: ``client.zones``."""
 
-    async def info(self, *, lat: float, lon: float, retry: RetryOption = NOT_GIVEN) -> ZoneInfo:
+    async def info(
+        self,
+        *,
+        lat: float,
+        lon: float,
+        retry: RetryOption = NOT_GIVEN,
+        timeout: float | NotGiven = NOT_GIVEN,
+    ) -> ZoneInfo:
         """The tariffs of the zone holding the point and the requirements each supports
         (``GET /zoneinfo?lat=…&lon=…``): what an order's ``class`` and ``requirements`` may be.
 
@@ -34,4 +41,5 @@ class ZonesAPI(APIResource):
             params={"lat": repr(latitude), "lon": repr(longitude)},
             response=ZoneInfo,
             retry=retry,
+            timeout=timeout,
         )

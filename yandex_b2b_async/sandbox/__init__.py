@@ -8,6 +8,8 @@ async with Sandbox() as sandbox:
 
 sandbox = Sandbox()                     # or without a socket, for fast unit tests:
 B2BClient(sandbox.token, transport=sandbox.transport())
+
+SandboxControl(url).advance(60)         # a served sandbox, driven from another process
 ```
 
 It is an independent model of the server: it imports nothing of the client package and validates
@@ -15,6 +17,7 @@ the raw JSON it receives, so it catches what a client sends wrong. See docs/sand
 """
 
 from ._server import Sandbox, serve
+from .control import SandboxControl
 from .faults import Faults, Reply
 from .memory import MemoryTransport
 from .state import SERVICES, ApiError, SandboxError, State
@@ -28,6 +31,7 @@ __all__ = [
     "MemoryTransport",
     "Reply",
     "Sandbox",
+    "SandboxControl",
     "SandboxError",
     "State",
     "Stats",

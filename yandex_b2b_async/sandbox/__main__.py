@@ -40,17 +40,75 @@ def _parser() -> argparse.ArgumentParser:
 
 def add_serve_arguments(run: argparse.ArgumentParser) -> None:
     """The options of ``serve`` (shared with ``yandex-b2b sandbox serve``)."""
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    run.add_argument("--strict", action="store_true", help="refuse unknown cost_centers_id")
-    run.add_argument("--seed", type=int, default=None, help="seed of random faults and latency")
-    run.add_argument("--token", default=None, help="use this token instead of a random one")
-    run.add_argument("--rate-limit", type=float, default=None, metavar="R", help="R requests/s")
-    run.add_argument("--burst", type=int, default=None, metavar="B", help="token bucket size")
-    run.add_argument("--latency", type=_latency, default=None, metavar="S|LOW:HIGH", help="seconds")
-    run.add_argument("--error-rate", type=float, default=0.0, help="share answered 5xx")
-    run.add_argument("--drop-before-rate", type=float, default=0.0)
-    run.add_argument("--drop-after-rate", type=float, default=0.0)
+    run.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default %(default)s)"
+    )
+    run.add_argument(
+        "--port", type=int, default=8080, help="the port (default %(default)s; 0 picks a free one)"
+    )
+    run.add_argument(
+        "--strict",
+        action="store_true",
+        help="apply too the assumptions that refuse what the API pages allow (docs/sandbox.md)",
+    )
+    run.add_argument(
+        "--time-factor",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="clock seconds per real second: 1 real time (a ride takes 20.5 min), 60 fast, "
+        "0 stopped (move it with POST /_sandbox/clock/advance)",
+    )
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed of the random faults and latency (a run repeats)",
+    )
+    run.add_argument("--token", default=None, help="accept this token instead of a random one")
+    run.add_argument(
+        "--rate-limit",
+        type=float,
+        default=None,
+        metavar="R",
+        help="answer 429 above R requests a second",
+    )
+    run.add_argument(
+        "--burst",
+        type=int,
+        default=None,
+        metavar="B",
+        help="requests allowed at once above --rate-limit",
+    )
+    run.add_argument(
+        "--latency",
+        type=_latency,
+        default=None,
+        metavar="S|LOW:HIGH",
+        help="delay every answer by S seconds (or a random delay between LOW and HIGH)",
+    )
+    run.add_argument(
+        "--error-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of requests answered 5xx (0 to 1)",
+    )
+    run.add_argument(
+        "--drop-before-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of connections dropped before the request is handled (nothing done)",
+    )
+    run.add_argument(
+        "--drop-after-rate",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help="share of connections dropped after it is handled (done, the answer lost)",
+    )
     run.add_argument("--outage", action="store_true", help="answer 503 to everything")
 
 
@@ -76,6 +134,7 @@ def serve_parsed(args: argparse.Namespace, *, prog: str) -> int:
             drop_before_rate=args.drop_before_rate,
             drop_after_rate=args.drop_after_rate,
             outage=args.outage,
+            time_factor=args.time_factor,
         )
     except (ValueError, SandboxError) as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)

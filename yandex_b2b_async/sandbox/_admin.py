@@ -5,24 +5,42 @@ Plain Python over plain data, like `state.py`: no HTTP here. `AdminRules` keeps 
 does not (limits, areas, manager roles, spending) per client, and reads and changes the
 `State`'s employees, departments and cost centers. Each method named after an API call takes
 the authorized client id and the raw decoded JSON, and raises `ApiError` where the API answers
-an error. The rules, from the pages (and where a page is silent, the assumption, marked):
+an error. Each rule names its page (under `/work/shared/api-docs/more/` in the project's
+notes: the file and its wording); a rule no page states is an *assumption*, marked so. An
+assumption that refuses what the pages allow applies only in strict mode (`State.strict`,
+`Sandbox(strict=True)`); docs/sandbox.md lists every assumption in one table.
 
-- unknown ids are 404 (a limit, a department, a manager role, an area, an employee);
+- unknown ids are 404 (limits-get, departments-limits-taxi-*, managers-update: "менеджера …
+  не существует", geo-restrictions-update/-delete: "указанная запись не найдена",
+  limits-personal-update for the employee);
 - a limit counts its employees: `counters.users` is the number of active employees whose
-  `limits` hold it; the search filters by department, employee, service and exact title;
-- a personal limit is one per employee and service (assumed): setting it again replaces it
-  and keeps its id; the employee's `limits` then hold it for that service;
-- a personal limit's geo rules must name existing areas (400), and an area a limit uses cannot
-  be deleted (400 `GEO_RESTRICTION_IN_USE`, assumed: the delete page lists no such code);
-- a manager role needs an existing department (404) for a department manager or secretary, and
-  an active employee with the role's phone (400 `EMPLOYEE_NOT_FOUND`); a `yandex_login` holds
-  one role (406, assumed); a department with roles cannot be archived (state.py's rule);
-- cost center and area names are unique in a client (406 and 400, assumed from the create
-  page's "the record already exists"); a cost center made `default` becomes the main one;
+  `limits` hold it; the search filters by department, employee, service and exact title
+  (limits-search);
+- a personal limit is one per employee and service (assumed, refuses nothing): setting it
+  again replaces it and keeps its id; the employee's `limits` then hold it for that service;
+  its `title`, `service` and, for taxi, `categories` are required (limits-personal-update:
+  "Обязательность: Да");
+- a personal limit's geo rules must name existing areas (400, limits-personal-update's "invalid
+  value"); an area a limit uses cannot be deleted (400 `GEO_RESTRICTION_IN_USE`: assumed, the
+  delete page lists no such code; strict only);
+- a manager role: `fullname`, `email`, `phone`, `yandex_login`, `role` required and
+  `department_id` optional (managers-create.en-partial's table). Strict only, as assumptions:
+  a department manager or secretary names a department (400), the role's phone is an active
+  employee's (400 `EMPLOYEE_NOT_FOUND`), a `yandex_login` holds one role (406);
+- an area already there is refused on create (geo-restrictions-create: 400 "запись …
+  уже существует"): the same name, center and radius; in strict mode the same name alone,
+  on create and on update (assumed);
+- a cost center's name is unique in a client (406, assumed from departments' "запись …
+  уже существует"; strict only), and the main cost center cannot lose
+  `default` (406, assumed from cost-centers-update's "обновление ... недоступно"; strict only);
+  a cost center made `default` becomes the main one;
 - a refusal of these rules carries no `extra` beyond the validation errors' `field` (the id it
   conflicts with is in the message): Yandex's SDK reads `extra.conflict_user_id` from every
   error that has an `extra`, and fails on one without it;
-- a department's taxi budget is a number >= 0 or null (no limit), `period` month or quarter.
+- a department's taxi budget is a number >= 0 or null (no limit), `period` month or quarter
+  (departments-limits-taxi-update); without `period`, month (assumed, refuses nothing);
+- spending details take at most 100 ids (users-spending-details: "не более 100"); unknown ids
+  are left out (assumed, refuses nothing: the page lists no 404).
 """
 
 from __future__ import annotations
@@ -398,8 +416,8 @@ class AdminRules:
         fullname: str = "Manager",
         email: str = "manager@example.com",
     ) -> str:
-        """A manager role under the API's rules (the phone must be an active employee's);
-        returns its id."""
+        """A manager role under the API's rules (in strict mode the phone must be an active
+        employee's); returns its id."""
         body: JSONObject = {
             "fullname": fullname,
             "email": email,
@@ -456,7 +474,8 @@ class AdminRules:
         service: str | None = None,
         search: str | None = None,
     ) -> JSONObject:
-        """`GET /limits/search`: the limits matching every filter given, in creation order."""
+        """`GET /limits/search`: the limits matching every filter given, in creation order
+        (limits-search: the `department_id`, `user_id`, `service` and `search` filters)."""
         _page(limit, offset)
         client, data = self._client(client_id)
         if service is not None and service not in SERVICES:
@@ -481,7 +500,7 @@ class AdminRules:
         return {"items": items, "limit": limit, "offset": offset, "total_amount": len(found)}
 
     def get_limit(self, client_id: str, limit_id: str) -> JSONObject:
-        """`GET /limits?limit_id=`: one limit; 404 when unknown."""
+        """`GET /limits?limit_id=`: one limit; 404 when unknown (limits-get)."""
         client, data = self._client(client_id)
         record = data.limits.get(limit_id)
         if record is None:
@@ -491,8 +510,12 @@ class AdminRules:
     def update_personal_limit(self, client_id: str, user_id: str, body: JSONValue) -> str:
         """`PUT /limits/personal?user_id=`: set the employee's personal limit for a service.
 
-        One personal limit per employee and service: setting it again replaces it (same id).
-        The employee's `limits` then hold it for that service. Returns the limit's id.
+        limits-personal-update: `title` and `service` required, `categories` too for taxi
+        ("Указывается только для сервиса taxi", "Обязательность: Да"), each field for its
+        services, the periods and the `orders_cost` string of digits of its tables. One
+        personal limit per employee and service (assumed, refuses nothing): setting it again
+        replaces it (same id). The employee's `limits` then hold it for that service. Returns
+        the limit's id.
         """
         client, data = self._client(client_id)
         employee = client.users.get(user_id)
@@ -556,11 +579,12 @@ class AdminRules:
     # --- cost centers ------------------------------------------------------------------------
 
     def create_cost_center(self, client_id: str, body: JSONValue) -> str:
-        """`POST /cost_centers/create`: a new cost center; returns its id. 406 when the name
-        is taken (assumed); `default: true` makes it the main one."""
+        """`POST /cost_centers/create`: a new cost center; returns its id; `default: true`
+        makes it the main one. Strict only (assumed): 406 when another has the name."""
         client, _ = self._client(client_id)
         name, default, settings = _cost_center_body(body)
-        self._check_cost_center_name(client, name, exclude_id=None)
+        if self.state.strict:
+            self._check_cost_center_name(client, name, exclude_id=None)
         cost_center = CostCenter(id=self.state._new_id(), name=name, field_settings=settings)
         client.cost_centers[cost_center.id] = cost_center
         if default:
@@ -568,13 +592,23 @@ class AdminRules:
         return cost_center.id
 
     def update_cost_center(self, client_id: str, cost_center_id: str, body: JSONValue) -> str:
-        """`POST /cost_centers/update?id=`: replace the record; 404 when unknown, 406 when the
-        name is another's or the main cost center would lose `default`."""
+        """`POST /cost_centers/update?id=`: replace the record; 404 when unknown
+        (cost-centers-update: "объект не найден"). Strict only (assumed from the page's 406,
+        "обновление центра затрат … недоступно"): 406 when the name is
+        another's or the main cost center would lose `default`; otherwise the client is left
+        without a default one until another is made default."""
         client, _ = self._client(client_id)
         cost_center = client.cost_centers.get(cost_center_id)
         if cost_center is None:
             raise ApiError(404, "NOT_FOUND", f"cost center {cost_center_id!r} not found")
         name, default, settings = _cost_center_body(body)
+        if not self.state.strict:
+            cost_center.name, cost_center.field_settings = name, settings
+            if default:
+                self._make_main(client, cost_center)
+            else:
+                cost_center.default = False
+            return cost_center_id
         self._check_cost_center_name(client, name, exclude_id=cost_center_id)
         if cost_center.default and not default:
             raise ApiError(
@@ -619,7 +653,8 @@ class AdminRules:
 
     def set_taxi_budget(self, client_id: str, department_id: str, body: JSONValue) -> None:
         """`POST /departments/limits/taxi/update`: `budget` a number >= 0 or null (no limit);
-        `period` month or quarter, only with a budget."""
+        `period` month or quarter, only with a budget (departments-limits-taxi-update:
+        "Неотрицательное число или null", "Устанавливается, если budget не равен null")."""
         client, _ = self._client(client_id)
         department = self._department(client, department_id)
         obj = _object(body, "request body")
@@ -662,12 +697,15 @@ class AdminRules:
         if department_id is not None:
             department_id = _text("department_id", department_id)
             self._department(client, department_id)
-        elif role != "client_manager":
+        elif role != "client_manager" and self.state.strict:
+            # Assumed (strict only): the create page marks department_id optional.
             raise _invalid("department_id", f"a {role} needs the department it acts within")
-        if not any(
+        if self.state.strict and not any(
             employee.phone == phone and not employee.is_deleted
             for employee in client.users.values()
         ):
+            # Assumed (strict only): the create page asks for the manager's name, phone, email
+            # and login, and says nothing of them being an employee.
             raise ApiError(
                 400,
                 "EMPLOYEE_NOT_FOUND",
@@ -683,8 +721,10 @@ class AdminRules:
             department_id=department_id,
         )
 
-    @staticmethod
-    def _check_login(data: _ClientData, login: str, *, exclude_id: str | None) -> None:
+    def _check_login(self, data: _ClientData, login: str, *, exclude_id: str | None) -> None:
+        # Assumed (strict only): one role per yandex_login; no page says so.
+        if not self.state.strict:
+            return
         for other in data.managers.values():
             if other.yandex_login == login and other.id != exclude_id:
                 raise ApiError(
@@ -700,7 +740,7 @@ class AdminRules:
             department.roles = max(0, department.roles + change)
 
     def create_manager(self, client_id: str, body: JSONValue) -> str:
-        """`POST /managers/create`: give a role; returns its id."""
+        """`POST /managers/create`: give a role; returns its id (managers-create.en-partial)."""
         client, data = self._client(client_id)
         record = self._manager_fields(client, body)
         self._check_login(data, record.yandex_login, exclude_id=None)
@@ -747,7 +787,9 @@ class AdminRules:
         roles: str | None = None,
     ) -> JSONObject:
         """`GET /managers/list`: cursor pages of roles (of a department, of some roles);
-        404 for an unknown department, `next_cursor` absent on an empty page."""
+        404 for an unknown department, `next_cursor` absent on an empty page (managers-list:
+        `limit` "Значение от 1 до 100", 10 by default; "404 — указанного department_id не
+        существует")."""
         if not 1 <= limit <= _MANAGER_PAGE_MAX:
             raise _invalid("limit", f"limit must be from 1 to {_MANAGER_PAGE_MAX}, got {limit}")
         client, data = self._client(client_id)
@@ -788,10 +830,14 @@ class AdminRules:
         return {"limit": limit, "amount": len(areas), "offset": offset, "items": items}
 
     def create_geo_restriction(self, client_id: str, body: JSONValue) -> str:
-        """`POST /geo_restrictions/create`: a new area; 400 when the name is taken."""
+        """`POST /geo_restrictions/create`: a new area; 400 when the name is taken
+        (geo-restrictions-create: "Например, запись … уже существует"). By default only an
+        area with the same name, center and radius is that record; in strict mode the name
+        alone is (assumed)."""
         _, data = self._client(client_id)
         name, center, radius = _area_body(body)
-        self._check_area_name(data, name, exclude_id=None)
+        same = None if self.state.strict else (center, radius)
+        self._check_area_name(data, name, exclude_id=None, same=same)
         area = GeoRecord(
             id=self.state._new_id(), name=name, center=center, radius=radius, updated=self._tick()
         )
@@ -799,21 +845,28 @@ class AdminRules:
         return area.id
 
     def update_geo_restriction(self, client_id: str, geo_id: str, body: JSONValue) -> str:
-        """`POST /geo_restrictions/update?id=`: replace an area; 404 when unknown."""
+        """`POST /geo_restrictions/update?id=`: replace an area; 404 when unknown
+        (geo-restrictions-update: "The specified record wasn't found"). A name another area
+        has is refused (400) in strict mode only: the update page does not say so."""
         _, data = self._client(client_id)
         area = self._area(data, geo_id)
         name, center, radius = _area_body(body)
-        self._check_area_name(data, name, exclude_id=geo_id)
+        if self.state.strict:
+            self._check_area_name(data, name, exclude_id=geo_id)
         area.name, area.center, area.radius, area.updated = name, center, radius, self._tick()
         return geo_id
 
     def delete_geo_restriction(self, client_id: str, geo_id: str) -> str:
-        """`POST /geo_restrictions/delete?id=`: 404 when unknown, 400 while a limit uses it."""
+        """`POST /geo_restrictions/delete?id=`: 404 when unknown (geo-restrictions-delete:
+        "указанная запись не найдена"). Strict only (an assumption: the page lists no such
+        code): 400 `GEO_RESTRICTION_IN_USE` while a limit uses it."""
         _, data = self._client(client_id)
         self._area(data, geo_id)
-        users: list[JSONValue] = [
-            record.id for record in data.limits.values() if geo_id in record.areas()
-        ]
+        users: list[JSONValue] = (
+            []
+            if not self.state.strict
+            else [record.id for record in data.limits.values() if geo_id in record.areas()]
+        )
         if users:
             raise ApiError(
                 400,
@@ -831,8 +884,17 @@ class AdminRules:
         return area
 
     @staticmethod
-    def _check_area_name(data: _ClientData, name: str, *, exclude_id: str | None) -> None:
+    def _check_area_name(
+        data: _ClientData,
+        name: str,
+        *,
+        exclude_id: str | None,
+        same: tuple[list[JSONValue], int] | None = None,
+    ) -> None:
+        """400 when another area has `name` (and, given `same`, that center and radius)."""
         for other in data.areas.values():
+            if same is not None and (other.center, other.radius) != same:
+                continue
             if other.name == name and other.id != exclude_id:
                 raise ApiError(
                     400,
@@ -844,7 +906,8 @@ class AdminRules:
 
     def spending_details(self, client_id: str, body: JSONValue) -> JSONObject:
         """`POST /users-spending-details`: each known employee's limits with what was spent
-        (unknown ids are left out, assumed: the page lists no 404); at most 100 ids."""
+        (unknown ids are left out, assumed: the page lists no 404); at most 100 ids
+        (users-spending-details: "не более 100")."""
         client, data = self._client(client_id)
         obj = _object(body, "request body")
         _keys(obj, ("user_ids",))

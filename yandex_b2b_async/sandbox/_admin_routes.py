@@ -9,23 +9,20 @@ such as Yandex's SDK read every answer as JSON.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Final, TypeAlias
+from typing import Final, TypeAlias
 
 from ._admin import MANAGER_PAGE_LIMIT, rules_for
-from ._query import int_param, required_param
+from ._query import CallView, int_param, required_param
 from .state import DEFAULT_PAGE_LIMIT, JSONValue, State
-
-if TYPE_CHECKING:
-    from .app import Call
 
 __all__ = ["ADMIN_ROUTES", "Route"]
 
 API: Final = "/integration/2.0"
 
-Route: TypeAlias = tuple[str, str, "Callable[[State, Call], JSONValue]", frozenset[str], bool]
+Route: TypeAlias = tuple[str, str, Callable[[State, CallView], JSONValue], frozenset[str], bool]
 
 
-def _search_limits(state: State, call: Call) -> JSONValue:
+def _search_limits(state: State, call: CallView) -> JSONValue:
     return rules_for(state).search_limits(
         call.client_id,
         limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
@@ -37,50 +34,50 @@ def _search_limits(state: State, call: Call) -> JSONValue:
     )
 
 
-def _get_limit(state: State, call: Call) -> JSONValue:
+def _get_limit(state: State, call: CallView) -> JSONValue:
     return rules_for(state).get_limit(call.client_id, required_param(call, "limit_id"))
 
 
-def _update_personal_limit(state: State, call: Call) -> JSONValue:
+def _update_personal_limit(state: State, call: CallView) -> JSONValue:
     user_id = required_param(call, "user_id")
     return {"id": rules_for(state).update_personal_limit(call.client_id, user_id, call.body)}
 
 
-def _create_cost_center(state: State, call: Call) -> JSONValue:
+def _create_cost_center(state: State, call: CallView) -> JSONValue:
     return {"id": rules_for(state).create_cost_center(call.client_id, call.body)}
 
 
-def _update_cost_center(state: State, call: Call) -> JSONValue:
+def _update_cost_center(state: State, call: CallView) -> JSONValue:
     cost_center_id = required_param(call, "id")
     return {"id": rules_for(state).update_cost_center(call.client_id, cost_center_id, call.body)}
 
 
-def _taxi_budget(state: State, call: Call) -> JSONValue:
+def _taxi_budget(state: State, call: CallView) -> JSONValue:
     return rules_for(state).taxi_budget(call.client_id, required_param(call, "department_id"))
 
 
-def _set_taxi_budget(state: State, call: Call) -> JSONValue:
+def _set_taxi_budget(state: State, call: CallView) -> JSONValue:
     rules_for(state).set_taxi_budget(
         call.client_id, required_param(call, "department_id"), call.body
     )
     return {}  # the page: "an empty answer with code 200"
 
 
-def _create_manager(state: State, call: Call) -> JSONValue:
+def _create_manager(state: State, call: CallView) -> JSONValue:
     return {"id": rules_for(state).create_manager(call.client_id, call.body)}
 
 
-def _update_manager(state: State, call: Call) -> JSONValue:
+def _update_manager(state: State, call: CallView) -> JSONValue:
     return {
         "id": rules_for(state).update_manager(call.client_id, required_param(call, "id"), call.body)
     }
 
 
-def _delete_manager(state: State, call: Call) -> JSONValue:
+def _delete_manager(state: State, call: CallView) -> JSONValue:
     return {"id": rules_for(state).delete_manager(call.client_id, required_param(call, "id"))}
 
 
-def _list_managers(state: State, call: Call) -> JSONValue:
+def _list_managers(state: State, call: CallView) -> JSONValue:
     return rules_for(state).list_managers(
         call.client_id,
         limit=int_param(call, "limit", MANAGER_PAGE_LIMIT),
@@ -90,7 +87,7 @@ def _list_managers(state: State, call: Call) -> JSONValue:
     )
 
 
-def _list_geo(state: State, call: Call) -> JSONValue:
+def _list_geo(state: State, call: CallView) -> JSONValue:
     return rules_for(state).list_geo_restrictions(
         call.client_id,
         limit=int_param(call, "limit", DEFAULT_PAGE_LIMIT),
@@ -98,22 +95,22 @@ def _list_geo(state: State, call: Call) -> JSONValue:
     )
 
 
-def _create_geo(state: State, call: Call) -> JSONValue:
+def _create_geo(state: State, call: CallView) -> JSONValue:
     return {"id": rules_for(state).create_geo_restriction(call.client_id, call.body)}
 
 
-def _update_geo(state: State, call: Call) -> JSONValue:
+def _update_geo(state: State, call: CallView) -> JSONValue:
     geo_id = required_param(call, "id")
     return {"id": rules_for(state).update_geo_restriction(call.client_id, geo_id, call.body)}
 
 
-def _delete_geo(state: State, call: Call) -> JSONValue:
+def _delete_geo(state: State, call: CallView) -> JSONValue:
     return {
         "id": rules_for(state).delete_geo_restriction(call.client_id, required_param(call, "id"))
     }
 
 
-def _spending_details(state: State, call: Call) -> JSONValue:
+def _spending_details(state: State, call: CallView) -> JSONValue:
     return rules_for(state).spending_details(call.client_id, call.body)
 
 

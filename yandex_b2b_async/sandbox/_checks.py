@@ -13,7 +13,7 @@ import math
 import re
 import time
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Final
 
 from .state import ApiError, JSONObject, JSONValue
@@ -41,25 +41,55 @@ _DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ManualClock:
-    """The time of the sandbox's services: it moves only when told to (`advance`), so a test
-    decides when an order's driver arrives. `now()` is seconds since the clock was made;
-    `wall()` the aware UTC datetime it stands for (it starts at the real time of its making,
-    so dates the client checks against today agree with the sandbox's).
+    """The time of the sandbox's services. `now()` is seconds since the clock was made; `wall()`
+    the aware UTC datetime it stands for (it starts at the real time of its making, so dates the
+    client checks against today agree with the sandbox's).
 
-    `realtime=True` (the standalone server: nobody is there to call `advance`) makes it also
-    follow the real time; `advance` still jumps it ahead."""
+    It runs at `factor` clock seconds per real second: 0 (the default, a test's sandbox) stops
+    it, so it moves only when told to (`advance`) and a test decides when an order's driver
+    arrives; 1 follows the real time (`sandbox serve`'s default); 60 runs a twenty-minute ride
+    in twenty seconds. `advance` jumps it ahead at any speed. `realtime=True` is `factor=1`.
+    `monotonic` is the real time it reads (`time.monotonic`; a test may pass its own)."""
 
-    def __init__(self, start: datetime.datetime | None = None, *, realtime: bool = False) -> None:
+    def __init__(
+        self,
+        start: datetime.datetime | None = None,
+        *,
+        factor: float | None = None,
+        realtime: bool = False,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._start = start or datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+        self._monotonic = monotonic
         self._elapsed = 0.0
-        self.realtime = realtime
-        self._origin = time.monotonic()
+        self._origin = monotonic()
+        self._factor = _check_factor(factor if factor is not None else float(realtime))
+
+    @property
+    def factor(self) -> float:
+        """Clock seconds per real second (0: stopped, moved by `advance` only)."""
+        return self._factor
+
+    @factor.setter
+    def factor(self, value: float) -> None:
+        checked = _check_factor(value)
+        self._elapsed, self._origin = self.now(), self._monotonic()
+        self._factor = checked
+
+    @property
+    def realtime(self) -> bool:
+        """Whether the clock moves by itself (a factor above 0)."""
+        return self._factor > 0
+
+    @realtime.setter
+    def realtime(self, value: bool) -> None:
+        self.factor = float(value)
 
     def now(self) -> float:
         """Seconds since the clock was made."""
-        if self.realtime:
-            return self._elapsed + (time.monotonic() - self._origin)
-        return self._elapsed
+        if not self._factor:
+            return self._elapsed
+        return self._elapsed + (self._monotonic() - self._origin) * self._factor
 
     def wall(self, at: float | None = None) -> datetime.datetime:
         """The UTC moment of `at` seconds on this clock (now when None)."""
@@ -76,9 +106,29 @@ class ManualClock:
         self._elapsed += seconds
 
     def reset(self) -> None:
-        """Back to the start."""
+        """Back to the start (at the same speed)."""
         self._elapsed = 0.0
-        self._origin = time.monotonic()
+        self._origin = self._monotonic()
+
+
+def _check_factor(value: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"time_factor must be a number, got {value!r}")
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"time_factor must be >= 0 (0: the clock stops), got {value}")
+    return float(value)
+
+
+# The one page that bounds a list's `limit` (orders-tanker: "от 1 до 1000"); the other lists
+# take it as an assumption in strict mode only.
+LIMIT_MOST: Final = 1000
+
+
+def check_limit(limit: int, *, bounded: bool) -> None:
+    """400 for a page `limit` below 1, or above 1000 when `bounded` (the tanker page's bound,
+    or an assumption in strict mode)."""
+    if limit < 1 or (bounded and limit > LIMIT_MOST):
+        raise invalid("limit", f"limit must be from 1 to {LIMIT_MOST}")
 
 
 def new_id() -> str:

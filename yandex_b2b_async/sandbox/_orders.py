@@ -5,8 +5,18 @@ An order's life, from its start (its creation, or ten minutes before an advance 
 `transporting` 15 min, then `complete`. The clock moves only when the test says
 (`ManualClock.advance`). Cancel rules follow the status: free up to `driving`, paid while the
 driver waits, impossible once the employee is in the car or the order is over. One
-`X-Idempotency-Token` is one order: a create with a token seen before answers that order again
-(a different body with the same token is refused, 409).
+`X-Idempotency-Token` is one order: a create with a token seen before answers that order again.
+
+The pages behind the rules (the project's `api-docs/more/`): orders-create (the required
+fields, the UUID token "Обязательный заголовок", `due_date` with its offset, 404 for an unknown
+employee, 406 "цена изменилась"), orders-routestats and zoneinfo (404 "зона не найдена"),
+orders-cancel (the `state` is the rule orders/info returns; 409 "произошел конфликт"),
+orders-change-destinations (409 for a change dated before a later one), orders-feedback (a
+rating 1-5 of an order less than a day old, 410 "Feedback has expired"), orders-taxi-report (at
+most 100 ids), orders-list and orders-active. The phases' lengths, the cancel fee, the offers'
+ten minutes and the zones are the sandbox's own world. Assumptions that refuse what a page
+allows apply only in strict mode (`strict()`): feedback before the ride's end, new destinations
+of a finished order, a token reused with another body, a list `limit` over 1000.
 
 Plain Python over plain data, no HTTP: every rule can be tested by calling a method.
 """
@@ -55,7 +65,7 @@ ACTIVE: Final = frozenset(
     {"scheduling", "scheduled", "search", "driving", "waiting", "transporting"}
 )
 CANCELLABLE: Final = frozenset({"scheduling", "scheduled", "search", "driving", "waiting"})
-# The feedback page: a ride more than a day old can no longer be rated.
+# The feedback page: an order made more than a day ago can no longer be rated.
 FEEDBACK_WINDOW: Final = 86_400.0
 # A routestats offer is good for ten minutes of the clock.
 OFFER_LIFETIME: Final = 600.0
@@ -286,6 +296,8 @@ class TaxiOrder:
     cancel_fee: float = 0.0
     route_changed: datetime.datetime | None = None
     rating: int | None = None
+    # The employee's department when the order was made (the report's `old_department`).
+    old_department: JSONValue = None
 
     def status(self, now: float) -> str:
         """The status at clock second `now`."""
@@ -326,12 +338,22 @@ class TaxiOrders:
     """Every client's taxi orders and offers, on one manual clock."""
 
     def __init__(
-        self, clock: ManualClock, *, user_exists: Callable[[str, str], bool] | None = None
+        self,
+        clock: ManualClock,
+        *,
+        user_exists: Callable[[str, str], bool] | None = None,
+        employee_report: Callable[[str, str], JSONObject] | None = None,
+        strict: Callable[[], bool] = lambda: False,
     ) -> None:
         """`user_exists(client_id, user_id)` says whether an order may be placed for that
-        employee (the create page answers 404 otherwise); by default anyone may."""
+        employee (the create page answers 404 otherwise); by default anyone may.
+        `employee_report(client_id, user_id)` gives the taxi report's fields of the employee
+        (`department`, `department_path`, `cost_center`; none by default). `strict()` says
+        whether the assumptions that refuse what the pages allow apply."""
         self.clock = clock
         self._user_exists = user_exists or (lambda client_id, user_id: True)
+        self._employee_report = employee_report or (lambda client_id, user_id: {})
+        self._strict = strict
         self.orders: dict[str, TaxiOrder] = {}
         self._by_token: dict[tuple[str, str], str] = {}
         self._offers: dict[str, tuple[str, float, JSONObject]] = {}
@@ -411,7 +433,10 @@ class TaxiOrders:
         data = expect_object(body)
         known = self._by_token.get((client_id, token))
         if known is not None:
-            if self.orders[known].body != data:
+            # orders-create / promocodes-orders-create: "Одному токену идемпотентности
+            # соответствует один заказ" — the token's order is answered again. Refusing the
+            # token with another body is an assumption: strict only.
+            if self.orders[known].body != data and self._strict():
                 raise ApiError(
                     409,
                     "IDEMPOTENCY_TOKEN_REUSED",
@@ -500,6 +525,7 @@ class TaxiOrders:
             else None,
             order_tag=string("order_tag", data["order_tag"]) if "order_tag" in data else None,
             offer=offer,
+            old_department=self._employee_report(client_id, user_id).get("department"),
         )
         self.orders[order.id] = order
         self._by_token[(client_id, token)] = order.id
@@ -539,7 +565,8 @@ class TaxiOrders:
         created = iso_datetime("created_time", data["created_time"])
         destinations = self._route("destinations", data["destinations"])
         status = order.status(self.clock.now())
-        if status in FINAL:
+        if status in FINAL and self._strict():
+            # Assumed (strict only): the page's one 409 is a later change, not a finished order.
             raise ApiError(409, "ORDER_FINISHED", f"the order is {status}: its route is final")
         if order.route_changed is not None and created < order.route_changed:
             raise ApiError(
@@ -564,7 +591,12 @@ class TaxiOrders:
         }
 
     def feedback(self, client_id: str, order_id: str, body: JSONValue) -> JSONObject:
-        """`POST /orders/feedback`: a rating 1-5 of a finished ride less than a day old."""
+        """`POST /orders/feedback`: a rating 1-5 of an order made less than a day ago.
+
+        orders-feedback: "Есть возможность поставить оценку и оставить комментарий на заказ,
+        которому меньше суток … `Feedback has expired`" and "410 —
+        заказ был сделан более суток назад". Strict only (assumed: the page does not say it):
+        409 `ORDER_NOT_FINISHED` for a ride not over yet."""
         order = self._order(client_id, order_id)
         data = expect_object(body)
         check_keys(data, {"rating", "msg"}, {"rating"})
@@ -573,9 +605,9 @@ class TaxiOrders:
             string("msg", data["msg"], allow_empty=True)
         now = self.clock.now()
         status = order.status(now)
-        if status not in FINAL:
+        if status not in FINAL and self._strict():
             raise ApiError(409, "ORDER_NOT_FINISHED", "a ride is rated once it is over")
-        if now - order.finished_at() > FEEDBACK_WINDOW:
+        if now - order.created_at >= FEEDBACK_WINDOW:
             raise ApiError(410, "FEEDBACK_EXPIRED", "Feedback has expired")
         order.rating = rating
         return {}
@@ -624,7 +656,8 @@ class TaxiOrders:
         till: datetime.datetime | None,
     ) -> JSONObject:
         """`GET /orders/list`: offset pages, sorted by due or finish date."""
-        if not 1 <= limit <= 1000:
+        if limit < 1 or (limit > 1000 and self._strict()):
+            # 1000 at most: assumed (strict only), as the tanker page's "от 1 до 1000".
             raise invalid("limit", "limit must be from 1 to 1000")
         if sorting_field not in ("due_date", "finished_date"):
             raise invalid("sorting_field", "sorting_field must be due_date or finished_date")
@@ -840,6 +873,12 @@ class TaxiOrders:
             row["finish_datetime"] = _iso(self.clock.wall(order.finished_at()), order.zone)
         if order.comment is not None:
             row["comment"] = order.comment
+        # orders-taxi-report: `department` "Актуальное подразделение", `department_path`,
+        # `cost_center` "Центр затрат", `old_department` "Подразделение сотрудника на момент
+        # заказа" — for an employee who has them.
+        row.update(self._employee_report(order.client_id, order.user_id))
+        if order.old_department is not None:
+            row["old_department"] = order.old_department
         return row
 
 

@@ -1,14 +1,16 @@
 """The sandbox's promocode series: ordered (one `X-Idempotency-Token`, one series), listed,
 read, cancelled while no code is used, and their codes listed.
 
-The create page's table is enforced: a code's value 100-5,000 (30,000 for grocery and eats), 5 to
-1,000 codes, a name of 1-256 characters, `active_until` at most 90 days after the request (by the
-sandbox's clock) and not before `active_from`. Plain Python, no HTTP.
+The create page's table is enforced (promocodes-orders-create): a code's value 100-5,000 (30,000
+for grocery and eats), 5 to 1,000 codes, a name of 1-256 characters, `active_until` at most 90
+days after the request (by the sandbox's clock). In strict mode only (assumed: no page says it),
+`active_from` is not in the past and `active_until` not before it. Plain Python, no HTTP.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Final
 
 import attrs
@@ -16,6 +18,7 @@ import attrs
 from ._checks import (
     ManualClock,
     check_keys,
+    check_limit,
     date,
     decode_cursor,
     encode_cursor,
@@ -134,8 +137,10 @@ def _geo_info(item: JSONObject) -> JSONObject:
 class Promocodes:
     """Every client's promocode series on the services' clock."""
 
-    def __init__(self, clock: ManualClock) -> None:
+    def __init__(self, clock: ManualClock, *, strict: Callable[[], bool] = lambda: False) -> None:
+        """`strict()` says whether the assumptions that refuse what the pages allow apply."""
         self.clock = clock
+        self._strict = strict
         self.series: dict[str, PromocodeSeries] = {}
         self._by_token: dict[tuple[str, str], str] = {}
         self._seq = 0
@@ -150,7 +155,10 @@ class Promocodes:
         data = expect_object(body)
         known = self._by_token.get((client_id, token))
         if known is not None:
-            if self.series[known].body != data:
+            # orders-create / promocodes-orders-create: "Одному токену идемпотентности
+            # соответствует один заказ" — the token's order is answered again. Refusing the
+            # token with another body is an assumption: strict only.
+            if self.series[known].body != data and self._strict():
                 raise ApiError(
                     409,
                     "IDEMPOTENCY_TOKEN_REUSED",
@@ -171,10 +179,12 @@ class Promocodes:
         today = self.clock.wall().date()
         active_from = date("active_from", data["active_from"]) if "active_from" in data else today
         active_until = date("active_until", data["active_until"])
-        if active_from < today:
+        # Assumed (strict only): the page sets no bound on active_from, nor its order.
+        if active_from < today and self._strict():
             raise invalid("active_from", "active_from is in the past")
-        if active_until < active_from:
+        if active_until < active_from and self._strict():
             raise invalid("active_until", "active_until is before active_from")
+        # The create page's table: active_until "не более 90 дней", counted from the request.
         if active_until > today + datetime.timedelta(days=MAX_ACTIVE_DAYS):
             raise invalid("active_until", f"at most {MAX_ACTIVE_DAYS} days after the request")
         if "bin_ranges" in data:
@@ -235,9 +245,13 @@ class Promocodes:
                 )
 
     def cancel(self, client_id: str, order_id: str) -> JSONObject:
-        """`POST /promocodes/orders/cancel`: only while no code of the series was used."""
+        """`POST /promocodes/orders/cancel`: only while no code of the series was used
+        (promocodes-orders-cancel: "Отменить серию промокодов можно только в том случае, если
+        не один промокод из этого заказа не был использован", 409). Cancelling a cancelled
+        series again is 409 `ALREADY_CANCELLED` in strict mode only (assumed); otherwise it
+        answers "cancelled" again."""
         series = self._series(client_id, order_id)
-        if series.status == "cancelled":
+        if series.status == "cancelled" and self._strict():
             raise ApiError(409, "ALREADY_CANCELLED", "the order is cancelled already")
         if any(code.used_at for code in series.codes):
             raise ApiError(
@@ -256,8 +270,8 @@ class Promocodes:
         """`GET /promocodes/orders/list`: `limit` is required; cursor pages, oldest first."""
         if limit is None:
             raise invalid("limit", "missing query parameter 'limit'")
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        # The page sets no bound: over 1000 is refused in strict mode only (assumed).
+        check_limit(limit, bounded=self._strict())
         mine = [series for series in self.series.values() if series.client_id == client_id]
         start = decode_cursor(cursor, len(mine))
         page = mine[start : start + limit]
@@ -268,8 +282,7 @@ class Promocodes:
 
     def codes(self, client_id: str, order_id: str, *, limit: int, cursor: str | None) -> JSONObject:
         """`GET /promocodes/orders/codes/list`."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        check_limit(limit, bounded=self._strict())
         series = self._series(client_id, order_id)
         start = decode_cursor(cursor, len(series.codes))
         page = series.codes[start : start + limit]

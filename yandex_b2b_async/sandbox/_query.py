@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from .state import ApiError
+from .state import ApiError, JSONValue
 
-__all__ = ["HasQuery", "int_param", "required_param"]
+__all__ = ["CallView", "HasQuery", "int_param", "required_param"]
 
 
 class HasQuery(Protocol):
@@ -18,6 +18,20 @@ class HasQuery(Protocol):
 
     @property
     def query(self) -> Mapping[str, str]: ...
+
+
+class CallView(HasQuery, Protocol):
+    """What an endpoint function reads of a request (`app.Call` has it all): the route modules
+    declare their functions against this, so they need not import `app`, which imports them."""
+
+    @property
+    def client_id(self) -> str: ...
+
+    @property
+    def body(self) -> JSONValue: ...
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
 
 
 def required_param(call: HasQuery, name: str) -> str:

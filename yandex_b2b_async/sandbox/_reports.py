@@ -1,16 +1,21 @@
 """The sandbox's other services: refuellings (tanker), food and grocery orders (eats) and
 business trips (travels). Nothing places these through the API; tests seed them with the
 `Sandbox.add_*` helpers and read them through the list endpoints, each paging as its page
-documents (tanker by closing time, eats by `cursor`, travels by `next_cursor`). Plain Python.
+documents (tanker by closing time, eats by `cursor`, travels by `next_cursor`): orders-tanker
+(`limit` "от 1 до 1000", UTC moments without a zone), orders-eats-list (150 by default),
+orders-travels-list (`limit` "от 1 до 10"). The eats list's `limit` over 1000 is refused in
+strict mode only (assumed: its page sets no bound). Plain Python.
 """
 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Final
 
 from ._checks import (
     check_keys,
+    check_limit,
     date,
     decode_cursor,
     encode_cursor,
@@ -47,7 +52,9 @@ def _query_moment(field: str, text: str | None) -> datetime.datetime | None:
 class Reports:
     """Seeded records of the tanker, eats and travels services, per client."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, strict: Callable[[], bool] = lambda: False) -> None:
+        """`strict()` says whether the assumptions that refuse what the pages allow apply."""
+        self._strict = strict
         self.tanker: list[tuple[str, datetime.datetime, JSONObject]] = []
         self.eats: list[tuple[str, datetime.datetime, JSONObject]] = []
         self.travels: list[tuple[str, datetime.datetime, JSONObject]] = []
@@ -182,9 +189,9 @@ class Reports:
         since: str | None,
         till: str | None,
     ) -> JSONObject:
-        """`GET /orders/tanker`: `since <= closed_at < till`, by closing time, at most `limit`."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        """`GET /orders/tanker`: `since <= closed_at < till`, by closing time, at most `limit`
+        (orders-tanker: "Может принимать значение от 1 до 1000")."""
+        check_limit(limit, bounded=True)
         low = _query_moment("since_datetime", since)
         high = _query_moment("till_datetime", till)
         chosen = [
@@ -210,9 +217,8 @@ class Reports:
         sorting_order: str,
     ) -> JSONObject:
         """`POST /orders/eats/list`: newest first by default; `cursor` on every page but the
-        last."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        last. A `limit` over 1000 is refused in strict mode only (the page sets no bound)."""
+        check_limit(limit, bounded=self._strict())
         if sorting_order not in ("asc", "desc"):
             raise invalid("sorting_order", "sorting_order must be asc or desc")
         data = {} if body is None else expect_object(body)

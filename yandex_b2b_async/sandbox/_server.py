@@ -22,6 +22,7 @@ from aiohttp import web
 
 from ._admin import rules_for
 from ._checks import ManualClock
+from ._control import control_routes
 from ._services import Services, services_of
 from .app import ROUTES, build_app
 from .faults import Faults
@@ -49,8 +50,15 @@ class Sandbox:
     synchronous code and from any event loop). `port=0` picks a free port.
 
     One client is seeded: `client_id`, its main `cost_center_id`, and `token` reaching it alone.
-    `strict=True` refuses a `cost_centers_id` the client does not have; by default any non-empty
-    id is accepted and learned. `seed` makes random faults and latency reproducible.
+    By default the sandbox refuses only what the API pages refuse; `strict=True` applies too the
+    assumptions that refuse more (docs/sandbox.md lists them: a `cost_centers_id` the client
+    does not have, a manager role for a non-employee, feedback on an unfinished ride, …).
+    `seed` makes random faults and latency reproducible. `time_factor` is the speed of the
+    services' clock in clock seconds per real second: 0 (the default) stops it, so orders move
+    only with `advance`; 1 is real time (a ride then takes 20 min 30 s); 60 runs it in 20.5 s.
+
+    Served over HTTP, it also answers its control API under `/_sandbox` (seeding, faults, the
+    clock, stats, reset: `SandboxControl` is its client), for a test in another process.
     """
 
     def __init__(
@@ -62,6 +70,7 @@ class Sandbox:
         seed: int | None = None,
         token: str | None = None,
         log_limit: int | None = DEFAULT_LOG_LIMIT,
+        time_factor: float = 0.0,
     ) -> None:
         if not 0 <= port <= 65535:
             raise ValueError(f"port must be 0..65535 (0: a free one), got {port}")
@@ -80,6 +89,7 @@ class Sandbox:
         self.client_id = self.state.add_client(name=SEEDED_CLIENT_NAME)
         self.cost_center_id = self.state.client(self.client_id).main_cost_center_id
         self.token = self.state.add_token([self.client_id], token=token)
+        self.services.clock.factor = time_factor
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -94,7 +104,9 @@ class Sandbox:
         """Listen on `host:port` in the running loop; `SandboxError` when the port is taken."""
         if self._runner is not None:
             raise SandboxError("the sandbox is already running")
-        app = build_app(self.state, self.faults, self.stats, lock=self._lock)
+        app = build_app(
+            self.state, self.faults, self.stats, lock=self._lock, control=control_routes(self)
+        )
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=SHUTDOWN_GRACE
         )
@@ -331,8 +343,8 @@ class Sandbox:
         department_id: str | None = None,
         client_id: str | None = None,
     ) -> str:
-        """A manager role for the active employee with `phone` (seed one first). Returns its
-        id; a broken rule raises `SandboxError`."""
+        """A manager role for the person with `phone` (in strict mode an active employee's:
+        seed one first). Returns its id; a broken rule raises `SandboxError`."""
         with self._lock:
             return rules_for(self.state).add_manager(
                 client_id or self.client_id,
@@ -395,7 +407,8 @@ class Sandbox:
 
     def reset(self, *, strict: bool | None = None) -> None:
         """Back to a fresh start: only the seeded client, with the same ids and token; faults
-        cleared and stats zeroed. `strict` changes the cost-center mode (None keeps it)."""
+        cleared, stats zeroed, the clock at its start (at the same speed). `strict` switches
+        strict mode, the assumptions that refuse what the pages allow (None keeps it)."""
         with self._lock:
             if strict is not None:
                 self.state.strict = strict
@@ -440,6 +453,16 @@ class Sandbox:
         `waiting` after 210 s, `transporting` after 330 s and `complete` after 1230 s."""
         with self._lock:
             self.services.clock.advance(seconds)
+
+    @property
+    def time_factor(self) -> float:
+        """The speed of the services' clock: clock seconds per real second (0: stopped)."""
+        return self.services.clock.factor
+
+    @time_factor.setter
+    def time_factor(self, value: float) -> None:
+        with self._lock:
+            self.services.clock.factor = value
 
     def taxi_orders(self, client_id: str | None = None) -> list[JSONObject]:
         """Every taxi order of the client, in creation order, as `orders/info` shows them."""
@@ -553,12 +576,15 @@ def serve(
     drop_before_rate: float = 0.0,
     drop_after_rate: float = 0.0,
     outage: bool = False,
+    time_factor: float = 1.0,
     out: IO[str] | None = None,
 ) -> None:
     """Run a sandbox until SIGINT or SIGTERM (blocking), for the command line and benchmarks.
 
-    Its taxi orders live in real time (the services' clock follows the wall clock: a ride takes
-    its twenty minutes), since no test is there to call `advance`.
+    Its services' clock runs at `time_factor` clock seconds per real second: 1 (the default)
+    is real time, so a taxi ride takes its 20 min 30 s; 60 runs one in 20.5 s; 0 stops the
+    clock, to move it from another process with the control API (`POST
+    /_sandbox/clock/advance`).
 
     Once listening it prints, one per line and flushed, `YANDEX_B2B_BASE_URL=<url>`,
     `YANDEX_B2B_TOKEN=<token>`, `YANDEX_B2B_CLIENT_ID=<id>` and
@@ -566,9 +592,9 @@ def serve(
     those the CLI reads from the environment. Bad options raise `ValueError`, a taken port
     `SandboxError`, before anything is printed.
     """
-    sandbox = Sandbox(host=host, port=port, strict=strict, seed=seed, token=token)
-    # Standalone, nobody calls advance(): taxi orders live in real time.
-    sandbox.clock.realtime = True
+    sandbox = Sandbox(
+        host=host, port=port, strict=strict, seed=seed, token=token, time_factor=time_factor
+    )
     if rate_limit is not None:
         sandbox.faults.rate_limit(rate_limit, burst=burst)
     elif burst is not None:

@@ -1,5 +1,7 @@
 """The services beside the employees: taxi orders, zones, promocodes, the fleet, and the tanker,
-eats and travels lists — their state on one manual clock, and their endpoints as declarations.
+eats and travels lists — their state on one clock (stopped, or running at a time factor), and
+their endpoints as declarations. Each service reads the state's `strict` flag: the assumptions
+that refuse what the pages allow apply only then (docs/sandbox.md lists them).
 
 `services_of(state)` is the services' data kept beside a `State` (one per state, made on first
 use), so `state.py` stays the employees' rules alone. `SERVICE_ENDPOINTS` lists what `app.py`
@@ -11,34 +13,18 @@ the rules of `_orders`, `_promocodes`, `_vehicles` and `_reports`.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Mapping
-from typing import Final, Protocol
+from collections.abc import Callable
+from typing import Final
 
 from ._checks import ManualClock, idempotency_token, invalid, iso_datetime
 from ._orders import TaxiOrders, query_flag
 from ._promocodes import Promocodes
-from ._query import required_param
+from ._query import CallView, required_param
 from ._reports import Reports
 from ._vehicles import Fleet
-from .state import DEFAULT_PAGE_LIMIT, JSONValue, State
+from .state import DEFAULT_PAGE_LIMIT, Department, JSONObject, JSONValue, State
 
-__all__ = ["SERVICE_ENDPOINTS", "CallView", "Services", "services_of"]
-
-
-class CallView(Protocol):
-    """What an endpoint function reads of a request (`app.Call` has it all)."""
-
-    @property
-    def client_id(self) -> str: ...
-
-    @property
-    def query(self) -> Mapping[str, str]: ...
-
-    @property
-    def body(self) -> JSONValue: ...
-
-    @property
-    def headers(self) -> Mapping[str, str]: ...
+__all__ = ["SERVICE_ENDPOINTS", "Services", "services_of"]
 
 
 class Services:
@@ -46,10 +32,21 @@ class Services:
 
     def __init__(self, state: State) -> None:
         self.clock = ManualClock()
-        self.taxi = TaxiOrders(self.clock, user_exists=lambda c, u: _active_user(state, c, u))
-        self.promocodes = Promocodes(self.clock)
-        self.fleet = Fleet(self.clock, department_of=lambda c, u: _department(state, c, u))
-        self.reports = Reports()
+
+        def strict() -> bool:
+            return state.strict
+
+        self.taxi = TaxiOrders(
+            self.clock,
+            user_exists=lambda c, u: _active_user(state, c, u),
+            employee_report=lambda c, u: _employee_report(state, c, u),
+            strict=strict,
+        )
+        self.promocodes = Promocodes(self.clock, strict=strict)
+        self.fleet = Fleet(
+            self.clock, department_of=lambda c, u: _department(state, c, u), strict=strict
+        )
+        self.reports = Reports(strict=strict)
 
     def clear(self) -> None:
         """Forget every order, series, car and record, and set the clock back to its start."""
@@ -75,6 +72,29 @@ def _active_user(state: State, client_id: str, user_id: str) -> bool:
     client = state.clients.get(client_id)
     employee = client.users.get(user_id) if client is not None else None
     return employee is not None and not employee.is_deleted
+
+
+def _employee_report(state: State, client_id: str, user_id: str) -> JSONObject:
+    """The taxi report's fields of an employee: the name of their department and the chain of
+    names from the root down to it, and their cost center's name (those they have)."""
+    client = state.clients.get(client_id)
+    employee = client.users.get(user_id) if client is not None else None
+    if client is None or employee is None:
+        return {}
+    out: JSONObject = {}
+    cost_center = client.cost_centers.get(employee.cost_centers_id)
+    if cost_center is not None:
+        out["cost_center"] = cost_center.name
+    department = client.departments.get(employee.department_id or "")
+    if department is not None:
+        path: list[JSONValue] = []
+        current: Department | None = department
+        while current is not None:
+            path.insert(0, current.name)
+            current = client.departments.get(current.parent_id or "")
+        out["department"] = department.name
+        out["department_path"] = path
+    return out
 
 
 def _department(state: State, client_id: str, user_id: str) -> str | None:

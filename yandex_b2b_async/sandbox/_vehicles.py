@@ -2,7 +2,10 @@
 
 Each bulk call takes an `X-Idempotency-Token` (required by its page): a token seen before is
 answered as it was the first time, without doing the work again. A plate belongs to one live car
-of a client (409 otherwise); an unknown or archived car is 404. Plain Python, no HTTP.
+of a client (vehicles-bulk-create/-update: "409 — конфликт (например, дубликат номера машины)");
+an unknown car is 404 ("машина не найдена"). An archived car is 404 to an update or an archive
+in strict mode only (assumed); by default it is updated, and archiving it again changes nothing.
+Plain Python, no HTTP.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import attrs
 from ._checks import (
     ManualClock,
     check_keys,
+    check_limit,
     decode_cursor,
     encode_cursor,
     expect_object,
@@ -89,10 +93,13 @@ class Fleet:
         clock: ManualClock,
         *,
         department_of: Callable[[str, str], str | None] | None = None,
+        strict: Callable[[], bool] = lambda: False,
     ) -> None:
         """`department_of(client_id, user_id)` names an employee's department for the list's
-        `drivers` (and its `user_id` filter)."""
+        `drivers` (and its `user_id` filter); `strict()` says whether the assumptions that
+        refuse what the pages allow apply."""
         self.clock = clock
+        self._strict = strict
         self._department_of = department_of or (lambda client_id, user_id: None)
         self.vehicles: dict[str, StoredVehicle] = {}
         self._answers: dict[tuple[str, str, str], JSONObject] = {}
@@ -136,7 +143,7 @@ class Fleet:
             data = expect_object(item, field)
             vehicle_id = string(f"{field}.vehicle_id", data.get("vehicle_id"))
             rest = {key: value for key, value in data.items() if key != "vehicle_id"}
-            changes.append((self._live(client_id, vehicle_id), self._vehicle(field, rest)))
+            changes.append((self._known(client_id, vehicle_id), self._vehicle(field, rest)))
         self._check_plates(
             client_id,
             [(vehicle.vehicle_id, str(fields["license_plate"])) for vehicle, fields in changes],
@@ -159,12 +166,12 @@ class Fleet:
         if not isinstance(ids, list) or not ids:
             raise invalid("vehicle_ids", "vehicle_ids must be a non-empty list")
         vehicles = [
-            self._live(client_id, string(f"vehicle_ids[{index}]", vehicle_id))
+            self._known(client_id, string(f"vehicle_ids[{index}]", vehicle_id))
             for index, vehicle_id in enumerate(ids)
         ]
         moment = self.clock.wall().isoformat()
         for vehicle in vehicles:
-            vehicle.deleted_at = moment
+            vehicle.deleted_at = vehicle.deleted_at or moment
         answer: JSONObject = {}
         self._answers[(client_id, "archive", token)] = answer
         return answer
@@ -179,8 +186,8 @@ class Fleet:
         include_deleted: bool,
     ) -> JSONObject:
         """`GET /vehicles/list`: the next page's mark is `cursor` (absent on the last page)."""
-        if not 1 <= limit <= 1000:
-            raise invalid("limit", "limit must be from 1 to 1000")
+        # The page sets no bound: over 1000 is refused in strict mode only (assumed).
+        check_limit(limit, bounded=self._strict())
         mine = [vehicle for vehicle in self.vehicles.values() if vehicle.client_id == client_id]
         live = [vehicle for vehicle in mine if vehicle.deleted_at is None]
         chosen = mine if include_deleted else live
@@ -246,9 +253,11 @@ class Fleet:
             "access": access,
         }
 
-    def _live(self, client_id: str, vehicle_id: str) -> StoredVehicle:
+    def _known(self, client_id: str, vehicle_id: str) -> StoredVehicle:
+        """The client's car; 404 when unknown, or archived in strict mode (assumed)."""
         vehicle = self.vehicles.get(vehicle_id)
-        if vehicle is None or vehicle.client_id != client_id or vehicle.deleted_at is not None:
+        archived = vehicle is not None and vehicle.deleted_at is not None
+        if vehicle is None or vehicle.client_id != client_id or (archived and self._strict()):
             raise ApiError(404, "VEHICLE_NOT_FOUND", f"no vehicle {vehicle_id!r}")
         return vehicle
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Final
 
 import attrs
@@ -422,14 +422,22 @@ def _route(
 
 
 def build_app(
-    state: State, faults: Faults, stats: Stats, *, lock: threading.Lock | None = None
+    state: State,
+    faults: Faults,
+    stats: Stats,
+    *,
+    lock: threading.Lock | None = None,
+    control: Iterable[web.RouteDef] = (),
 ) -> web.Application:
     """The aiohttp application serving `state` through `faults`, counting into `stats`.
 
     `lock` serializes access to `state` and `stats` when other threads touch them too.
+    `control`: routes of the sandbox's own (the control API), served outside the faults and the
+    stats, ahead of the catch-all that answers unknown API paths.
     """
     dispatcher = Dispatcher(state, faults, stats, lock or threading.Lock())
     app = web.Application()
+    app.router.add_routes(control)
     for endpoint in (*ENDPOINTS, _FALLBACK):
         app.router.add_route(endpoint.method, endpoint.path, _route(dispatcher, endpoint))
     return app

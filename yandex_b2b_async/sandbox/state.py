@@ -10,6 +10,18 @@ Limits, manager roles, geo restrictions, taxi budgets and spending are `_admin.p
 this state. It does not emulate orders or OAuth: tokens are opaque strings registered with
 `add_token`.
 
+Each rule is on an API page (the project's copy: `api-docs/` and `api-docs/more/`): create's
+required fields, formats and the 406 conflict on a phone, email or nickname (004, "An existing
+user has that phone number / email / nickname"); `USER_IS_DELETED_ERROR` for an archived
+employee's phone (000: "If you try to create an employee with the same phone number as the
+archived employee, an error will occur"); PUT (002), PATCH and its main cost center (003);
+archive (000); a department removed only when empty and without roles (001); a sibling's name
+406 and a cyclic parent 409 (more/departments-create, -update: "запись …
+уже существует", "циклическая иерархия"); list pages (more/users-list: "if the
+answer is empty, next_cursor is absent"). The assumptions that refuse what a page allows apply
+only with `strict=True`: a `cost_centers_id` the client does not have, and emails differing
+only in case as one address.
+
 Every request-path operation is O(1) in the number of employees (indexes by phone, email and
 nickname; list pages by a creation-order sequence), except department archive and re-parenting,
 which walk the client's department tree.
@@ -236,11 +248,6 @@ def _new_id() -> str:
     return f"{_ID_BITS.getrandbits(128):032x}"
 
 
-def _email_key(email: str | None) -> str | None:
-    # Mail addresses compare case-insensitively in practice; the API's exact rule is unknown.
-    return email.lower() if email else None
-
-
 def _expect_object(body: JSONValue, what: str = "request body") -> JSONObject:
     if not isinstance(body, dict):
         raise ApiError(400, "INVALID_JSON", f"the {what} must be a JSON object")
@@ -384,8 +391,11 @@ class State:
     """
 
     def __init__(self, *, strict: bool = False, new_id: Callable[[], str] = _new_id) -> None:
-        """`strict`: refuse a `cost_centers_id` the client does not have, as the real API does;
-        otherwise any non-empty id is accepted and learned as a cost center of the client."""
+        """`strict`: apply the assumptions that refuse what the API pages allow (listed in
+        docs/sandbox.md), among them: a `cost_centers_id` the client does not have is refused
+        (otherwise any non-empty id is accepted and learned as a cost center of the client),
+        and emails differing only in case conflict. Change it only through a reset: the
+        indexes are built under one mode."""
         self.strict = strict
         self._new_id = new_id
         self.clients: dict[str, Client] = {}
@@ -515,7 +525,10 @@ class State:
 
     def authorize(self, token: str | None, selected_client_id: str | None) -> str:
         """Resolve the client a request acts for, as the API does with the Authorization and
-        X-YaTaxi-Selected-Corp-Client-Id headers. Raises 401 or 403 `ApiError`."""
+        X-YaTaxi-Selected-Corp-Client-Id headers. Raises 401 or 403 `ApiError` (every page's
+        codes: "401: The OAuth token is incorrect", "SELECT_CLIENT_HEADER_REQUIRED: the request
+        did not pass the header", `SELECTED_CLIENT_ACCESS_DENIED` for a client the token does
+        not reach)."""
         reach = self._reach(token)
         if selected_client_id is None:
             if len(reach) > 1:
@@ -553,8 +566,11 @@ class State:
     def create_user(self, client_id: str, body: JSONValue) -> str:
         """`POST /users`: create an employee and return its id.
 
-        406 `USER_ALREADY_EXISTS` when an active employee has the phone, email or nickname;
-        400 `USER_IS_DELETED_ERROR` when only archived employees have the phone.
+        406 `USER_ALREADY_EXISTS` when an active employee has the phone, email or nickname
+        (004: "An existing user has that phone number / email / nickname field value within
+        the client"); 400 `USER_IS_DELETED_ERROR` when only archived employees have the phone
+        (000: "If you try to create an employee with the same phone number as the archived
+        employee, an error will occur"). The fields and formats are 004's table.
         """
         client = self.clients[client_id]
         fields = _parse_user(body, _CREATE)
@@ -572,7 +588,9 @@ class State:
 
     def put_user(self, client_id: str, user_id: str, body: JSONValue) -> None:
         """`PUT /users?user_id=`: replace the employee's data; optional fields left out are
-        cleared, `is_deleted` left out is kept, `is_deleted: false` restores."""
+        cleared, `is_deleted` left out is kept, `is_deleted: false` restores (002: the full
+        update, "is_deleted — Indicates an archived employee"; 000: "restore the employee from
+        the archive with updated data")."""
         client = self.clients[client_id]
         employee = self._employee(client, user_id)
         fields = {**_PUT_CLEARED, **_parse_user(body, _PUT)}
@@ -581,8 +599,9 @@ class State:
     def patch_user(self, client_id: str, user_id: str, body: JSONValue) -> None:
         """`PATCH /users?user_id=`: change the fields given; `is_deleted: false` restores.
 
-        As the PATCH page says, a body without `cost_centers_id` assigns the client's main cost
-        center; the sandbox reproduces that so clients that forget it are caught.
+        As the PATCH page says (003: "Если не включать поле в запрос, сотруднику будет назначен
+        основной центр затрат"), a body without `cost_centers_id` assigns the client's main
+        cost center; the sandbox reproduces that so clients that forget it are caught.
         """
         client = self.clients[client_id]
         employee = self._employee(client, user_id)
@@ -591,7 +610,8 @@ class State:
         self._edit(client, employee, fields)
 
     def archive_user(self, client_id: str, user_id: str) -> None:
-        """`POST /users/archive?user_id=`: archive; an archived employee stays so (a no-op)."""
+        """`POST /users/archive?user_id=`: archive (000); an archived employee stays so (a
+        no-op: the page describes no refusal for it)."""
         client = self.clients[client_id]
         self._archive(client, self._employee(client, user_id))
 
@@ -669,7 +689,7 @@ class State:
             (
                 "email",
                 client.active_by_email,
-                _email_key(email) if isinstance(email, str) else None,
+                self._email_key(email) if isinstance(email, str) else None,
             ),
             ("nickname", client.active_by_nickname, nickname or None),
         )
@@ -738,7 +758,7 @@ class State:
         if employee.is_deleted:
             return
         client.active_by_phone[employee.phone] = employee.id
-        email = _email_key(employee.email)
+        email = self._email_key(employee.email)
         if email:
             client.active_by_email[email] = employee.id
         if employee.nickname:
@@ -750,13 +770,21 @@ class State:
         if employee.is_deleted:
             return
         del client.active_by_phone[employee.phone]
-        email = _email_key(employee.email)
+        email = self._email_key(employee.email)
         if email:
             del client.active_by_email[email]
         if employee.nickname:
             del client.active_by_nickname[employee.nickname]
         if employee.department_id is not None:
             client.active_per_department[employee.department_id] -= 1
+
+    def _email_key(self, email: str | None) -> str | None:
+        # The create page: "an existing user has that email" is a conflict. That addresses
+        # differing in case are the same one is an assumption (they are, in practice): strict
+        # only, as it refuses what the page allows.
+        if not email:
+            return None
+        return email.lower() if self.strict else email
 
     def _learn_cost_center(self, client: Client, cost_center_id: str) -> None:
         # Lenient mode: an id seen for the first time becomes one of the client's cost centers.
@@ -775,7 +803,8 @@ class State:
     def create_department(self, client_id: str, body: JSONValue) -> str:
         """`POST /departments/create` (`parent_id` null attaches to the root); returns the id.
 
-        406 `DEPARTMENT_ALREADY_EXISTS` when a sibling already has the name.
+        406 `DEPARTMENT_ALREADY_EXISTS` when a sibling already has the name (departments-create:
+        "406 — запись … уже существует": the record is its name under its parent).
         """
         client = self.clients[client_id]
         obj = _expect_object(body)
@@ -789,7 +818,8 @@ class State:
         """`PUT /departments/update`: rename and/or move; `parent_id: null` leaves the parent.
 
         404 for an unknown department, 409 `CYCLIC_HIERARCHY` when the new parent is the
-        department itself or one of its descendants.
+        department itself or one of its descendants (departments-update: "409 — циклическая
+        иерархия"; 406 for a sibling's name, as on create).
         """
         client = self.clients[client_id]
         department = self._department(client, department_id, status=404)
@@ -813,7 +843,10 @@ class State:
     def archive_department(self, client_id: str, department_id: str) -> list[str]:
         """`POST /departments/archive`: remove the department and its subtree; returns every id
         removed, the department first. Refused with nothing removed (400) while an active
-        employee (`DEPARTMENT_NOT_EMPTY`) or a role (`DEPARTMENT_HAS_ROLES`) is in the subtree."""
+        employee (`DEPARTMENT_NOT_EMPTY`) or a role (`DEPARTMENT_HAS_ROLES`) is in the subtree
+        (001: "can only contain archived employees; they should not have roles attached …
+        Otherwise, the deletion will not occur, and the request will return an error with code
+        400")."""
         client = self.clients[client_id]
         self._department(client, department_id, status=404)
         children: dict[str, list[str]] = {}

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from ._types import UNSET
-from .errors import ValidationError
-from .models import UserCreate
+from .._types import UNSET
+from ..errors import ValidationError
+from ..models import UserCreate
 
 __all__ = ["UNIQUE_FIELDS", "duplicate_rows"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 if TYPE_CHECKING:
     import phonenumbers

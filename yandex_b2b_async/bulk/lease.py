@@ -29,8 +29,8 @@ import time
 import uuid
 from typing import Final
 
-from ._constants import JOURNAL_LEASE_SECONDS
-from .errors import JournalInUseError
+from .._constants import JOURNAL_LEASE_SECONDS
+from ..errors import JournalInUseError
 
 try:
     import fcntl

@@ -26,7 +26,7 @@ it, it takes comments and Cyrillic text as they are)::
     is_active = "true"
 
 Headers are matched ignoring case and repeated spaces. This module only parses maps; the
-readers in ``_csv.py`` apply them. Nothing here touches the network.
+readers in ``rows`` apply them. Nothing here touches the network.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Final
 
 import attrs
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 __all__ = ["ID_FIELDS", "NAME_FIELDS", "USER_FIELDS", "ColumnMap", "header_key"]
 

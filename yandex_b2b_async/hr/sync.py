@@ -30,9 +30,17 @@ from typing import TYPE_CHECKING, Final, Literal, TypeAlias, Unpack
 
 import attrs
 
-from ._constants import SYNC_ARCHIVE_CAP
-from ._converter import unstructure
-from .bulk import (
+from .._constants import SYNC_ARCHIVE_CAP
+from .._converter import unstructure
+from .._personal import (
+    looks_like_phone,
+    mask_email,
+    mask_name,
+    mask_phone,
+    name_repr,
+    phone_repr,
+)
+from ..bulk import (
     BulkItem,
     BulkOperation,
     BulkOptions,
@@ -42,12 +50,12 @@ from .bulk import (
     NotAttemptedError,
     input_key,
 )
-from .errors import B2BError, ValidationError
-from .events import Event
-from .models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
+from ..errors import B2BError, ValidationError
+from ..events import Event
+from ..models import UNSET, AssignedLimit, Limit, User, UserCreate, UserPatch, UserUpdate
 
 if TYPE_CHECKING:
-    from .resources.users import UsersAPI
+    from ..resources.users import UsersAPI
 
 __all__ = [
     "CLEARABLE",
@@ -61,6 +69,7 @@ __all__ = [
     "SyncReport",
     "SyncRestore",
     "SyncUpdate",
+    "SyncWarning",
     "action_name",
     "action_outcome",
     "apply_plan",
@@ -94,6 +103,8 @@ CLEARABLE: Final = ("email", "nickname", "department_id", "limits")
 _CLEARED_BY_PUT: Final = frozenset({"email", "department_id"})
 # The id fields a plan may show by name (describe's label).
 _LABELLED: Final = frozenset({"department_id", "cost_centers_id"})
+# The fields that hold personal data, and how each is masked (see ``_personal.py``).
+_MASKS: Final = {"fullname": mask_name, "phone": mask_phone, "email": mask_email}
 # How many offending rows an error about the input names before it says "and N more".
 _ROWS_NAMED: Final = 10
 
@@ -120,16 +131,26 @@ class ArchiveCapError(B2BError):
         )
 
 
-@attrs.frozen(kw_only=True)
+def _key_repr(value: object) -> str:
+    """A sync key's repr: a phone is masked, a nickname (an id of the HR system) is shown."""
+    return phone_repr(value) if isinstance(value, str) and looks_like_phone(value) else repr(value)
+
+
+@attrs.frozen(kw_only=True, repr=False)
 class FieldChange:
     """One field an action changes: its value in the account and the desired one.
 
-    Limits are shown as sets of ``(service, limit_id)``.
+    Limits are shown as sets of ``(service, limit_id)``. The repr masks the values of a name,
+    phone or email.
     """
 
     field: str
     before: FieldValue
     after: FieldValue
+
+    def __repr__(self) -> str:
+        before, after = _masked(self.before, self.field), _masked(self.after, self.field)
+        return f"FieldChange(field={self.field!r}, before={before!r}, after={after!r})"
 
 
 @attrs.frozen(kw_only=True)
@@ -137,7 +158,7 @@ class SyncCreate:
     """A desired employee with no match in the account: created (or, if the API says the
     phone belongs to an archived employee, restored — see ``create_or_restore``)."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user: UserCreate
     index: int  # position of the record in the desired input
 
@@ -147,7 +168,7 @@ class SyncRestore:
     """An archived employee the desired input lists: restored with every field the record
     sets (a restore may change fields on its own); ``changes`` are the differences seen."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
     patch: UserPatch  # sent with is_deleted: false; always carries cost_centers_id
     changes: tuple[FieldChange, ...]
@@ -160,7 +181,7 @@ class SyncRestore:
 class SyncUpdate:
     """An active employee whose fields differ: a PATCH of those fields plus the cost center."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
     patch: UserPatch
     changes: tuple[FieldChange, ...]
@@ -173,12 +194,41 @@ class SyncUpdate:
 class SyncArchive:
     """An active employee absent from the desired input (only with ``archive_missing``)."""
 
-    key: str
+    key: str = attrs.field(repr=_key_repr)
     user_id: str
-    fullname: str | None
+    fullname: str | None = attrs.field(repr=name_repr)
 
 
 SyncAction: TypeAlias = SyncCreate | SyncRestore | SyncUpdate | SyncArchive
+
+
+@attrs.frozen(kw_only=True)
+class SyncWarning:
+    """Something a plan does that is probably not what was meant; nothing stops the plan.
+
+    ``kind`` says what: ``"phone_changed"`` — a sync by phone would create an employee (the
+    desired record at ``index``, on the file's ``line`` when known) whose full name is that of
+    the active employee ``user_id``, whom the plan archives (or leaves, without
+    ``archive_missing``): probably one person whose phone changed, who would end up twice.
+    """
+
+    kind: Literal["phone_changed"]
+    user_id: str
+    index: int
+    line: int | None = None
+    archived: bool = False
+
+    def describe(self) -> str:
+        """One line for people, naming the row and the employee by id (no personal data)."""
+        where = f"line {self.line}" if self.line is not None else f"desired[{self.index}]"
+        fate = "would archive" if self.archived else "leaves as they are"
+        return (
+            f"warning: {where}: probably a changed phone: this new employee has the full name "
+            f"of employee {self.user_id}, whom the plan {fate}; the person would be in the "
+            "account twice. Check the row, or match by another key (--key nickname)"
+        )
+
+
 SyncReport: TypeAlias = BulkReport[SyncAction, str]
 """The report of :func:`apply_plan`: one item per action; ``result`` and ``id`` are the id of
 the employee the action created or changed."""
@@ -192,7 +242,9 @@ class SyncPlan:
     (freeing phones and nicknames), then updates, restores and creates. ``unchanged`` counts the
     desired records that already match; ``unkeyed`` the active employees without a key value
     (no nickname when syncing by nickname), which a sync never touches; ``active`` the
-    employees not archived when the account was read.
+    employees not archived when the account was read; ``kept`` the active employees left as
+    they are because ``keep`` names their key (an invalid row of the file gives it).
+    ``warnings`` are the :class:`SyncWarning` of what is probably a mistake (a changed phone).
     """
 
     key: SyncKey
@@ -203,6 +255,8 @@ class SyncPlan:
     unchanged: int = 0
     unkeyed: int = 0
     active: int = 0
+    warnings: list[SyncWarning] = attrs.field(factory=list)
+    kept: int = 0
 
     def __len__(self) -> int:
         return len(self.creates) + len(self.restores) + len(self.updates) + len(self.archives)
@@ -223,14 +277,22 @@ class SyncPlan:
             f"{len(self.updates)} to update, {len(self.archives)} to archive, "
             f"{self.unchanged} unchanged"
             + (f", {self.unkeyed} without a {self.key} (left alone)" if self.unkeyed else "")
+            + (f", {self.kept} kept for their invalid rows" if self.kept else "")
         )
 
-    def describe(self, *, max_lines: int | None = None, label: IdLabel | None = None) -> str:
+    def describe(
+        self,
+        *,
+        max_lines: int | None = None,
+        label: IdLabel | None = None,
+        hide_personal: bool = False,
+    ) -> str:
         """The counts and a readable diff, one line per action (at most ``max_lines`` of them).
 
-        Shows keys, ids and the changed values; a plan holds no token, so none can appear.
-        ``label(field, id)`` names the ids of ``department_id`` and ``cost_centers_id`` (a
-        department's path, a cost center's name) where it knows them.
+        Shows keys, ids and the changed values — names, phones and emails included, unless
+        ``hide_personal`` masks them (``+7••••••4567``); a plan holds no token, so none can
+        appear. ``label(field, id)`` names the ids of ``department_id`` and ``cost_centers_id``
+        (a department's path, a cost center's name) where it knows them.
         """
         lines = [self.summary()]
         total = len(self)
@@ -238,36 +300,57 @@ class SyncPlan:
             if max_lines is not None and shown >= max_lines:
                 lines.append(f"  … and {total - shown} more")
                 break
-            lines.append("  " + describe_action(action, label=label))
+            lines.append("  " + describe_action(action, label=label, hide_personal=hide_personal))
+        lines.extend(warning.describe() for warning in self.warnings)
         return "\n".join(lines)
 
     def __str__(self) -> str:
-        return self.describe()
+        """The plan described with personal data masked: ``describe()`` shows it."""
+        return self.describe(hide_personal=True)
 
 
-def describe_action(action: SyncAction, *, label: IdLabel | None = None) -> str:
+def describe_action(
+    action: SyncAction, *, label: IdLabel | None = None, hide_personal: bool = False
+) -> str:
     """One readable line for an action: its sign, key, employee id and changes (ids named by
-    ``label``, see :meth:`SyncPlan.describe`)."""
+    ``label``, personal data masked by ``hide_personal``: see :meth:`SyncPlan.describe`)."""
+    hide = hide_personal
+    key = _masked(action.key, "phone") if hide else action.key
     if isinstance(action, SyncCreate):
         fields = ", ".join(
-            f"{name}={_show(_desired_value(action.user, name), name, label)}"
+            f"{name}={_show(_desired_value(action.user, name), name, label, hide)}"
             for name in _COMPARED
             if name != "phone" and getattr(action.user, name) is not UNSET
         )
-        return f"+ create  {action.user.phone}  {fields}"
+        phone = _masked(action.user.phone, "phone") if hide else action.user.phone
+        return f"+ create  {phone}  {fields}"
     if isinstance(action, SyncArchive):
-        name = f"  {action.fullname!r}" if action.fullname else ""
-        return f"- archive {action.key}  (id {action.user_id}){name}"
+        name = f"  {_show(action.fullname, 'fullname', None, hide)}" if action.fullname else ""
+        return f"- archive {key}  (id {action.user_id}){name}"
     sign, verb = ("^", "restore") if isinstance(action, SyncRestore) else ("~", "update ")
     changes = "; ".join(
-        f"{change.field}: {_show(change.before, change.field, label)} -> "
-        f"{_show(change.after, change.field, label)}"
+        f"{change.field}: {_show(change.before, change.field, label, hide)} -> "
+        f"{_show(change.after, change.field, label, hide)}"
         for change in action.changes
     )
-    return f"{sign} {verb} {action.key}  (id {action.user_id})  {changes or 'no field changes'}"
+    return f"{sign} {verb} {key}  (id {action.user_id})  {changes or 'no field changes'}"
 
 
-def _show(value: FieldValue, field: str = "", label: IdLabel | None = None) -> str:
+def _masked(value: FieldValue, field: str) -> FieldValue:
+    """``value`` masked when ``field`` holds personal data (a phone-shaped key too)."""
+    mask = _MASKS.get(field)
+    if mask is None or not isinstance(value, str):
+        return value
+    if field == "phone" and not looks_like_phone(value):
+        return value  # a nickname key, or an empty phone: not a phone number
+    return mask(value)
+
+
+def _show(
+    value: FieldValue, field: str = "", label: IdLabel | None = None, hide: bool = False
+) -> str:
+    if hide:
+        value = _masked(value, field)
     if label is not None and isinstance(value, str) and field in _LABELLED:
         return repr(label(field, value))
     if value is None:
@@ -292,11 +375,15 @@ def build_plan(
     force: bool = False,
     row_name: Callable[[int], str] | None = None,
     clear: Iterable[str] = (),
+    keep: Iterable[str] = (),
+    lines: Sequence[int] | None = None,
 ) -> SyncPlan:
     """The plan that makes ``account`` (every employee, archived ones too) match ``desired``.
 
     ``clear`` names fields of :data:`CLEARABLE` that a desired record leaving them unset wants
-    empty (by default an unset field is left as it is).
+    empty (by default an unset field is left as it is). ``keep`` names key values whose
+    employees are left as they are — never archived (the keys of a file's invalid rows).
+    ``lines`` (the file line of each desired record) names the rows in ``warnings``.
 
     Raises :class:`ValidationError` for a bad key, a record that is not a :class:`UserCreate`,
     a key value given twice, or (by nickname) a record without a nickname — naming the rows
@@ -348,14 +435,25 @@ def build_plan(
         else:
             unchanged += 1
 
+    kept = frozenset(value.strip() for value in keep if isinstance(value, str))
+    absent = [
+        (value, employee)
+        for value, employee in matches.items()
+        if not employee.is_deleted and value not in wanted
+    ]
     if archive_missing:
         archives = [
             SyncArchive(key=value, user_id=employee.id, fullname=employee.fullname)
-            for value, employee in matches.items()
-            if not employee.is_deleted and value not in wanted
+            for value, employee in absent
+            if value not in kept
         ]
         if len(archives) > SYNC_ARCHIVE_CAP * active and not force:
             raise ArchiveCapError(planned=len(archives), active=active, cap=SYNC_ARCHIVE_CAP)
+    warnings = (
+        _phone_changes(creates, [e for v, e in absent if v not in kept], archive_missing, lines)
+        if key == "phone"
+        else []
+    )
     return SyncPlan(
         key=key,
         creates=creates,
@@ -365,7 +463,45 @@ def build_plan(
         unchanged=unchanged,
         unkeyed=unkeyed,
         active=active,
+        warnings=warnings,
+        kept=sum(1 for value, _ in absent if value in kept),
     )
+
+
+# How full names compare: the letter yo is often written as ye.
+_YO: Final = str.maketrans({"\u0451": "\u0435", "\u0401": "\u0415"})
+
+
+def _same_name(name: str | None) -> str:
+    return " ".join((name or "").translate(_YO).split()).casefold()
+
+
+def _phone_changes(
+    creates: Sequence[SyncCreate],
+    absent: Sequence[User],
+    archived: bool,
+    lines: Sequence[int] | None,
+) -> list[SyncWarning]:
+    """A warning for each create whose full name is that of an active employee the file does
+    not list (archived or left by the plan): a phone that changed, most likely."""
+    by_name: dict[str, list[User]] = {}
+    for employee in absent:
+        name = _same_name(employee.fullname)
+        if name:
+            by_name.setdefault(name, []).append(employee)
+    warnings = []
+    for create in creates:
+        for employee in by_name.get(_same_name(create.user.fullname), ()):
+            warnings.append(
+                SyncWarning(
+                    kind="phone_changed",
+                    user_id=employee.id,
+                    index=create.index,
+                    line=lines[create.index] if lines is not None else None,
+                    archived=archived,
+                )
+            )
+    return warnings
 
 
 def check_desired(
@@ -536,9 +672,7 @@ def _index_desired(
             problems.append(f"{row_name(index)} has no {key}")
             continue
         if value in wanted:
-            problems.append(
-                f"{row_name(index)} repeats {key} {value!r} of {row_name(wanted[value][0])}"
-            )
+            problems.append(f"{row_name(index)} repeats the {key} of {row_name(wanted[value][0])}")
             continue
         wanted[value] = (index, user)
     if problems:
@@ -568,8 +702,8 @@ def _index_account(account: Iterable[User], key: SyncKey) -> tuple[dict[str, Use
         if known is not None and not known.is_deleted:
             if is_active:
                 raise B2BError(
-                    f"employees {known.id} and {employee.id} are both active with {key} "
-                    f"{value!r}; resolve this in the account before syncing by {key}"
+                    f"employees {known.id} and {employee.id} are both active with the same "
+                    f"{key}; resolve this in the account before syncing by {key}"
                 )
             continue  # the active one wins over any archived one
         # The list is in creation order: a later archived employee is the more recent one.
@@ -724,7 +858,7 @@ def _id_of(action: SyncAction, result: str) -> str:
 def _journal_key(action: SyncAction) -> str:
     """A journal key that changes when the action would send something else."""
     if isinstance(action, SyncCreate):
-        return f"create:{action.key}:{input_key(action.user)}"
+        return f"create:{input_key(action.user)}"  # the key's value is in the hash, not in clear
     if isinstance(action, SyncArchive):
         return f"archive:{action.user_id}"
     kind = "restore" if isinstance(action, SyncRestore) else "update"
@@ -757,26 +891,37 @@ def action_outcome(action: SyncAction) -> str:
     return _VERBS[type(action)]
 
 
-def describe_action_data(action: SyncAction) -> dict[str, object]:
+def describe_action_data(action: SyncAction, *, hide_personal: bool = False) -> dict[str, object]:
     """The action as plain data (JSON-ready), as a plan report writes it: ``action``, ``key``,
     ``user_id`` (not for a create) and ``changes`` (``[{"field", "before", "after"}]``) or the
-    created employee's fields. Holds no token."""
-    data: dict[str, object] = {"action": action_name(action), "key": action.key}
+    created employee's fields. Holds no token; ``hide_personal`` masks names, phones and
+    emails (``+7••••••4567``)."""
+    hide = hide_personal
+    key = _masked(action.key, "phone") if hide else action.key
+    data: dict[str, object] = {"action": action_name(action), "key": key}
     if isinstance(action, SyncCreate):
-        data["user"] = unstructure(action.user)
+        user = unstructure(action.user)
+        assert isinstance(user, dict)
+        data["user"] = {name: _plain(value, name, hide) for name, value in user.items()}
         return data
     data["user_id"] = action.user_id
     if isinstance(action, SyncArchive):
-        data["fullname"] = action.fullname
+        data["fullname"] = _plain(action.fullname, "fullname", hide)
         return data
     data["changes"] = [
-        {"field": change.field, "before": _plain(change.before), "after": _plain(change.after)}
+        {
+            "field": change.field,
+            "before": _plain(change.before, change.field, hide),
+            "after": _plain(change.after, change.field, hide),
+        }
         for change in action.changes
     ]
     return data
 
 
-def _plain(value: FieldValue) -> object:
+def _plain(value: object, field: str = "", hide: bool = False) -> object:
+    if hide and (value is None or isinstance(value, str)):
+        value = _masked(value, field)
     if isinstance(value, frozenset):
         return [f"{service}:{limit_id}" for service, limit_id in sorted(value)]
     return value

@@ -17,12 +17,12 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Final
 
-from ._names import Directory
-from ._tables import FilePath, InputFileError, is_excel
-from .models import User
+from ..models import User
+from .names import Directory
+from .tables import FilePath, InputFileError, is_excel
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = ["EXPORT_COLUMNS", "export_rows", "export_users", "write_table"]
 

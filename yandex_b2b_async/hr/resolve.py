@@ -37,13 +37,13 @@ from typing import TYPE_CHECKING, Final, TypeVar
 
 import attrs
 
-from ._validators import check_text
-from .errors import ConflictError, ValidationError
-from .models import Department, Limit, LimitInfo, Service
-from .models._common import to_service
+from .._validators import check_text
+from ..errors import ConflictError, ValidationError
+from ..models import Department, Limit, LimitInfo, Service
+from ..models._common import to_service
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = [
     "AmbiguousNameError",
@@ -261,6 +261,32 @@ class NameResolver:
         created = await self._create_path(tree, path, anchored, segments)
         self._resolved[anchored, segments] = created
         return created
+
+    async def departments_to_create(self, path: str) -> tuple[str, ...]:
+        """The paths of the departments :meth:`department` would create for ``path`` with
+        ``create_missing`` (parents first; empty when it names a department already). Creates
+        nothing. Raises as :meth:`department` does for a malformed or ambiguous path."""
+        anchored, segments = split_department_path(path)
+        tree = await self._read_tree()
+        if path.strip() in tree.by_id or tree.matches(anchored, segments):
+            return ()
+        start = 0
+        prefix: tuple[str, ...] = ()
+        for length in range(len(segments) - 1, 0, -1):
+            found = tree.matches(anchored, segments[:length])
+            if len(found) > 1:
+                raise AmbiguousNameError(
+                    "department",
+                    format_department_path(segments[:length]),
+                    sorted(tree.label(department_id) for department_id in found),
+                )
+            if found:
+                start, prefix = length, tree.paths[found[0]]
+                break
+        return tuple(
+            format_department_path((*prefix, *segments[start:end]))
+            for end in range(start + 1, len(segments) + 1)
+        )
 
     async def _create_path(
         self, tree: _Tree, path: str, anchored: bool, segments: tuple[str, ...]

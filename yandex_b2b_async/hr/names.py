@@ -22,12 +22,12 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 import attrs
 
-from ._columns import header_key
-from .errors import ValidationError
+from ..errors import ValidationError
+from .columns import header_key
 from .resolve import NameNotFoundError, format_department_path
 
 if TYPE_CHECKING:
-    from ._client import B2BClient
+    from .._client import B2BClient
 
 __all__ = [
     "CostCenterEntry",
