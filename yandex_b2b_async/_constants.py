@@ -57,6 +57,8 @@ LEARN_DOUBLING_SECONDS: Final = 0.15
 # every time the client finds the limit again it loses the whole pause, so a climb that finds
 # it every 2 s would lose a third of the time to a server pausing it for 1 s.
 RECOVERY_PER_PAUSE_SECOND: Final = 8.0
+# ... and never more than this: recovery stays a matter of seconds ("seconds, not minutes").
+RECOVERY_MAX_SECONDS: Final = 8.0
 
 # The list calls' page size when none is given: the documents' default page (100 records).
 DEFAULT_PAGE_LIMIT: Final = 100

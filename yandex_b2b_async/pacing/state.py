@@ -22,6 +22,7 @@ from .._constants import (
     GOODPUT_MIN_SECONDS,
     GOODPUT_WINDOW,
     LEARN_DOUBLING_SECONDS,
+    RECOVERY_MAX_SECONDS,
     RECOVERY_PER_PAUSE_SECOND,
 )
 from .bucket import WHOLE_TOKEN, TokenBucket
@@ -238,8 +239,11 @@ class LocalPacing:
         self._cut_at = max(now, self._paused_until)
         # Probing above the limit costs the client a whole pause each time it finds it: the
         # longer a pause, the slower the climb back, so that the time lost to pauses stays a
-        # small share of the time sending (a 1 s Retry-After: back at the peak after 8 s).
-        self._recovery = max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
+        # small share of the time sending (a 1 s Retry-After: back at the peak after 8 s, the
+        # most it ever takes).
+        self._recovery = min(
+            RECOVERY_MAX_SECONDS, max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
+        )
         # A learned rate that nothing got through yet knows no limit to aim at: it starts its
         # slow start again from the cut instead of crawling up a curve from the floor.
         self._slow_start = self._cut_at if self.learns and goodput is None else None
