@@ -25,7 +25,17 @@ from typing import Final
 if __package__ in (None, ""):  # run as ``python benchmarks/run.py``
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks import adaptive, bulk, faults, loop_lag, outage, overhead, pacing, shared
+from benchmarks import (
+    adaptive,
+    bulk,
+    faults,
+    limits,
+    loop_lag,
+    outage,
+    overhead,
+    pacing,
+    shared,
+)
 from benchmarks._common import Result, Settings, quiet_library_logs
 from benchmarks._server import NotRun
 
@@ -48,6 +58,7 @@ WORKLOADS: Final[dict[str, tuple[str, Workload]]] = {
     "outage": (outage.TITLE, outage.run),
     "loop_lag": (loop_lag.TITLE, loop_lag.run),
     "shared": (shared.TITLE, shared.run),
+    "limits": (limits.TITLE, limits.run),
 }
 
 
@@ -102,7 +113,7 @@ def format_result(result: Result) -> str:
         return "\n".join(lines)
     for figure in result.figures:
         value = "—" if figure.value is None else f"{figure.value:,}".replace(",", " ")
-        verdict = "" if figure.met is None else ("met" if figure.met else "MISSED")
+        verdict = "" if figure.met is None else ("met" if figure.met else "not met")
         target = f"target {figure.target}" if figure.target else ""
         tail = "  ".join(part for part in (target, verdict, figure.note) if part)
         lines.append(f"  {figure.name:<52} {value:>12} {figure.unit:<8} {tail}")
@@ -133,7 +144,7 @@ def markdown(report: dict[str, object]) -> str:
             shown = "—" if value is None else f"{value:,}".replace(",", " ")
             unit = f" {figure['unit']}" if figure["unit"] and value is not None else ""
             met = figure["met"]
-            verdict = "" if met is None else ("met" if met else "**MISSED**")
+            verdict = "" if met is None else ("met" if met else "not met")
             lines.append(
                 f"| {title} | {figure['name']} | {shown}{unit} | {figure['target']} "
                 f"| {verdict} | {figure['note']} |"

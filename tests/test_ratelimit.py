@@ -367,6 +367,7 @@ async def test_adaptive_mode_settles_near_the_servers_rate() -> None:
         if server_tokens >= 1.0:
             server_tokens -= 1.0
             answered += 1
+            pacer.answers.successes += 1  # as the request path counts them
         else:
             throttled += 1
             pacer.on_throttle(None, sent_at=sent)

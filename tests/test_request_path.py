@@ -154,7 +154,7 @@ def test_the_query_fast_path_builds_the_url_yarl_would(params: dict[str, str | i
     """Whatever the values, the request path's query is the one yarl's with_query makes."""
     base = "http://127.0.0.1:1/integration/2.0/users"
     url = URL(base)
-    built = _with_query(base, url, params)
+    built = _with_query(url, params)
     expected = url.with_query(params)
     assert built == expected
     assert built.raw_query_string == expected.raw_query_string

@@ -38,6 +38,27 @@ DEFAULT_SUCCESS_REFILL: Final = 2
 ADAPTIVE_DECREASE: Final = 0.7
 ADAPTIVE_MIN_RATE: Final = 0.5
 ADAPTIVE_RECOVERY_SECONDS: Final = 2.0
+# When the rate of successful answers since sending resumed is known (measured over at least
+# GOODPUT_MIN_SECONDS), a 429 cuts to this share of it rather than to 70% of what was sent: a
+# server that throttles passes its own rate, so what it answered is the best estimate of its
+# limit, and the curve then aims at that rate instead of at the overshoot.
+GOODPUT_CUT: Final = 0.9
+GOODPUT_MIN_SECONDS: Final = 0.2
+# ... read over the last one or two windows of this length since sending resumed (a rate that
+# changes, as in a slow start, is judged by its recent past).
+GOODPUT_WINDOW: Final = 0.25
+# ... or since sending resumed, once that is this long ago (a burst then weighs little).
+GOODPUT_LONG_SECONDS: Final = 1.0
+# A client without a RateLimit learns one from its first 429: it starts at the rate of successful
+# answers before it (over at least a second) and doubles every LEARN_DOUBLING_SECONDS until the
+# next 429, which hands over to the adaptive curve above (a TCP slow start).
+LEARN_DOUBLING_SECONDS: Final = 0.15
+# A cut made with a pause of p seconds recovers over max(ADAPTIVE_RECOVERY_SECONDS, this * p):
+# every time the client finds the limit again it loses the whole pause, so a climb that finds
+# it every 2 s would lose a third of the time to a server pausing it for 1 s.
+RECOVERY_PER_PAUSE_SECOND: Final = 8.0
+# ... and never more than this: recovery stays a matter of seconds ("seconds, not minutes").
+RECOVERY_MAX_SECONDS: Final = 8.0
 
 # The list calls' page size when none is given: the documents' default page (100 records).
 DEFAULT_PAGE_LIMIT: Final = 100

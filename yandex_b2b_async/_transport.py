@@ -18,8 +18,9 @@ transport that raises plain ``OSError`` or ``TimeoutError`` instead has them map
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncGenerator, Mapping
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
 import aiohttp
 from yarl import URL
@@ -129,6 +130,114 @@ def transport_error(exc: BaseException, request: Request) -> TransportError:
     return error
 
 
+class _Watch:
+    """One exchange under the watchdog: its task, when its time is up, and how far it got."""
+
+    __slots__ = ("connected", "deadline", "done", "fired", "task")
+
+    def __init__(self, task: asyncio.Task[object], deadline: float) -> None:
+        self.task = task
+        self.deadline = deadline
+        self.connected = False
+        self.done = False
+        self.fired = False
+
+
+class _Watchdog:
+    """The timeouts of every exchange of one session, kept by one timer of the event loop.
+
+    aiohttp arms a timer of its own for a request given a ``total`` timeout and cancels it
+    when the answer is in: several microseconds on every call, for a timeout that almost never
+    fires. Here an exchange is noted in a queue (one per distinct timeout, so each stays in
+    deadline order) and struck off when it ends; a single timer, armed for the earliest
+    deadline, wakes about once per timeout, strikes off what ended, and cancels the tasks whose
+    time is up (:meth:`AiohttpTransport.send` turns that cancellation into a
+    :class:`TransportError`). aiohttp's own timer is left only for connecting (and waiting for
+    a free connection), which is what a connect timeout — "not sent" — means.
+    """
+
+    __slots__ = ("_armed", "_at", "_loop", "_queues", "active")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+        self._queues: dict[float, deque[_Watch]] = {}
+        self._armed: asyncio.TimerHandle | None = None
+        self._at = 0.0
+        #: The exchanges under way, by task: the connector marks the ones it has connected.
+        self.active: dict[asyncio.Task[object], _Watch] = {}
+
+    def watch(self, task: asyncio.Task[object], timeout: float) -> _Watch:
+        """Watch ``task``'s exchange for ``timeout`` seconds from now."""
+        deadline = self._loop.time() + timeout
+        watch = _Watch(task, deadline)
+        queue = self._queues.get(timeout)
+        if queue is None:
+            queue = self._queues[timeout] = deque()
+        queue.append(watch)
+        self.active[task] = watch
+        armed = self._armed
+        if armed is None or deadline < self._at:
+            if armed is not None:
+                armed.cancel()
+            self._at = deadline
+            self._armed = self._loop.call_at(deadline, self._wake)
+        return watch
+
+    def done(self, watch: _Watch) -> None:
+        """The exchange ended (its time may have been up: then nothing more is done)."""
+        watch.done = True
+        if self.active.get(watch.task) is watch:
+            del self.active[watch.task]
+
+    def _wake(self) -> None:
+        self._armed = None
+        now = self._loop.time()
+        earliest: float | None = None
+        for timeout, queue in list(self._queues.items()):
+            while queue and (queue[0].done or queue[0].deadline <= now):
+                watch = queue.popleft()
+                if not watch.done:
+                    watch.fired = True
+                    watch.task.cancel()
+            if not queue:
+                del self._queues[timeout]
+                continue
+            # Struck off the front only: what ended behind a live exchange waits its turn.
+            head = queue[0].deadline
+            if earliest is None or head < earliest:
+                earliest = head
+        if earliest is not None:
+            self._at = earliest
+            self._armed = self._loop.call_at(earliest, self._wake)
+
+    def close(self) -> None:
+        if self._armed is not None:
+            self._armed.cancel()
+            self._armed = None
+
+
+class _WatchedConnector(aiohttp.TCPConnector):
+    """aiohttp's connector, marking an exchange connected once it holds a connection: a
+    timeout after that may have reached the server ("sent"), one before it cannot have."""
+
+    def __init__(self, watchdog: _Watchdog, *, limit: int) -> None:
+        super().__init__(limit=limit)
+        self._watchdog = watchdog
+
+    async def connect(
+        self,
+        req: aiohttp.ClientRequest,
+        traces: list[Any],
+        timeout: aiohttp.ClientTimeout,  # noqa: ASYNC109 (aiohttp's signature)
+    ) -> aiohttp.connector.Connection:
+        connection = await super().connect(req, traces, timeout)
+        task = asyncio.current_task()
+        watch = self._watchdog.active.get(task) if task is not None else None
+        if watch is not None:
+            watch.connected = True
+        return connection
+
+
 async def _closes_with_the_loop(session: aiohttp.ClientSession) -> AsyncGenerator[None, None]:
     """Suspended for as long as the session lives. An event loop closes the async generators
     it started when it shuts down (``asyncio.run`` does), so a session a client made itself is
@@ -152,7 +261,16 @@ class AiohttpTransport:
     :class:`InvalidResponseError`.
     """
 
-    __slots__ = ("_closed", "_keeper", "_limit", "_loop", "_owns", "_session", "_timeouts")
+    __slots__ = (
+        "_closed",
+        "_keeper",
+        "_limit",
+        "_loop",
+        "_owns",
+        "_session",
+        "_timeouts",
+        "_watchdog",
+    )
 
     def __init__(
         self,
@@ -168,9 +286,14 @@ class AiohttpTransport:
         self._closed = False
         # aiohttp's timeout objects, one per distinct value: most calls share the default.
         self._timeouts: dict[float, aiohttp.ClientTimeout] = {}
+        # The timeouts of the own session's exchanges (None with a borrowed session, whose
+        # connector is not ours: aiohttp's total timeout is used then).
+        self._watchdog: _Watchdog | None = None
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._watchdog is not None:
+            self._watchdog.close()
         keeper, self._keeper = self._keeper, None
         if keeper is not None:
             await keeper.aclose()
@@ -201,8 +324,11 @@ class AiohttpTransport:
             keeper, self._keeper = self._keeper, None
             if keeper is not None:
                 await keeper.aclose()
+        if self._watchdog is not None:
+            self._watchdog.close()
+        watchdog = self._watchdog = _Watchdog(loop)
         session = aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self._limit),
+            connector=_WatchedConnector(watchdog, limit=self._limit),
             # No cookies: the API is stateless, and a cookie jar costs time on every call.
             cookie_jar=aiohttp.DummyCookieJar(),
         )
@@ -222,11 +348,19 @@ class AiohttpTransport:
             or (self._owns and asyncio.get_running_loop() is not self._loop)
         ):
             session = await self._session_for_this_loop()
+        watchdog = self._watchdog if self._owns else None
         timeout = self._timeouts.get(request.timeout)
         if timeout is None:
-            timeout = aiohttp.ClientTimeout(total=request.timeout)
+            # Our own session: aiohttp times only the connecting, the watchdog the rest.
+            timeout = (
+                aiohttp.ClientTimeout(total=None, connect=request.timeout)
+                if watchdog is not None
+                else aiohttp.ClientTimeout(total=request.timeout)
+            )
             if len(self._timeouts) < 8:
                 self._timeouts[request.timeout] = timeout
+        task = asyncio.current_task() if watchdog is not None else None
+        watch = None if watchdog is None or task is None else watchdog.watch(task, request.timeout)
         try:
             async with session.request(
                 request.method,
@@ -296,6 +430,26 @@ class AiohttpTransport:
             if session.closed:
                 raise ClientClosedError("the aiohttp session was closed during the call") from exc
             raise
+        except asyncio.CancelledError as exc:
+            if watch is None or not watch.fired or task is None or task.uncancel() > 0:
+                raise  # the caller's cancellation, not the timeout
+            call = f"{request.method} {request.path}"
+            message = (
+                f"{call}: no answer within {request.timeout:.3g}s"
+                if watch.connected
+                else f"{call}: could not connect within {request.timeout:.3g}s"
+            )
+            raise TransportError(
+                message,
+                sent=watch.connected,
+                method=request.method,
+                path=request.path,
+                timeout=True,
+            ) from exc
+        finally:
+            if watch is not None:
+                assert watchdog is not None
+                watchdog.done(watch)
 
 
 async def _read_rest(content: aiohttp.StreamReader, first: bytes) -> bytes:

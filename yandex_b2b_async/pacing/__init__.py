@@ -10,13 +10,19 @@ What is paced, module by module:
 * :mod:`.bucket` — a token bucket of ``burst`` tokens refilled at ``rate`` per ``per``
   seconds, so any window of ``per`` seconds holds at most ``rate + burst`` starts;
 * :mod:`.cubic` — adaptive mode as pure functions: a 429 cuts the rate to 70% of what the
-  client was sending, at most once per round trip and never below 0.5 calls/s; the rate grows
-  back along a cubic curve that reaches the rate of the cut after 2 s and goes on, slowly at
-  first, up to the configured rate (botocore's ``throttling.py``);
-* :mod:`.meter` — the measured sending rate a cut starts from;
+  client was sending, at most once per congestion event (the 429s to calls sent before the
+  last cut do not cut again) and never below 0.5 calls/s; the rate grows back along a cubic
+  curve that reaches the rate of the cut after 2 s (longer after a long pause) and goes on,
+  slowly at first, up to the configured rate (botocore's ``throttling.py``);
+* :mod:`.meter` — the measured sending rate a cut starts from (a pause is not counted as
+  time sending);
 * :mod:`.state` — the quota itself: the bucket, the pause until the time a server named
   (``Retry-After``, bounded by ``max_pause``, or ``default_pause`` after a 429 naming none),
-  and the adaptive rate, kept in this process by :class:`LocalPacing`;
+  and the adaptive rate, kept in this process by :class:`LocalPacing`. It also counts the
+  successful answers (``Pacer.answers``): once enough are in, a cut goes to 90% of the rate
+  the server let through rather than to 70% of what was sent; and a quota without a rate
+  learns one from its first 429 (a slow start from the answers before it), so that the end of
+  a pause releases the waiting calls at a rate, never all at once;
 * :mod:`.pacer` — the :class:`Pacer`: FIFO waiting in front of the quota, the sleeping, and a
   call's deadline as a bound on its wait (:class:`PacingTimeout`).
 

@@ -27,12 +27,20 @@ class Cut:
     peak: float
 
 
-def cubic_rate(elapsed: float, *, peak: float, cut: float, ceiling: float) -> float:
+def cubic_rate(
+    elapsed: float,
+    *,
+    peak: float,
+    cut: float,
+    ceiling: float,
+    recovery: float = ADAPTIVE_RECOVERY_SECONDS,
+) -> float:
     """The rate ``elapsed`` seconds after a cut to ``cut`` that aims at ``peak``, capped at
-    ``ceiling`` (the configured rate) and never below the cut."""
+    ``ceiling`` (the configured rate) and never below the cut; back at the peak after
+    ``recovery`` seconds (CUBIC's K)."""
     if elapsed <= 0.0:
         return cut
-    k = ADAPTIVE_RECOVERY_SECONDS
+    k = recovery
     scale = (peak - cut) / k**3
     rate = peak + scale * (elapsed - k) ** 3
     return min(ceiling, max(rate, cut))

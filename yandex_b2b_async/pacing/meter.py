@@ -21,6 +21,12 @@ class RateMeter:
         self._count = 0
         self.rate: float | None = None
 
+    def restart(self, at: float) -> None:
+        """Count afresh from ``at`` (a pause's end): the time paused is not time sending, and
+        counting it would make the rate measured after a pause far lower than was sent."""
+        self._start = at
+        self._count = 0
+
     def record(self, now: float) -> None:
         """Count one start at ``now``."""
         self._count += 1

@@ -48,6 +48,15 @@ class PacingTimeout(Exception):
         super().__init__(f"the client is paced for {wait:.3f}s more")
 
 
+class _Answers:
+    """A count of successful answers that nothing reads (a quota kept elsewhere)."""
+
+    __slots__ = ("successes",)
+
+    def __init__(self) -> None:
+        self.successes = 0
+
+
 class Pacer:
     """The live gate of one client: a FIFO queue in front of a quota (a token bucket when
     configured) and a client-wide pause.
@@ -67,6 +76,7 @@ class Pacer:
         "_sleep",
         "_waiters",
         "adaptive",
+        "answers",
         "config",
         "throttles",
     )
@@ -94,8 +104,14 @@ class Pacer:
                 config.burst if config is not None else 0,
                 adaptive=self.adaptive,
                 now=clock(),
+                learns=True,
             )
         self._backend: Final[PacingBackend] = backend
+        #: Where the request path counts successful answers (``answers.successes += 1``): the
+        #: quota itself when it is kept here, which estimates the server's limit from them.
+        self.answers: Final[LocalPacing | _Answers] = (
+            backend if isinstance(backend, LocalPacing) else _Answers()
+        )
         self._waiters: deque[asyncio.Future[None]] = deque()
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
         self.throttles = 0
@@ -109,6 +125,11 @@ class Pacer:
             return None
         rate = self._backend.rate(self._clock())
         return None if rate is None else rate * self.config.per
+
+    @property
+    def successes(self) -> int:
+        """How many successful answers the request path has counted."""
+        return self.answers.successes
 
     @property
     def configured_rate(self) -> float | None:

@@ -202,6 +202,9 @@ if adaptive and rate_limited and not (sent_at >= 0 and st.cut_at and sent_at < s
   st.peak = peak
   st.cut_at = math.max(now, until_)
   st.fill = cut
+  -- The meter counts afresh from the pause's end: time paused is not time sending.
+  st.m_start = st.cut_at
+  st.m_count = 0
 end
 -- No burst right after a throttle: the bucket is empty when the pause ends.
 local rate = rate_at(st, ends)

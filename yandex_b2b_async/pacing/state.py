@@ -11,8 +11,20 @@ All times are readings of the pacer's clock, passed in; nothing here sleeps or r
 
 from __future__ import annotations
 
+import math
 from typing import Final, Protocol
 
+from .._constants import (
+    ADAPTIVE_MIN_RATE,
+    ADAPTIVE_RECOVERY_SECONDS,
+    GOODPUT_CUT,
+    GOODPUT_LONG_SECONDS,
+    GOODPUT_MIN_SECONDS,
+    GOODPUT_WINDOW,
+    LEARN_DOUBLING_SECONDS,
+    RECOVERY_MAX_SECONDS,
+    RECOVERY_PER_PAUSE_SECOND,
+)
 from .bucket import WHOLE_TOKEN, TokenBucket
 from .cubic import cubic_rate, cut_rate
 from .meter import RateMeter
@@ -49,7 +61,11 @@ class LocalPacing:
     """A quota kept in this process: :class:`PacingBackend` over a :class:`TokenBucket`, the
     pause-until, and the CUBIC curve of :mod:`.cubic` fed by a :class:`RateMeter`.
 
-    ``rate`` is None for a quota without a rate: only pauses then.
+    ``rate`` is None for a quota without a rate: only pauses then, until the first 429 — from
+    which it learns one (``learns``): a bucket of one token starts at the rate of successful
+    answers before that 429 (``successes``, counted by the caller), doubles until the next 429,
+    and from then on follows the adaptive curve with no ceiling. So the end of a pause
+    releases the waiters at a rate, never all at once.
     """
 
     __slots__ = (
@@ -57,17 +73,30 @@ class LocalPacing:
         "_configured",
         "_cut",
         "_cut_at",
+        "_earlier",
+        "_earlier_at",
         "_fill",
         "_last_peak",
+        "_mark",
+        "_mark_at",
         "_meter",
         "_paused_until",
         "_peak",
+        "_recovery",
+        "_resumed",
+        "_resumed_at",
+        "_slow_start",
         "adaptive",
+        "learns",
+        "successes",
     )
 
-    def __init__(self, rate: float | None, burst: int, *, adaptive: bool, now: float) -> None:
-        self._configured: Final = rate or 0.0
-        self.adaptive: Final = adaptive and rate is not None
+    def __init__(
+        self, rate: float | None, burst: int, *, adaptive: bool, now: float, learns: bool = False
+    ) -> None:
+        self._configured: Final = rate or math.inf
+        self.adaptive = adaptive and rate is not None
+        self.learns: Final = learns and rate is None
         self._bucket: TokenBucket | None = (
             TokenBucket(float(burst), now) if rate is not None else None
         )
@@ -80,6 +109,21 @@ class LocalPacing:
         self._cut_at: float | None = None
         self._cut = self._configured
         self._meter = RateMeter(now)
+        # CUBIC's K for the current cut: longer when a 429 costs a long pause (see throttled).
+        self._recovery = ADAPTIVE_RECOVERY_SECONDS
+        # A learned rate's slow start: when it began (None: not in one).
+        self._slow_start: float | None = None
+        #: Successful answers so far, counted by the caller; with ``_mark`` (the count when
+        #: sending last resumed, at ``_mark_at``) it gives the rate the server let through.
+        self.successes = 0
+        self._mark = 0
+        self._mark_at = now
+        # The mark before that (None: none since sending resumed), so that the rate of answers
+        # is read over the last GOODPUT_WINDOW or two, not since a slow start began.
+        self._earlier = 0
+        self._earlier_at: float | None = None
+        self._resumed = 0
+        self._resumed_at = now
 
     def paused_until(self) -> float:
         return self._paused_until
@@ -109,6 +153,8 @@ class LocalPacing:
             bucket.tokens -= 1.0
             if self.adaptive:
                 self._meter.record(now)
+                if now - self._mark_at >= GOODPUT_WINDOW:
+                    self._roll(now)
             return True
         return False
 
@@ -125,9 +171,15 @@ class LocalPacing:
         if bucket.take():
             if self.adaptive:
                 self._meter.record(now)
+                if now - self._mark_at >= GOODPUT_WINDOW:
+                    self._roll(now)
             return 0.0
         start = max(now, bucket.updated)
-        return start - now + (1.0 - bucket.tokens) / self._rate(start)
+        delay = start - now + (1.0 - bucket.tokens) / self._rate(start)
+        if self._slow_start is not None and delay > LEARN_DOUBLING_SECONDS:
+            # The rate doubles while this waiter sleeps: ask again when it has.
+            return max(start - now, LEARN_DOUBLING_SECONDS)
+        return delay
 
     def estimate_wait(self, now: float, position: int) -> float:
         pause = max(0.0, self._paused_until - now)
@@ -149,29 +201,120 @@ class LocalPacing:
             self._paused_until = until
         bucket = self._bucket
         if bucket is None:
+            # A 429 that asks for no wait at all (Retry-After: 0, or no pause configured)
+            # says nothing about a rate: only one with a pause teaches one.
+            if self.learns and rate_limited and pause > 0.0:
+                self._learn(now, until)
             return
-        # No burst right after a throttle: tokens start accruing when the pause ends.
         self._refill(bucket, now)
-        bucket.drain_until(now, until)
-        if not (self.adaptive and rate_limited):
+        if self.learns:
+            # A learned bucket holds the server's observed burst, saved up again by the
+            # server during the pause: it is sent when the pause ends, then the rate.
+            bucket.tokens = bucket.capacity
+            bucket.updated = max(bucket.updated, until)
+        else:
+            # No burst right after a throttle: tokens start accruing when the pause ends.
+            bucket.drain_until(now, until)
+        if not (self.adaptive and rate_limited) or (self.learns and pause <= 0.0):
             return
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
             return  # sent before the last cut: that cut already answered this round trip
-        current = self._rate(now)
+        # One congestion event, one cut.
+        in_force = self._rate(now)
+        current = in_force
         measured = self._meter.rate
         if measured is not None and measured < current:
             current = measured
-        cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
-        self._last_peak = current
-        self._cut, self._peak = cut.rate, cut.peak
+        goodput = self._goodput(now)
+        if goodput is not None and goodput < in_force:
+            # What the server let through since sending resumed is its limit, as near as this
+            # process can tell: cut just below it and aim the curve at it.
+            rate = max(min(ADAPTIVE_MIN_RATE, self._configured), goodput * GOODPUT_CUT)
+            self._last_peak = goodput
+            self._cut, self._peak = rate, goodput
+        else:
+            cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
+            self._last_peak = current
+            self._cut, self._peak = cut.rate, cut.peak
         self._cut_at = max(now, self._paused_until)
-        self._fill = cut.rate
+        # Probing above the limit costs the client a whole pause each time it finds it: the
+        # longer a pause, the slower the climb back, so that the time lost to pauses stays a
+        # small share of the time sending (a 1 s Retry-After: back at the peak after 8 s, the
+        # most it ever takes).
+        self._recovery = min(
+            RECOVERY_MAX_SECONDS, max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
+        )
+        # A learned rate that nothing got through yet knows no limit to aim at: it starts its
+        # slow start again from the cut instead of crawling up a curve from the floor.
+        self._slow_start = self._cut_at if self.learns and goodput is None else None
+        self._fill = self._cut
+        self._resume(self._cut_at)
+
+    def _learn(self, now: float, until: float) -> None:
+        """The first 429 of a quota without a rate: start a bucket of one token at the rate
+        of the successful answers before it, in slow start from the pause's end."""
+        answered = self.successes - self._mark
+        span = max(now - self._mark_at, until - now, 1.0)
+        start = max(ADAPTIVE_MIN_RATE, answered / span)
+        # The bucket holds what the server let through before it refused: its own burst (or
+        # its window's worth), which it will take again when the pause is over.
+        bucket = self._bucket = TokenBucket(float(max(1, answered)), now)
+        bucket.updated = until
+        self.adaptive = True
+        self._cut = self._peak = self._fill = start
+        self._slow_start = self._cut_at = until
+        self._resume(until)
+
+    def _resume(self, at: float) -> None:
+        """Sending resumes at ``at``: count the answers and the sending rate from there."""
+        self._meter.restart(at)
+        self._mark = self._resumed = self.successes
+        self._mark_at = self._resumed_at = at
+        self._earlier_at = None
+
+    def _roll(self, now: float) -> None:
+        self._earlier, self._earlier_at = self._mark, self._mark_at
+        self._mark, self._mark_at = self.successes, now
+
+    def _goodput(self, now: float) -> float | None:
+        """Successful answers a second since sending resumed when that is a second or more
+        (a bucket's burst or a window's worth then weighs little), else over the last window
+        or two (a slow start's early, slower part left out)."""
+        earlier_at = self._earlier_at
+        if earlier_at is not None and earlier_at > self._resumed_at:
+            # Past the first window after the pause, which holds the burst the server saved
+            # up during it: the rate it passes once that burst is spent.
+            mark, since = self._earlier, earlier_at
+        elif now - self._resumed_at >= GOODPUT_LONG_SECONDS:
+            mark, since = self._resumed, self._resumed_at
+        elif self._earlier_at is not None:
+            mark, since = self._earlier, self._earlier_at
+        else:
+            mark, since = self._mark, self._mark_at
+        span = now - since
+        answered = self.successes - mark
+        if since <= self._resumed_at and self.learns and self._bucket is not None:
+            # The burst sent when the pause ended is not the rate: leave it out.
+            answered -= int(self._bucket.capacity)
+        if span < GOODPUT_MIN_SECONDS or answered <= 0:
+            return None  # too soon to tell, or nobody counts the answers (a fallback's quota)
+        return answered / span
 
     def _rate(self, now: float) -> float:
         cut_at = self._cut_at
         if cut_at is None:
             return self._fill
-        return cubic_rate(now - cut_at, peak=self._peak, cut=self._cut, ceiling=self._configured)
+        if self._slow_start is not None:
+            doublings = max(0.0, now - self._slow_start) / LEARN_DOUBLING_SECONDS
+            growth: float = 2.0 ** min(doublings, 60.0)
+            return self._cut * growth
+        return cubic_rate(
+            now - cut_at,
+            peak=self._peak,
+            cut=self._cut,
+            ceiling=self._configured,
+            recovery=self._recovery,
+        )
 
     def _refill(self, bucket: TokenBucket, now: float) -> None:
         if now - bucket.updated > 0.0:

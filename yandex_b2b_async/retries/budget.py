@@ -10,7 +10,7 @@ from .._constants import (
     DEFAULT_SUCCESS_REFILL,
     DEFAULT_TRANSPORT_RETRY_COST,
 )
-from ..errors import B2BError, TransportError, ValidationError
+from ..errors import B2BError, RateLimitError, TransportError, ValidationError
 
 __all__ = ["RetryBudget"]
 
@@ -19,7 +19,9 @@ class RetryBudget:
     """A client-wide allowance of retries (botocore's retry quota).
 
     The budget holds up to ``capacity`` tokens and starts full. Every retry spends
-    ``retry_cost`` tokens (``transport_retry_cost`` after a connection failure or timeout);
+    ``retry_cost`` tokens (``transport_retry_cost`` after a connection failure or timeout),
+    except the retry of a 429: the server asked the client to wait, which the pacer makes the
+    whole client do, so there is no storm of retries to ration;
     a retry the budget cannot pay is not made, and the call fails with its last error. Each
     successful attempt gives back ``success_refill`` tokens. While the API answers, the budget
     stays full; during an outage it drains after ``capacity / retry_cost`` retries, and a bulk
@@ -72,7 +74,10 @@ class RetryBudget:
         )
 
     def try_spend(self, error: B2BError) -> bool:
-        """Pay for a retry after ``error``; False (and nothing spent) if the budget cannot."""
+        """Pay for a retry after ``error``; False (and nothing spent) if the budget cannot.
+        A retry after a 429 is free."""
+        if isinstance(error, RateLimitError):
+            return True
         cost = self.transport_retry_cost if isinstance(error, TransportError) else self.retry_cost
         if cost > self.available:
             self.denied += 1

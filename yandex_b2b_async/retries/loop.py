@@ -28,7 +28,6 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception,
-    stop_after_attempt,
     wait_random_exponential,
 )
 from tenacity.stop import stop_base
@@ -83,16 +82,40 @@ class _ReconcileFailed(Exception):
 
 
 class _Call:
-    """What one failed call's loop knows as it goes."""
+    """What one failed call's loop knows as it goes. ``throttled`` counts the attempts
+    answered 429 (which spend no attempt), ``first_throttle`` is when the first came."""
 
-    __slots__ = ("attempts", "end", "last_error", "reason", "unknown")
+    __slots__ = (
+        "attempts",
+        "end",
+        "first_throttle",
+        "last_error",
+        "reason",
+        "throttled",
+        "unknown",
+    )
 
-    def __init__(self, first_error: B2BError, end: float | None) -> None:
+    def __init__(self, first_error: B2BError, end: float | None, now: float) -> None:
         self.attempts = 1
         self.end = end
         self.last_error = first_error
         self.reason: GiveUpReason | None = None
         self.unknown = False
+        self.throttled = 0
+        self.first_throttle: float | None = None
+        self.note(first_error, now)
+
+    def note(self, error: B2BError, now: float) -> None:
+        """Count ``error`` if it is a 429."""
+        if _is_throttle(error):
+            self.throttled += 1
+            if self.first_throttle is None:
+                self.first_throttle = now
+
+
+def _is_throttle(error: BaseException | None) -> bool:
+    """A 429: the server asking to wait, which the pacer makes the whole client do."""
+    return isinstance(error, APIError) and error.status == 429
 
 
 class _Stop(stop_base):
@@ -114,7 +137,7 @@ class _Stop(stop_base):
 
 class _WaitRetryAfter(wait_base):
     """The server's ``Retry-After`` when it named one (and the policy obeys it), else
-    ``fallback``."""
+    ``fallback``; after a 429 that named none, nothing beyond the pacer's pause."""
 
     def __init__(self, fallback: wait_base) -> None:
         self._fallback = fallback
@@ -123,6 +146,8 @@ class _WaitRetryAfter(wait_base):
         retry_after = _retry_after(retry_state)
         if retry_after is not None:
             return retry_after
+        if _is_throttle(_error(retry_state)):
+            return 0.0
         return self._fallback(retry_state)
 
 
@@ -183,8 +208,8 @@ async def retry_after_failure(
                 return found
         raise first_error
     end = None if policy.deadline is None else started + policy.deadline
-    call = _Call(first_error, end)
     clock = policy.clock
+    call = _Call(first_error, end, clock())
     first: list[B2BError] = [first_error]
 
     async def next_attempt() -> _A | _R:
@@ -207,13 +232,26 @@ async def retry_after_failure(
         except B2BError as error:
             call.attempts += 1
             call.last_error = error
+            call.note(error, clock())
             raise
         call.attempts += 1
         return result
 
+    def attempts_spent(retry_state: RetryCallState) -> bool:
+        # A 429 spends no attempt: the server asks to wait, and the wait is bounded by the
+        # deadline (or, without one, by max_retry_after in all), not by a count.
+        return call.attempts - call.throttled >= policy.max_attempts
+
     def retry_after_too_long(retry_state: RetryCallState) -> bool:
         retry_after = _retry_after(retry_state)
-        return retry_after is not None and retry_after > policy.max_retry_after
+        obeyed = retry_after if policy.respect_retry_after else None
+        if obeyed is not None and obeyed > policy.max_retry_after:
+            return True
+        first_throttle = call.first_throttle
+        if end is not None or first_throttle is None or not _is_throttle(_error(retry_state)):
+            return False
+        waited = clock() + (retry_state.upcoming_sleep or 0.0) - first_throttle
+        return waited > policy.max_retry_after
 
     def past_deadline(retry_state: RetryCallState) -> bool:
         return end is not None and clock() + (retry_state.upcoming_sleep or 0.0) >= end
@@ -252,17 +290,25 @@ async def retry_after_failure(
 
     backoff = wait_random_exponential(multiplier=policy.backoff_initial, max=policy.backoff_max)
     stops: list[tuple[GiveUpReason, Callable[[RetryCallState], bool]]] = [
-        ("max_attempts", stop_after_attempt(policy.max_attempts))
+        ("max_attempts", attempts_spent)
     ]
-    if policy.respect_retry_after:
-        stops.append(("retry_after_too_long", retry_after_too_long))
+    stops.append(("retry_after_too_long", retry_after_too_long))
     stops += [("deadline", past_deadline), ("budget_exhausted", budget_refuses)]
+    sleep = policy.sleep
+
+    async def wait(seconds: float) -> None:
+        # After a 429 the call waits in the pacer, with the whole client: its queue is first
+        # come first served and releases the waiters at the paced rate when the pause ends,
+        # where sleeping here too would wake every throttled call at once (a stampede).
+        if not _is_throttle(call.last_error):
+            await sleep(seconds)
+
     retrying = AsyncRetrying(
         retry=retry_if_exception(retryable),
         wait=_WaitRetryAfter(backoff) if policy.respect_retry_after else backoff,
         stop=_Stop(call, tuple(stops)),
         before_sleep=retry_scheduled,
-        sleep=policy.sleep,
+        sleep=wait,
         reraise=True,
     )
     try:

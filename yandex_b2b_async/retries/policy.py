@@ -89,7 +89,10 @@ def _optional_callable(
 class RetryPolicy:
     """How a failed call is retried.
 
-    ``max_attempts`` counts the first attempt (1 means no retry: :meth:`none`). Our own waits
+    ``max_attempts`` counts the first attempt (1 means no retry: :meth:`none`); an attempt
+    answered 429 is not counted — the server asked the client to wait, and the client's pacer
+    holds the retry until the pause ends — so what bounds a throttled call is the ``deadline``,
+    or without one ``max_retry_after`` seconds of waiting on 429s in all. Our own waits
     are full-jitter exponential: a random time in ``[0, min(backoff_max, backoff_initial *
     2**(n-1))]`` before retry ``n``. A server's ``Retry-After`` (seconds or an HTTP date, on a
     429 or a 5xx) is obeyed as given when ``respect_retry_after`` is set; if it is longer than

@@ -1,0 +1,216 @@
+"""A 429 is the server asking to wait: what it costs a call, how a pause ends, how the rate
+adapts — the mechanisms behind the server-limit benchmark (benchmarks/limits.py), each shown
+without a timed assertion (a fake clock for the pacer, counts for the request path)."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator
+
+import pytest
+
+from tests._hostile import Answer as HostileAnswer
+from tests._hostile import HostileServer
+from tests.test_ratelimit import FakeClock, make_pacer
+from yandex_b2b_async import (
+    B2BClient,
+    RateLimit,
+    RateLimitError,
+    RetryPolicy,
+    ServerError,
+    TransportError,
+)
+from yandex_b2b_async._constants import GOODPUT_CUT
+from yandex_b2b_async._transport import AiohttpTransport
+from yandex_b2b_async.retries import RetryBudget, RetryEvent
+from yandex_b2b_async.sandbox import Reply, Sandbox
+
+ARCHIVE = "/integration/2.0/users/archive"
+
+
+@pytest.fixture
+async def sandbox() -> AsyncIterator[Sandbox]:
+    async with Sandbox() as running:
+        yield running
+
+
+def throttles(count: int) -> list[Reply]:
+    return [Reply.rate_limited(0) for _ in range(count)]
+
+
+# -- a 429 spends no attempt, no budget ------------------------------------------------------
+
+
+async def test_a_429_spends_no_attempt(sandbox: Sandbox) -> None:
+    """Five 429s in a row do not use up two attempts: the call waits them out and succeeds."""
+    sandbox.faults.script("POST", ARCHIVE, throttles(5))
+    user_id = sandbox.add_user(phone="+79990000002")
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=RetryPolicy(max_attempts=2)
+    ) as client:
+        await client.users.archive(user_id)
+    assert sandbox.stats.count("POST", ARCHIVE) == 6
+
+
+async def test_a_503_still_spends_an_attempt_between_429s(sandbox: Sandbox) -> None:
+    """Attempts answered 429 are not counted; the others are, and bound the call as before."""
+    sandbox.faults.script(
+        "POST", ARCHIVE, [*throttles(2), Reply(status=503), *throttles(2), Reply(status=503)]
+    )
+    user_id = sandbox.add_user(phone="+79990000002")
+    policy = RetryPolicy(max_attempts=2, backoff_initial=0, backoff_max=0)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        with pytest.raises(ServerError) as caught:
+            await client.users.archive(user_id)
+    assert caught.value.status == 503
+    assert sandbox.stats.count("POST", ARCHIVE) == 6
+
+
+async def test_the_deadline_bounds_the_wait_for_a_429(sandbox: Sandbox) -> None:
+    """A Retry-After that would end past the deadline ends the call at once with the 429."""
+    sandbox.faults.script("POST", ARCHIVE, [Reply.rate_limited(5)])
+    user_id = sandbox.add_user(phone="+79990000002")
+    give_ups: list[RetryEvent] = []
+    policy = RetryPolicy(deadline=1.0, on_give_up=give_ups.append)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        with pytest.raises(RateLimitError):
+            await client.users.archive(user_id)
+    assert sandbox.stats.count("POST", ARCHIVE) == 1
+    assert [event.reason for event in give_ups] == ["deadline"]
+
+
+async def test_a_429_costs_no_retry_budget(sandbox: Sandbox) -> None:
+    """Retries after a 429 are not paid from the retry budget, which stays full."""
+    sandbox.faults.script("POST", ARCHIVE, throttles(3))
+    user_id = sandbox.add_user(phone="+79990000002")
+    budget = RetryBudget(capacity=5, retry_cost=5)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry_budget=budget) as client:
+        await client.users.archive(user_id)
+    assert (budget.available, budget.spent, budget.denied) == (5, 0, 0)
+
+
+async def test_a_throttled_call_waits_in_the_pacer_not_in_a_sleep_of_its_own(
+    sandbox: Sandbox,
+) -> None:
+    """After a 429 the policy's sleep is not used: the pacer's queue holds the call."""
+    sandbox.faults.script("POST", ARCHIVE, throttles(2))
+    user_id = sandbox.add_user(phone="+79990000002")
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    async with B2BClient(
+        sandbox.token, base_url=sandbox.url, retry=RetryPolicy(sleep=sleep)
+    ) as client:
+        await client.users.archive(user_id)
+    assert slept == []
+    assert client.pacer.throttles == 2
+
+
+# -- a pause ends without a stampede ---------------------------------------------------------
+
+
+async def _starts_after_a_pause(pacer_config: RateLimit | None, waiters: int) -> list[float]:
+    clock = FakeClock()
+    pacer = make_pacer(clock, pacer_config)
+    for _ in range(10):
+        assert pacer.try_acquire()
+        pacer.answers.successes += 1
+    pacer.on_throttle(1.0)
+    starts: list[float] = []
+
+    async def waiter() -> None:
+        await pacer.acquire()
+        starts.append(clock.now - 1000.0)
+
+    await asyncio.gather(*(waiter() for _ in range(waiters)))
+    return starts
+
+
+async def test_a_pause_ends_without_a_stampede_on_a_client_without_a_rate() -> None:
+    """A client with no RateLimit releases the calls held by a 429 no faster than the server
+    took them before it: as many at once as it answered (10 here), then one by one."""
+    starts = await _starts_after_a_pause(None, 16)
+    assert starts[:10] == [pytest.approx(1.0)] * 10
+    later = starts[10:]
+    assert later[0] > 1.0
+    assert len(set(later)) == len(later)
+    assert later == sorted(later)
+
+
+async def test_a_pause_ends_without_a_stampede_with_a_rate() -> None:
+    """A client with a RateLimit releases the held calls at its rate, with no burst."""
+    starts = await _starts_after_a_pause(RateLimit(rate=100, burst=10), 5)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
+    assert gaps == pytest.approx([0.01] * 4)
+
+
+async def test_the_learned_rate_starts_at_what_the_server_let_through() -> None:
+    """Without a RateLimit, the first 429 starts a rate from the answers before it (ten in
+    the second before: 10 a second), and the rate grows while no 429 comes."""
+    starts = await _starts_after_a_pause(None, 40)
+    assert starts[10] - 1.0 == pytest.approx(1 / 10, rel=0.3)
+    paced = starts[10:]
+    assert paced[-1] - paced[-6] < paced[5] - paced[0]  # the last five came faster
+
+
+# -- one decrease per congestion event -------------------------------------------------------
+
+
+async def test_a_burst_of_429s_cuts_the_rate_once() -> None:
+    """Ten 429s to calls sent before the cut lower the adaptive rate once, not ten times."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True), default_pause=0.0)
+    sent = clock.now
+    clock.now += 0.01
+    pacer.on_throttle(None, sent_at=sent)
+    once = pacer.current_rate
+    for _ in range(9):
+        pacer.on_throttle(None, sent_at=sent)
+    assert pacer.current_rate == once
+    assert once is not None
+    assert once < 100
+
+
+async def test_a_cut_goes_just_below_what_the_server_let_through() -> None:
+    """Sending 200 a second of which the server answers every other one, a 429 cuts the rate
+    to 90% of the 100 a second that got through, not to 70% of the 200 sent."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True), default_pause=0.0)
+    sent = 0
+    while clock.now < 1002.0:
+        await pacer.acquire()
+        sent += 1
+        if sent % 2:
+            pacer.answers.successes += 1
+    pacer.on_throttle(None, sent_at=clock.now)
+    assert pacer.current_rate == pytest.approx(100 * GOODPUT_CUT, rel=0.06)
+
+
+# -- the timeout's meaning -------------------------------------------------------------------
+
+
+async def test_a_timeout_waiting_for_a_connection_is_not_sent(hostile: HostileServer) -> None:
+    """A call that times out before it holds a connection was not sent; one that times out
+    waiting for its answer was."""
+    hostile.answer(HostileAnswer(delay=30.0))
+    transport = AiohttpTransport(connection_limit=1)
+    patient = B2BClient("token", base_url=hostile.url, timeout=30, retry=None, transport=transport)
+    hasty = B2BClient("token", base_url=hostile.url, timeout=0.3, retry=None, transport=transport)
+    async with patient, hasty:
+        holding = asyncio.create_task(patient.users.archive("u1"))  # holds the one connection
+        await asyncio.sleep(0.05)
+        with pytest.raises(TransportError) as waiting:
+            await hasty.users.archive("u2")
+        holding.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await holding
+        with pytest.raises(TransportError) as answered:
+            await hasty.users.archive("u3")
+    assert waiting.value.sent is False
+    assert answered.value.sent is True
+    assert waiting.value.timeout
+    assert answered.value.timeout
+    assert "no answer within 0.3s" in str(answered.value)
