@@ -563,3 +563,10 @@ def test_cli_sync_hide_personal_masks_the_plan_and_its_report(
     assert "+7••••••0001" in out
     for text in (out, err, report.read_text()):
         assert _shows(text, personal) == [], text
+
+
+def test_an_id_with_a_long_run_of_digits_stays_readable_in_a_message() -> None:
+    """Digits inside a hexadecimal id are no phone: an error naming the id shows it whole."""
+    user_id = "a1b2c3d49876543210ff00aa11bb22cc"
+    assert scrub(f"user '{user_id}' not found") == f"user '{user_id}' not found"
+    assert "9876543210" not in scrub("call 89876543210 now")

@@ -48,7 +48,12 @@ _E164: Final = re.compile(r"\+[1-9][0-9]{6,14}")
 # Inside free text: "+7 900 123-45-67", "8 (900) 123 45 67", "+79001234567", with the separators
 # people write — after a "+" as short as E.164 allows (7 digits), without one 10 digits or
 # more, so that no shorter number (an id, an amount) is touched.
-_PHONE_IN_TEXT: Final = re.compile(r"\+\d(?:[\s().-]{0,2}\d){6,14}|\d(?:[\s().-]{0,2}\d){9,14}")
+# Digits without a "+" count only standing apart from Latin letters and other digits: inside
+# a hexadecimal id (a1b2…9876543210ff) they are no phone, and masking them would hide the id an
+# error names.
+_PHONE_IN_TEXT: Final = re.compile(
+    r"\+\d(?:[\s().-]{0,2}\d){6,14}|(?<![0-9A-Za-z])\d(?:[\s().-]{0,2}\d){9,14}(?![0-9A-Za-z])"
+)
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 _PHONE_SHAPED: Final = re.compile(r"\+?[0-9\s().-]+")
 _EMAIL_IN_TEXT: Final = re.compile(r"[^@\s'\"<>(),;:]+@[^@\s'\"<>(),;:]+\.[^@\s'\"<>(),;:]+")
