@@ -519,6 +519,26 @@ def test_any_body_decodes_to_the_model_or_invalid_response(model: type, body: by
         result = error
     if isinstance(result, InvalidResponseError):
         assert result.status == 200
-        assert isinstance(result.__cause__, Exception)
+        # A body that is not JSON chains the parser's error; JSON of the wrong shape chains
+        # nothing, since the structuring error's traceback could quote a value of the record.
+        assert result.__cause__ is None or isinstance(result.__cause__, ValueError)
     else:
         assert isinstance(result, model)
+
+
+def test_a_record_of_the_wrong_shape_is_refused_without_its_values() -> None:
+    """An answer that is JSON but not the documented model names the model, and neither the
+    error nor anything chained to it holds the record's values (an employee's name)."""
+    from yandex_b2b_async._request import _decode
+    from yandex_b2b_async.models import User
+
+    body = b'{"id": "u-1", "fullname": "Ivan Petrov", "phone": "+79991234567", "is_deleted": 7}'
+    with pytest.raises(InvalidResponseError) as refused:
+        _decode(body, User, "GET", "/users")
+    error = refused.value
+    assert "User" in str(error)
+    assert error.__cause__ is None
+    assert error.__suppress_context__
+    shown = f"{error!s} {error!r} {error.body_excerpt}"
+    assert "Ivan" not in shown
+    assert "9991234567" not in shown

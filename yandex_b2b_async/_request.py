@@ -40,6 +40,7 @@ from yarl import URL
 from ._converter import structure, unstructure
 from ._logs import call_extra
 from ._observe import CallTracker, Observers
+from ._personal import scrub
 from ._transport import AsyncTransport, Request, transport_error
 from .errors import (
     APIError,
@@ -495,15 +496,26 @@ def _encode(body: object) -> bytes:
 
 def _decode(payload: bytes, model: type[_T], method: str, path: str) -> _T:
     try:
-        return structure(orjson.loads(payload), model)
-    except Exception as exc:  # any malformed body: JSON, type or missing-field errors alike
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:  # an HTML page, a truncated body: worth an excerpt
         raise InvalidResponseError(
             200,
-            message=f"the answer is not the documented {model.__name__}: {exc}",
-            body_excerpt=payload[:200].decode("utf-8", errors="replace"),
+            message=f"the answer is not JSON: {exc}",
+            body_excerpt=scrub(payload[:200].decode("utf-8", errors="replace")),
             method=method,
             path=path,
         ) from exc
+    try:
+        return structure(data, model)
+    except Exception as exc:  # a type or missing-field error
+        # JSON of the wrong shape is a record: no excerpt, and no chained cause whose
+        # traceback could quote one of its values (an employee's name).
+        raise InvalidResponseError(
+            200,
+            message=f"the answer is not the documented {model.__name__}: {exc}",
+            method=method,
+            path=path,
+        ) from None
 
 
 def check_policy(policy: object) -> RetryPolicy:
