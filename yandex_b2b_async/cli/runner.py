@@ -195,8 +195,19 @@ def run_async(args: argparse.Namespace, body: Callable[[], Awaitable[int]]) -> i
     except B2BError as exc:  # reading the account failed, or the input failed midway
         print(f"{PROG}: error: {redact(str(exc), Parser.secrets)}", file=sys.stderr)
         return EXIT_FAILED_ROWS
+    except BrokenPipeError:  # the reader had enough (| head): not an error
+        return _reader_gone()
     except OSError as exc:  # the report or the journal could not be written
         return fail(f"cannot use {exc.filename}: {exc.strerror or exc}")
+
+
+def _reader_gone() -> int:
+    """End quietly when stdout's reader has closed the pipe: what is still buffered goes
+    nowhere, instead of failing again when Python flushes it at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
 
 
 async def _awaited(body: Callable[[], Awaitable[int]]) -> int:
