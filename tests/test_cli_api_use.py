@@ -4,9 +4,17 @@ point against the sandbox over loopback sockets (a subprocess where the pipe its
 
 from __future__ import annotations
 
+import functools
 import os
+import shlex
 import subprocess
 import sys
+
+import pytest
+
+from yandex_b2b_async.cli import build_parser
+from yandex_b2b_async.cli.reference import commands_of
+from yandex_b2b_async.cli.verbs import Verb
 
 ZONE = ["zones", "info", "--lat", "55.73", "--lon", "37.64"]
 
@@ -27,3 +35,31 @@ def test_a_listing_into_a_closed_pipe_ends_quietly() -> None:
     finally:
         os.close(write_end)
     assert (process.returncode, process.stderr) == (0, "")
+
+
+def _examples() -> list[str]:
+    """Every example line of every verb's help (its words after ``yandex-b2b``)."""
+    lines = []
+    for group, verb, parser in commands_of(build_parser()):
+        text = parser.format_help().partition("examples:\n")[2]
+        lines += [
+            line.strip().removeprefix("yandex-b2b ")
+            for line in text.splitlines()
+            if line.startswith("  yandex-b2b ")
+        ]
+        assert lines, f"{group} {verb} has no example"
+    return lines
+
+
+# An example reading its body from a file or stdin cannot be checked without that file.
+INLINE = [line for line in _examples() if "@" not in line and "--data -" not in line]
+
+
+@pytest.mark.parametrize("example", INLINE, ids=INLINE)
+def test_an_example_in_help_passes_its_own_checks(example: str) -> None:
+    """Each help example, copied as it stands, parses and passes the verb's checks (its --data
+    is a body the request models accept): an admin's first try is not refused."""
+    args = build_parser().parse_args(shlex.split(example))
+    run = args.run
+    if isinstance(run, functools.partial) and isinstance(run.args[0], Verb):
+        run.args[0].prepare(args)  # raises UsageError naming the field
