@@ -9,10 +9,11 @@ import os
 import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from yandex_b2b_async.cli import build_parser
+from yandex_b2b_async.cli import build_parser, main
 from yandex_b2b_async.cli.reference import commands_of
 from yandex_b2b_async.cli.verbs import Verb
 
@@ -63,3 +64,43 @@ def test_an_example_in_help_passes_its_own_checks(example: str) -> None:
     run = args.run
     if isinstance(run, functools.partial) and isinstance(run.args[0], Verb):
         run.args[0].prepare(args)  # raises UsageError naming the field
+
+
+def _refusal(capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    """Run ``yandex-b2b --sandbox WORDS``, expect exit 2, return its one stderr line."""
+    capsys.readouterr()
+    assert main(["--sandbox", *words]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.splitlines()
+    return line
+
+
+def test_bad_inline_data_is_named_once(capsys: pytest.CaptureFixture[str]) -> None:
+    """An inline --data that is not JSON names the option once and where the JSON breaks."""
+    line = _refusal(capsys, "cost-centers", "create", "X", "--data", "{bad")
+    assert line == (
+        "yandex-b2b: error: --data: not JSON "
+        "(Expecting property name enclosed in double quotes, line 1 column 2)"
+    )
+
+
+def test_bad_data_from_a_file_names_the_file(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A --data @FILE that is not JSON names the file."""
+    body = tmp_path / "center.json"
+    body.write_text("name: X\n", encoding="utf-8")
+    line = _refusal(capsys, "cost-centers", "create", "--data", f"@{body}")
+    assert line.startswith(f"yandex-b2b: error: --data: {body} is not JSON (")
+
+
+def test_several_missing_fields_are_listed_as_also_required(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A body missing several fields names the first and lists the rest as also required."""
+    line = _refusal(capsys, "managers", "create", "--fullname", "X", "--role", "client_manager")
+    assert line == (
+        "yandex-b2b: error: email: is required (also required: phone, yandex_login) "
+        "(nothing was sent)"
+    )

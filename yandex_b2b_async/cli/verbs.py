@@ -141,21 +141,23 @@ def data_argument(parser: argparse.ArgumentParser, what: str, *, required: bool 
 
 def read_data(text: str) -> object:
     """The JSON of a ``--data`` argument (inline, ``@FILE`` or ``-``)."""
-    source = "--data"
+    what = "not JSON"  # inline: the text is the option's value
     if text == "-":
         text = sys.stdin.read()
+        what = "stdin is not JSON"
     elif text.startswith("@"):
-        source = text[1:]
+        path = text[1:]
         try:
-            with open(source, encoding="utf-8-sig") as file:
+            with open(path, encoding="utf-8-sig") as file:
                 text = file.read()
         except OSError as exc:
-            raise UsageError(f"--data: cannot read {source}: {exc.strerror or exc}") from None
+            raise UsageError(f"--data: cannot read {path}: {exc.strerror or exc}") from None
+        what = f"{path} is not JSON"
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
-            f"--data: {source} is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+            f"--data: {what} ({exc.msg}, line {exc.lineno} column {exc.colno})"
         ) from None
 
 
@@ -196,7 +198,7 @@ def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
         if field.default is attrs.NOTHING and name not in data
     ]
     if missing:
-        also = f" (so are {', '.join(missing[1:])})" if missing[1:] else ""
+        also = f" (also required: {', '.join(missing[1:])})" if missing[1:] else ""
         raise ValidationError(path + missing[0], f"is required{also}")
     hints = typing.get_type_hints(cls)
     values: dict[str, object] = {}
