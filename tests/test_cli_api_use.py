@@ -5,6 +5,7 @@ point against the sandbox over loopback sockets (a subprocess where the pipe its
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shlex
 import subprocess
@@ -16,8 +17,21 @@ import pytest
 from yandex_b2b_async.cli import build_parser, main
 from yandex_b2b_async.cli.reference import commands_of
 from yandex_b2b_async.cli.verbs import Verb
+from yandex_b2b_async.sandbox import Sandbox
+
+from .test_cli_api import cli
 
 ZONE = ["zones", "info", "--lat", "55.73", "--lon", "37.64"]
+
+
+@pytest.fixture
+def sandbox(b2b_sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """The session's sandbox, reached by the token and URL in the environment."""
+    for name in ("YANDEX_B2B_CLIENT_ID", "YANDEX_B2B_REDIS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("YANDEX_B2B_TOKEN", b2b_sandbox.token)
+    monkeypatch.setenv("YANDEX_B2B_BASE_URL", b2b_sandbox.url)
+    return b2b_sandbox
 
 
 def test_a_listing_into_a_closed_pipe_ends_quietly() -> None:
@@ -104,3 +118,51 @@ def test_several_missing_fields_are_listed_as_also_required(
         "yandex-b2b: error: email: is required (also required: phone, yandex_login) "
         "(nothing was sent)"
     )
+
+
+# --- users archive/restore --id ------------------------------------------------------------
+
+
+def test_users_archive_takes_ids_without_a_file(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """users archive --id A --id B archives those two employees and exits 0."""
+    first = sandbox.add_user(phone="+79990000031")
+    second = sandbox.add_user(phone="+79990000032")
+    kept = sandbox.add_user(phone="+79990000033")
+    run = cli(capsys, "users", "archive", "--id", first, "--id", second)
+    assert run.code == 0, run.err
+    assert [sandbox.user(user_id)["is_deleted"] for user_id in (first, second, kept)] == [
+        True,
+        True,
+        False,
+    ]
+
+
+def test_users_restore_takes_an_id_and_reports_its_position(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """users restore --id restores the employee; the report's line is the id's position."""
+    user_id = sandbox.add_user(phone="+79990000034", is_deleted=True)
+    report = tmp_path / "report.jsonl"
+    run = cli(capsys, "users", "restore", "--id", user_id, "--report", str(report))
+    assert run.code == 0, run.err
+    assert sandbox.user(user_id)["is_deleted"] is False
+    [row] = [json.loads(line) for line in report.read_text(encoding="utf-8").splitlines()]
+    assert (row["line"], row["ok"], row["id"]) == (1, True, user_id)
+
+
+def test_users_archive_id_with_a_file_option_is_refused(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--id beside FILE or a file option (--by phone) exits 2, naming the clash."""
+    user_id = sandbox.add_user(phone="+79990000035")
+    both = cli(capsys, "users", "archive", "leavers.txt", "--id", user_id)
+    by_phone = cli(capsys, "users", "archive", "--id", user_id, "--by", "phone")
+    neither = cli(capsys, "users", "archive")
+    assert [(run.code, run.err.strip()) for run in (both, by_phone, neither)] == [
+        (2, "yandex-b2b: error: users archive: give FILE or --id, not both"),
+        (2, "yandex-b2b: error: users archive: --by reads a file; --id takes user ids"),
+        (2, "yandex-b2b: error: users archive: give FILE or --id USER_ID"),
+    ]
+    assert sandbox.user(user_id)["is_deleted"] is False
