@@ -4,6 +4,7 @@ point against the sandbox over loopback sockets (a subprocess where the pipe its
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import os
@@ -12,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from yandex_b2b_async.cli import build_parser, main
@@ -166,3 +168,30 @@ def test_users_archive_id_with_a_file_option_is_refused(
         (2, "yandex-b2b: error: users archive: give FILE or --id USER_ID"),
     ]
     assert sandbox.user(user_id)["is_deleted"] is False
+
+
+# --- the month's rides for accounting ------------------------------------------------------
+
+
+def test_a_workbook_holds_dates_as_dates_under_a_frozen_header(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """orders list -o trips.xlsx writes due_date as an Excel date (sortable, not text), under
+    a bold, frozen header with a filter."""
+    user_id = sandbox.add_user(phone="+79990000036")
+    body = json.dumps({"route": [[37.59, 55.73], [37.61, 55.75]], "class": "econom"})
+    made = cli(capsys, "orders", "create", "--user-id", user_id, "--data", body)
+    assert made.code == 0, made.err
+    path = tmp_path / "trips.xlsx"
+    written = cli(capsys, "orders", "list", "--user-id", user_id, "-o", str(path))
+    assert written.code == 0, written.err
+    sheet = openpyxl.load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    due = sheet.cell(row=2, column=header.index("due_date") + 1)
+    assert isinstance(due.value, datetime.datetime)
+    assert due.is_date
+    assert (sheet.freeze_panes, sheet.auto_filter.ref[:3], sheet["A1"].font.b) == (
+        "A2",
+        "A1:",
+        True,
+    )
