@@ -195,3 +195,71 @@ def test_a_workbook_holds_dates_as_dates_under_a_frozen_header(
         "A1:",
         True,
     )
+
+
+# --- an update changes what it is given, and keeps the rest ---------------------------------
+
+
+def test_renaming_a_cost_center_keeps_its_field_settings_and_main_mark(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """cost-centers update ID --name renames the main cost center and nothing else (the API
+    replaces the record whole: a rename used to clear its field settings and main mark)."""
+    main_id = sandbox.cost_center_id
+    setting = {"title": "Проект", "required": True, "services": ["taxi"], "format": "text"}
+    record = {"name": "Основной", "default": True, "field_settings": [setting]}
+    set_up = cli(capsys, "cost-centers", "update", main_id, "--data", json.dumps(record))
+    assert set_up.code == 0, set_up.err
+    renamed = cli(capsys, "cost-centers", "update", main_id, "--name", "Главный")
+    assert (renamed.code, renamed.out.strip()) == (0, main_id)
+    [center] = [c for c in sandbox.cost_centers() if c["id"] == main_id]
+    assert (center["name"], center["default"]) == ("Главный", True)
+    assert [field["title"] for field in center["field_settings"]] == ["Проект"]
+
+
+def test_changing_a_managers_role_keeps_the_person(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """managers update ID --role changes the role and keeps the name, email, phone, login and
+    department."""
+    department = sandbox.add_department("Продажи")
+    person = ("--fullname", "Иван Петров", "--email", "ivan@example.com", "--phone")
+    person += ("+79990000037", "--yandex-login", "ivan", "--department-id", department)
+    made = cli(capsys, "managers", "create", *person, "--role", "department_manager")
+    assert made.code == 0, made.err
+    role_id = made.out.strip()
+    changed = cli(capsys, "managers", "update", role_id, "--role", "department_secretary")
+    assert changed.code == 0, changed.err
+    [role] = [m for m in sandbox.managers() if m["id"] == role_id]
+    assert (role["role"], role["fullname"], role["email"], role["department_id"]) == (
+        "department_secretary",
+        "Иван Петров",
+        "ivan@example.com",
+        department,
+    )
+
+
+def test_a_ride_areas_radius_changes_alone(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """geo-restrictions update ID --radius changes the radius and keeps the name and centre."""
+    area = sandbox.add_geo_restriction("Офис", center=(37.64, 55.73), radius=300)
+    changed = cli(capsys, "geo-restrictions", "update", area, "--radius", "800")
+    assert changed.code == 0, changed.err
+    [record] = [g for g in sandbox.geo_restrictions() if g["id"] == area]
+    assert (record["name"], record["geo"]["center"], record["geo"]["radius"]) == (
+        "Офис",
+        [37.64, 55.73],
+        800,
+    )
+
+
+def test_updating_an_unknown_record_exits_1_naming_it(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An update of an id the account does not list exits 1 in one line naming the id."""
+    run = cli(capsys, "geo-restrictions", "update", "0" * 32, "--radius", "800")
+    assert (run.code, run.out) == (1, "")
+    assert run.err == (
+        f"yandex-b2b: error: ride area {'0' * 32}: not found in the account (nothing was changed)\n"
+    )

@@ -22,19 +22,22 @@ from typing import Any, TypeVar
 import attrs
 
 from .. import B2BClient
-from ..errors import ValidationError
+from ..errors import B2BError, ValidationError
 from .formats import Shows, add_output_options, output_of, plain
 from .parser import EXIT_OK, Commands, UsageError
 from .runner import open_session, run_async
 
 __all__ = [
+    "NotListedError",
     "Verb",
     "add_verbs",
     "body_of",
     "data_argument",
+    "listed",
     "model_of",
     "moment",
     "read_data",
+    "updated",
 ]
 
 _T = TypeVar("_T")
@@ -181,6 +184,40 @@ def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None 
         return _build(cls, {**data, **(extra or {})}, "")
     except ValidationError as exc:
         raise UsageError(f"{exc} (nothing was sent)") from None
+
+
+class NotListedError(B2BError):
+    """The record an update names is not in the account's listing (exit 1, as a 404)."""
+
+
+async def listed(records: object, record_id: str, *, what: str, key: str = "id") -> dict[str, Any]:
+    """The record whose ``key`` is ``record_id`` among ``records`` (a listing's answers), as
+    the API spells it; :class:`NotListedError` when none is."""
+    for record in await _all(records):
+        row = plain(record)
+        if isinstance(row, dict) and row.get(key) == record_id:
+            return row
+    raise NotListedError(f"{what} {record_id}: not found in the account (nothing was changed)")
+
+
+def updated(current: Mapping[str, object], given: Mapping[str, object], cls: type[_T]) -> _T:
+    """The request model ``cls`` for an update that replaces the whole record: ``current``'s
+    fields (those ``cls`` takes) with the ``given`` ones on top, so what was not given is kept
+    rather than cleared. A missing or bad field is a :class:`UsageError` naming it."""
+    fields = {_wire_name(field.name) for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    kept = {name: _known(value) for name, value in current.items() if name in fields}
+    return model_of(
+        {name: value for name, value in kept.items() if value is not None}, cls, extra=given
+    )
+
+
+def _known(value: object) -> object:
+    """A listed value with its unknown (None) fields left out, objects in lists included."""
+    if isinstance(value, dict):
+        return {name: _known(item) for name, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_known(item) for item in value]
+    return value
 
 
 def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
