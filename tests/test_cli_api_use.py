@@ -263,3 +263,30 @@ def test_updating_an_unknown_record_exits_1_naming_it(
     assert run.err == (
         f"yandex-b2b: error: ride area {'0' * 32}: not found in the account (nothing was changed)\n"
     )
+
+
+# --- a wrong token --------------------------------------------------------------------------
+
+
+def test_a_refused_token_says_where_it_came_from(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A verb answered 401 exits 1 in one line naming the token's source (never the token)."""
+    monkeypatch.setenv("YANDEX_B2B_TOKEN", "sandbox-token-not-registered")
+    run = cli(capsys, "users", "list")
+    assert (run.code, run.out) == (1, "")
+    [line] = run.err.splitlines()
+    assert line.startswith("yandex-b2b: error: GET /users answered HTTP 401 (")
+    assert line.endswith("): fix the token (YANDEX_B2B_TOKEN)")
+    assert "not-registered" not in line
+
+
+def test_a_token_for_another_client_points_at_client_id(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A verb answered 403 for --client-id names the token's source and --client-id."""
+    run = cli(capsys, "users", "list", "--client-id", "0" * 31 + "1")
+    assert (run.code, run.out) == (1, "")
+    assert run.err.rstrip().endswith(
+        "the token (YANDEX_B2B_TOKEN) does not reach this client; check --client-id"
+    )
