@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import shlex
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -290,3 +291,24 @@ def test_a_token_for_another_client_points_at_client_id(
     assert run.err.rstrip().endswith(
         "the token (YANDEX_B2B_TOKEN) does not reach this client; check --client-id"
     )
+
+
+def test_an_unreachable_api_is_one_error_line() -> None:
+    """A verb that cannot connect, after its retries, prints one error line and no warning
+    repeating it."""
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    command = ["users", "list", "--base-url", url, "--token", "sandbox-token-x"]
+    process = subprocess.run(
+        [sys.executable, "-m", "yandex_b2b_async", *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "YANDEX_B2B_CLIENT_ID": "", "YANDEX_B2B_REDIS_URL": ""},
+    )
+    assert (process.returncode, process.stdout) == (1, "")
+    [line] = process.stderr.splitlines()
+    assert line.startswith(f"yandex-b2b: error: GET /users: cannot connect to {url}")

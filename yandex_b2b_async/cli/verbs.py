@@ -24,7 +24,8 @@ import attrs
 from .. import B2BClient
 from ..errors import B2BError, ValidationError
 from .formats import Shows, add_output_options, output_of, plain
-from .parser import EXIT_OK, Commands, UsageError
+from .output import LogCap
+from .parser import EXIT_OK, Commands, Parser, UsageError
 from .runner import open_session, run_async
 
 __all__ = [
@@ -92,15 +93,22 @@ def _run(verb: Verb, args: argparse.Namespace) -> int:
         except ValidationError as exc:
             raise UsageError(str(exc)) from None
         output = output_of(args, verb.shows)
-        async with open_session(args) as session:
-            try:
-                answer = verb.call(session.client, args)
-                if verb.shows == "list":
-                    rows = [plain(item) for item in await _all(answer)]
-                else:
-                    result = plain(await answer)
-            except ValidationError as exc:  # refused by the library: nothing was sent
-                raise UsageError(str(exc)) from None
+        # The library's warnings, a few at most, and no retry or give-up line: a failure is
+        # the one error line run_async prints.
+        logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
+        logs.install()
+        try:
+            async with open_session(args) as session:
+                try:
+                    answer = verb.call(session.client, args)
+                    if verb.shows == "list":
+                        rows = [plain(item) for item in await _all(answer)]
+                    else:
+                        result = plain(await answer)
+                except ValidationError as exc:  # refused by the library: nothing was sent
+                    raise UsageError(str(exc)) from None
+        finally:
+            logs.remove()
         if verb.shows == "list":
             output.listing(rows, verb.columns)  # type: ignore[arg-type]
         elif verb.shows == "record":
