@@ -312,3 +312,22 @@ def test_an_unreachable_api_is_one_error_line() -> None:
     assert (process.returncode, process.stdout) == (1, "")
     [line] = process.stderr.splitlines()
     assert line.startswith(f"yandex-b2b: error: GET /users: cannot connect to {url}")
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["users", "get"], ["nosuch"], ["orders", "feedback", "ORDER_ID", "--rating", "9"]],
+    ids=["missing argument", "unknown group", "bad choice"],
+)
+def test_a_usage_error_is_one_line_pointing_at_help(
+    words: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line argparse refuses exits 2 with one line: what is wrong, and which --help to read
+    (not the multi-line usage above it)."""
+    with pytest.raises(SystemExit) as done:
+        main(words)
+    assert done.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("yandex-b2b")
+    assert " error: " in line
+    assert line.endswith(" --help)")
