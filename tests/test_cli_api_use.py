@@ -331,3 +331,9 @@ def test_a_usage_error_is_one_line_pointing_at_help(
     assert line.startswith("yandex-b2b")
     assert " error: " in line
     assert line.endswith(" --help)")
+
+
+def test_a_bad_travel_date_names_its_option(capsys: pytest.CaptureFixture[str]) -> None:
+    """travels list --date-from with a non-date exits 2 naming --date-from, as --since does."""
+    line = _refusal(capsys, "travels", "list", "--date-from", "tomorrow")
+    assert line == "yandex-b2b: error: --date-from: 'tomorrow' is not a date (2026-11-01)"

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 from typing import Any
 
 from .. import B2BClient
-from .parser import Commands
+from .parser import Commands, UsageError
 from .verbs import Verb, add_verbs, moment
 
 __all__ = ["register"]
@@ -43,6 +44,16 @@ def _travels_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--name", help="trips with this name")
     parser.add_argument("--date-from", metavar="DATE", help="trips from this day (2026-11-01)")
     parser.add_argument("--date-to", metavar="DATE", help="trips to this day")
+
+
+def _travels_prepare(args: argparse.Namespace) -> None:
+    for option, text in (("--date-from", args.date_from), ("--date-to", args.date_to)):
+        if text is None:
+            continue
+        try:
+            datetime.date.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"{option}: {text!r} is not a date (2026-11-01)") from None
 
 
 def _travels(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -91,5 +102,6 @@ _VERBS = (
         shows="list",
         columns=("id", "name", "date_from", "date_to", "created_at"),
         arguments=_travels_arguments,
+        prepare=_travels_prepare,
     ),
 )
