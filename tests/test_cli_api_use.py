@@ -337,3 +337,25 @@ def test_a_bad_travel_date_names_its_option(capsys: pytest.CaptureFixture[str]) 
     """travels list --date-from with a non-date exits 2 naming --date-from, as --since does."""
     line = _refusal(capsys, "travels", "list", "--date-from", "tomorrow")
     assert line == "yandex-b2b: error: --date-from: 'tomorrow' is not a date (2026-11-01)"
+
+
+def _ride(sandbox: Sandbox, capsys: pytest.CaptureFixture[str], phone: str) -> str:
+    """An order placed through the command line for a new employee; its id."""
+    user_id = sandbox.add_user(phone=phone)
+    body = json.dumps({"route": [[37.59, 55.73], [37.61, 55.75]], "class": "econom"})
+    made = cli(capsys, "orders", "create", "--user-id", user_id, "--data", body)
+    assert made.code == 0, made.err
+    return made.out.strip()
+
+
+def test_orders_report_table_shows_the_ride_status(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders report's table has the ride's status in its third column (it was left empty)."""
+    order_id = _ride(sandbox, capsys, "+79990000039")
+    sandbox.fail_order(order_id)  # a final status: the report names it
+    [record] = cli(capsys, "orders", "report", order_id, "--format", "json").json()
+    run = cli(capsys, "orders", "report", order_id)
+    assert run.code == 0, run.err
+    [line] = run.out.splitlines()
+    assert line.split("\t")[2] == record["ride_status"]["value"] != ""

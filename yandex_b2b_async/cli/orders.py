@@ -355,7 +355,7 @@ _VERBS = (
         columns=(
             "id",
             "local_due_datetime",
-            "ride_status",
+            "ride_status.value",
             "user_id",
             "tariff_class",
             "distance",
