@@ -348,6 +348,21 @@ def _ride(sandbox: Sandbox, capsys: pytest.CaptureFixture[str], phone: str) -> s
     return made.out.strip()
 
 
+def test_orders_report_of_a_period_reports_every_order_in_it(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders report --since --till reports each order of the period (VAT, cost center, ...),
+    with no order id typed."""
+    order_id = _ride(sandbox, capsys, "+79990000038")
+    today = datetime.date.today()
+    since, till = today - datetime.timedelta(days=1), today + datetime.timedelta(days=2)
+    period = ("--since", since.isoformat(), "--till", till.isoformat())
+    rows = cli(capsys, "orders", "report", *period, "--format", "json").json()
+    assert order_id in [row["id"] for row in rows]
+    [row] = [row for row in rows if row["id"] == order_id]
+    assert {"vat", "cost_center", "total_cost", "department"} <= set(row)
+
+
 def test_orders_report_table_shows_the_ride_status(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -359,3 +374,11 @@ def test_orders_report_table_shows_the_ride_status(
     assert run.code == 0, run.err
     [line] = run.out.splitlines()
     assert line.split("\t")[2] == record["ride_status"]["value"] != ""
+
+
+def test_orders_report_needs_ids_or_a_period(capsys: pytest.CaptureFixture[str]) -> None:
+    """orders report with neither order ids nor a period exits 2 saying what to give."""
+    line = _refusal(capsys, "orders", "report")
+    assert line == (
+        "yandex-b2b: error: orders report: give ORDER_IDs, or a period: --since DATE --till DATE"
+    )

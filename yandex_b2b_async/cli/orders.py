@@ -17,7 +17,7 @@ from ..models import (
     RoutePoint,
     SortingField,
 )
-from .parser import Commands
+from .parser import Commands, UsageError
 from .verbs import Verb, add_verbs, body_of, data_argument, model_of, moment
 
 __all__ = ["register"]
@@ -210,8 +210,34 @@ def _list(client: B2BClient, args: argparse.Namespace) -> Any:
     )
 
 
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "ids", metavar="ORDER_ID", nargs="*", help="the orders (or a period: --since, --till)"
+    )
+    parser.add_argument(
+        "--since", metavar="DATE", help="every order from this date or time, as orders list"
+    )
+    parser.add_argument("--till", metavar="DATE", help="every order up to this date or time")
+    parser.add_argument("--user-id", metavar="ID", help="one employee's orders of the period")
+
+
+def _report_prepare(args: argparse.Namespace) -> None:
+    period = args.since is not None or args.till is not None or args.user_id is not None
+    if args.ids and period:
+        raise UsageError("orders report: give ORDER_IDs or a period (--since, --till), not both")
+    if not args.ids and not period:
+        raise UsageError("orders report: give ORDER_IDs, or a period: --since DATE --till DATE")
+    _list_prepare(args)
+
+
 async def _report(client: B2BClient, args: argparse.Namespace) -> Any:
-    return await client.orders.taxi_report(args.ids)
+    ids = args.ids
+    if not ids:  # the period's orders, oldest first: the order an accountant reads them in
+        listing = client.orders.list(
+            user_id=args.user_id, since=args.since_at, till=args.till_at, sorting_direction=1
+        )
+        ids = [order.id async for order in listing]
+    return await client.orders.taxi_report(ids) if ids else []
 
 
 async def _active(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -346,10 +372,15 @@ _VERBS = (
     Verb(
         group=GROUP,
         name="report",
-        help="the report data of taxi orders (cost, VAT, distance, times)",
-        description="Print the report data of the taxi orders given (any number: they are "
-        "asked for 100 at a time).",
-        examples=("orders report ORDER_ID ORDER_ID2", "orders report ORDER_ID -o report.xlsx"),
+        help="the report data of taxi orders (cost, VAT, distance, department)",
+        description="Print the report data of the taxi orders given, or of every order of a "
+        "period (--since/--till as for orders list): cost with and without VAT, distance, "
+        "times, cost center and department, what accounting reads. Asked for 100 orders at a "
+        "time.",
+        examples=(
+            "orders report --since 2026-11-01 --till 2026-12-01 -o november.xlsx",
+            "orders report ORDER_ID ORDER_ID2",
+        ),
         call=_report,
         shows="list",
         columns=(
@@ -362,9 +393,8 @@ _VERBS = (
             "total_cost",
             "cost_center",
         ),
-        arguments=lambda parser: parser.add_argument(
-            "ids", metavar="ORDER_ID", nargs="+", help="the orders"
-        ),
+        arguments=_report_arguments,
+        prepare=_report_prepare,
     ),
     Verb(
         group=GROUP,
