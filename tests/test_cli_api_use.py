@@ -382,3 +382,12 @@ def test_orders_report_needs_ids_or_a_period(capsys: pytest.CaptureFixture[str])
     assert line == (
         "yandex-b2b: error: orders report: give ORDER_IDs, or a period: --since DATE --till DATE"
     )
+
+
+def test_a_budget_that_is_not_a_sum_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """departments budget --set abc exits 2 with one line naming --set (it was a traceback)."""
+    with pytest.raises(SystemExit) as done:
+        main(["--sandbox", "departments", "budget", "DEPARTMENT_ID", "--set", "abc"])
+    assert done.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "argument --set: must be a sum like 50000 or 12500.50, got 'abc'" in line
