@@ -391,3 +391,12 @@ def test_a_budget_that_is_not_a_sum_is_a_usage_error(capsys: pytest.CaptureFixtu
     assert done.value.code == 2
     [line] = capsys.readouterr().err.splitlines()
     assert "argument --set: must be a sum like 50000 or 12500.50, got 'abc'" in line
+
+
+@pytest.mark.parametrize(("data", "kind"), [("null", "null"), ("[1]", "an array")])
+def test_data_that_is_not_an_object_is_named_in_jsons_words(
+    data: str, kind: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --data that is JSON but not an object says what it is as JSON says it (not NoneType)."""
+    line = _refusal(capsys, "cost-centers", "create", "--data", data)
+    assert line == f"yandex-b2b: error: --data: expected a JSON object {{...}}, got {kind}"

@@ -172,12 +172,25 @@ def read_data(text: str) -> object:
         ) from None
 
 
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in JSON's words (an array, null), not Python's (list, NoneType)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
+
+
 def body_of(args: argparse.Namespace, **flags: object) -> dict[str, object]:
     """A request body: ``--data`` (when given), with the fields given as flags (not None)
     on top."""
     data = read_data(args.data) if getattr(args, "data", None) else {}
     if not isinstance(data, dict):
-        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+        raise UsageError(f"--data: expected a JSON object {{...}}, got {_json_kind(data)}")
     data.update({name: value for name, value in flags.items() if value is not None})
     return data
 
@@ -187,7 +200,7 @@ def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None 
     request model ``cls``, nested objects built as their models; a missing or bad field is a
     :class:`UsageError` naming it."""
     if not isinstance(data, dict):
-        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+        raise UsageError(f"--data: expected a JSON object {{...}}, got {_json_kind(data)}")
     try:
         return _build(cls, {**data, **(extra or {})}, "")
     except ValidationError as exc:
