@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -213,7 +214,8 @@ def test_renaming_a_cost_center_keeps_its_field_settings_and_main_mark(
     assert set_up.code == 0, set_up.err
     renamed = cli(capsys, "cost-centers", "update", main_id, "--name", "Главный")
     assert (renamed.code, renamed.out.strip()) == (0, main_id)
-    [center] = [c for c in sandbox.cost_centers() if c["id"] == main_id]
+    centers: list[Any] = [c for c in sandbox.cost_centers() if c["id"] == main_id]
+    [center] = centers
     assert (center["name"], center["default"]) == ("Главный", True)
     assert [field["title"] for field in center["field_settings"]] == ["Проект"]
 
@@ -224,8 +226,8 @@ def test_changing_a_managers_role_keeps_the_person(
     """managers update ID --role changes the role and keeps the name, email, phone, login and
     department."""
     department = sandbox.add_department("Продажи")
-    person = ("--fullname", "Иван Петров", "--email", "ivan@example.com", "--phone")
-    person += ("+79990000037", "--yandex-login", "ivan", "--department-id", department)
+    person = ["--fullname", "Иван Петров", "--email", "ivan@example.com", "--phone"]
+    person += ["+79990000037", "--yandex-login", "ivan", "--department-id", department]
     made = cli(capsys, "managers", "create", *person, "--role", "department_manager")
     assert made.code == 0, made.err
     role_id = made.out.strip()
@@ -247,7 +249,8 @@ def test_a_ride_areas_radius_changes_alone(
     area = sandbox.add_geo_restriction("Офис", center=(37.64, 55.73), radius=300)
     changed = cli(capsys, "geo-restrictions", "update", area, "--radius", "800")
     assert changed.code == 0, changed.err
-    [record] = [g for g in sandbox.geo_restrictions() if g["id"] == area]
+    areas: list[Any] = [g for g in sandbox.geo_restrictions() if g["id"] == area]
+    [record] = areas
     assert (record["name"], record["geo"]["center"], record["geo"]["radius"]) == (
         "Офис",
         [37.64, 55.73],
