@@ -403,3 +403,14 @@ def test_data_that_is_not_an_object_is_named_in_jsons_words(
     """A --data that is JSON but not an object says what it is as JSON says it (not NoneType)."""
     line = _refusal(capsys, "cost-centers", "create", "--data", data)
     assert line == f"yandex-b2b: error: --data: expected a JSON object {{...}}, got {kind}"
+
+
+def test_a_wait_timeout_that_is_not_positive_names_its_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """orders wait --timeout -1 exits 2 naming --timeout (it named the library's 'timeout')."""
+    with pytest.raises(SystemExit) as done:
+        main(["--sandbox", "orders", "wait", "ORDER_ID", "--timeout", "-1"])
+    assert done.value.code == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "argument --timeout: must be a number of seconds > 0, got '-1'" in line

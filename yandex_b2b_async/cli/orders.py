@@ -4,6 +4,7 @@ accounting: ``orders list --since … --till … -o trips.xlsx``) and the report
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
@@ -88,6 +89,17 @@ async def _cancel(client: B2BClient, args: argparse.Namespace) -> Any:
     return {"id": args.id, "status": result.status}
 
 
+def _seconds(text: str) -> float:
+    """A --timeout: seconds, more than none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+    return value
+
+
 def _wait_arguments(parser: argparse.ArgumentParser) -> None:
     _id(parser)
     parser.add_argument(
@@ -95,11 +107,12 @@ def _wait_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[status.value for status in OrderStatus],
         action="append",
         metavar="STATUS",
-        help="wait for this status (repeat for several; default: any final status)",
+        help="wait for this status (repeat for several; default: any final status): "
+        + ", ".join(status.value for status in OrderStatus),
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="S",
         help=f"give up after S seconds (default {DEFAULT_WAIT_TIMEOUT:.0f}; exit 1)",
