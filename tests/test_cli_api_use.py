@@ -414,3 +414,19 @@ def test_a_wait_timeout_that_is_not_positive_names_its_option(
     assert done.value.code == 2
     [line] = capsys.readouterr().err.splitlines()
     assert "argument --timeout: must be a number of seconds > 0, got '-1'" in line
+
+
+def test_a_workbook_keeps_text_starting_with_equals_as_text(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A name an employee typed as '=1+1' is written as that text, never as a formula Excel
+    would run."""
+    sandbox.add_user(phone="+79990000040", fullname='=HYPERLINK("http://example.com","x")')
+    path = tmp_path / "employees.xlsx"
+    written = cli(capsys, "users", "list", "-o", str(path))
+    assert written.code == 0, written.err
+    sheet = openpyxl.load_workbook(path).active
+    header = [cell.value for cell in sheet[1]]
+    names = [row[header.index("fullname")] for row in sheet.iter_rows(min_row=2)]
+    [cell] = [cell for cell in names if str(cell.value).startswith("=")]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.com","x")', "s")

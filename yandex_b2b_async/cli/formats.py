@@ -21,7 +21,7 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -306,7 +306,7 @@ def _write_xlsx(path: str, rows: Sequence[Mapping[str, object]]) -> None:
         header.append(cell)
     sheet.append(header)
     for line in cells:
-        sheet.append(line)
+        sheet.append([_text_cell(sheet, value) for value in line])
     if columns:
         sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(cells) + 1}"
     workbook.save(path)
@@ -334,6 +334,18 @@ def _xlsx_cell(value: object) -> object:
             return moment.date()
         return moment.replace(tzinfo=None, microsecond=0)
     return _cell(value)
+
+
+def _text_cell(sheet: Any, value: object) -> object:
+    """A text starting with '=' as text: openpyxl would store it as a formula, and a comment
+    or an address an employee typed would run in the accountant's Excel."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _xlsx_width(value: object) -> int:
