@@ -430,3 +430,34 @@ def test_a_workbook_keeps_text_starting_with_equals_as_text(
     names = [row[header.index("fullname")] for row in sheet.iter_rows(min_row=2)]
     [cell] = [cell for cell in names if str(cell.value).startswith("=")]
     assert (cell.value, cell.data_type) == ('=HYPERLINK("http://example.com","x")', "s")
+
+
+def test_orders_report_names_adds_each_employees_name(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders report --names puts user_fullname right after user_id, so accounting reads who
+    rode; without --names the record is the API's alone."""
+    order_id = _ride(sandbox, capsys, "+79990000041")
+    [order] = [o for o in sandbox.taxi_orders() if o["id"] == order_id]
+    sandbox_user_id = str(order["user_id"])
+    name = "Анна Кузнецова"
+    assert cli(capsys, "users", "update", sandbox_user_id, "--fullname", name).code == 0
+    [named] = cli(capsys, "orders", "report", order_id, "--names", "--format", "json").json()
+    keys = list(named)
+    assert keys[keys.index("user_id") + 1] == "user_fullname"
+    assert named["user_fullname"] == name
+    [plain] = cli(capsys, "orders", "report", order_id, "--format", "json").json()
+    assert "user_fullname" not in plain
+
+
+def test_orders_list_names_shows_the_name_in_the_table(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """orders list --names adds the employee's name as the table's column after user_id."""
+    user_id = sandbox.add_user(phone="+79990000042", fullname="Пётр Сидоров")
+    body = json.dumps({"route": [[37.59, 55.73], [37.61, 55.75]], "class": "econom"})
+    assert cli(capsys, "orders", "create", "--user-id", user_id, "--data", body).code == 0
+    run = cli(capsys, "orders", "list", "--user-id", user_id, "--names")
+    assert run.code == 0, run.err
+    [line] = run.out.splitlines()
+    assert line.split("\t")[3:5] == [user_id, "Пётр Сидоров"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from .. import B2BClient
@@ -18,6 +19,7 @@ from ..models import (
     RoutePoint,
     SortingField,
 )
+from .formats import plain
 from .parser import Commands, UsageError
 from .verbs import Verb, add_verbs, body_of, data_argument, model_of, moment
 
@@ -206,6 +208,7 @@ def _list_arguments(parser: argparse.ArgumentParser) -> None:
         help="order by this date (default: due_date, newest first)",
     )
     parser.add_argument("--oldest-first", action="store_true", help="oldest first")
+    _names_argument(parser)
 
 
 def _list_prepare(args: argparse.Namespace) -> None:
@@ -213,14 +216,54 @@ def _list_prepare(args: argparse.Namespace) -> None:
     args.till_at = moment(args.till, field="--till") if args.till else None
 
 
-def _list(client: B2BClient, args: argparse.Namespace) -> Any:
-    return client.orders.list(
+async def _list(client: B2BClient, args: argparse.Namespace) -> Any:
+    listing = client.orders.list(
         user_id=args.user_id,
         since=args.since_at,
         till=args.till_at,
         sorting_field=args.sort,
         sorting_direction=1 if args.oldest_first else None,
     )
+    orders = [order async for order in listing]
+    return await _named(client, orders) if args.names else orders
+
+
+def _names_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--names",
+        action="store_true",
+        help="add each employee's name after user_id (user_fullname), for accounting: one "
+        "more read, of the employee list",
+    )
+
+
+async def _named(client: B2BClient, orders: list[Any]) -> list[dict[str, object]]:
+    """The orders as the API spells them, each with ``user_fullname`` after its ``user_id``
+    (archived employees named too; None for an id the account does not list)."""
+    names = {user.id: user.fullname async for user in client.users.list()}
+    rows = []
+    for order in orders:
+        record = plain(order)
+        assert isinstance(record, dict)
+        row: dict[str, object] = {}
+        for key, value in record.items():
+            row[key] = value
+            if key == "user_id":
+                row["user_fullname"] = names.get(str(value))
+        rows.append(row)
+    return rows
+
+
+def _named_columns(*columns: str) -> Callable[[argparse.Namespace], tuple[str, ...]]:
+    """A table's columns, with user_fullname after user_id when --names is given."""
+
+    def chosen(args: argparse.Namespace) -> tuple[str, ...]:
+        if not args.names:
+            return columns
+        at = columns.index("user_id") + 1
+        return (*columns[:at], "user_fullname", *columns[at:])
+
+    return chosen
 
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -232,6 +275,7 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--till", metavar="DATE", help="every order up to this date or time")
     parser.add_argument("--user-id", metavar="ID", help="one employee's orders of the period")
+    _names_argument(parser)
 
 
 def _report_prepare(args: argparse.Namespace) -> None:
@@ -250,7 +294,8 @@ async def _report(client: B2BClient, args: argparse.Namespace) -> Any:
             user_id=args.user_id, since=args.since_at, till=args.till_at, sorting_direction=1
         )
         ids = [order.id async for order in listing]
-    return await client.orders.taxi_report(ids) if ids else []
+    report = await client.orders.taxi_report(ids) if ids else []
+    return await _named(client, report) if args.names else report
 
 
 async def _active(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -369,7 +414,7 @@ _VERBS = (
         ),
         call=_list,
         shows="list",
-        columns=(
+        columns=_named_columns(
             "id",
             "due_date",
             "status",
@@ -396,7 +441,7 @@ _VERBS = (
         ),
         call=_report,
         shows="list",
-        columns=(
+        columns=_named_columns(
             "id",
             "local_due_datetime",
             "ride_status.value",

@@ -55,7 +55,8 @@ class Verb:
     ``arguments`` adds its own arguments to its parser; ``prepare`` checks them before
     anything is sent (raise :class:`UsageError` or :class:`ValidationError`) and may set
     parsed values on the namespace; ``call`` makes the call; ``shows`` says what it prints;
-    ``columns`` are a listing's table columns (every field when empty).
+    ``columns`` are a listing's table columns (every field when empty), or a function of
+    the parsed options giving them (a flag that adds a column).
     """
 
     group: str
@@ -67,7 +68,7 @@ class Verb:
     shows: Shows = "record"
     arguments: Callable[[argparse.ArgumentParser], object] = lambda _: None
     prepare: Callable[[argparse.Namespace], None] = lambda _: None
-    columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] | Callable[[argparse.Namespace], tuple[str, ...]] = ()
 
 
 def add_verbs(commands: Commands, verbs: Sequence[Verb]) -> None:
@@ -110,7 +111,8 @@ def _run(verb: Verb, args: argparse.Namespace) -> int:
         finally:
             logs.remove()
         if verb.shows == "list":
-            output.listing(rows, verb.columns)  # type: ignore[arg-type]
+            columns = verb.columns(args) if callable(verb.columns) else verb.columns
+            output.listing(rows, columns)  # type: ignore[arg-type]
         elif verb.shows == "record":
             output.record(_as_record(result))
         else:
