@@ -461,3 +461,35 @@ def test_orders_list_names_shows_the_name_in_the_table(
     assert run.code == 0, run.err
     [line] = run.out.splitlines()
     assert line.split("\t")[3:5] == [user_id, "Пётр Сидоров"]
+
+
+def test_a_cars_model_changes_alone(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    """vehicles update VEHICLE_ID --model changes the model and keeps plate, limit and access."""
+    car = ["--license-plate", "B777BB77", "--model", "Lada", "--limit-id", "lim-fuel"]
+    made = cli(capsys, "vehicles", "create", *car, "--access-type", "anyone")
+    assert made.code == 0, made.err
+    vehicle_id = made.out.strip()
+    changed = cli(capsys, "vehicles", "update", vehicle_id, "--model", "Lada Vesta")
+    assert (changed.code, changed.out.strip()) == (0, vehicle_id), changed.err
+    cars: list[Any] = [v for v in sandbox.vehicles() if v["vehicle_id"] == vehicle_id]
+    [record] = cars
+    assert (record["license_plate"], record["model"], record["access_type"]) == (
+        "B777BB77",
+        "Lada Vesta",
+        "anyone",
+    )
+    assert record["limit"]["limit_id"] == "lim-fuel"
+
+
+def test_a_car_turned_custom_needs_its_access_list(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """vehicles update --access-type custom without an access list exits 2, nothing changed:
+    the listing cannot give the list back."""
+    car = ["--license-plate", "C555CC77", "--model", "Lada", "--limit-id", "lim-fuel"]
+    vehicle_id = cli(capsys, "vehicles", "create", *car, "--access-type", "anyone").out.strip()
+    run = cli(capsys, "vehicles", "update", vehicle_id, "--access-type", "custom")
+    assert run.code == 2
+    assert "give the list in --data (access)" in run.err
+    cars: list[Any] = [v for v in sandbox.vehicles() if v["vehicle_id"] == vehicle_id]
+    assert cars[0]["access_type"] == "anyone"
