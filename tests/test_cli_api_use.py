@@ -493,3 +493,18 @@ def test_a_car_turned_custom_needs_its_access_list(
     assert "give the list in --data (access)" in run.err
     cars: list[Any] = [v for v in sandbox.vehicles() if v["vehicle_id"] == vehicle_id]
     assert cars[0]["access_type"] == "anyone"
+
+
+@pytest.mark.parametrize("group", ["tanker", "eats"])
+def test_fuel_and_food_orders_take_names_too(
+    group: str, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tanker list --names and eats list --names name the employee after user_id, as orders
+    list does: one flag, one meaning, in every group keyed by employee."""
+    user_id = sandbox.add_user(phone="+79990000043", fullname="Ольга Иванова")
+    made = (sandbox.add_tanker_order if group == "tanker" else sandbox.add_eats_order)(
+        user_id=user_id
+    )
+    rows = cli(capsys, group, "list", "--names", "--format", "json").json()
+    [row] = [row for row in rows if row["id"] == made]
+    assert (row["user_id"], row["user_fullname"]) == (user_id, "Ольга Иванова")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import math
 import sys
-from collections.abc import Callable
 from typing import Any
 
 from .. import B2BClient
@@ -19,9 +18,18 @@ from ..models import (
     RoutePoint,
     SortingField,
 )
-from .formats import plain
 from .parser import Commands, UsageError
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of, moment
+from .verbs import (
+    Verb,
+    add_verbs,
+    body_of,
+    data_argument,
+    model_of,
+    moment,
+    named_columns,
+    names_argument,
+    with_names,
+)
 
 __all__ = ["register"]
 
@@ -208,7 +216,7 @@ def _list_arguments(parser: argparse.ArgumentParser) -> None:
         help="order by this date (default: due_date, newest first)",
     )
     parser.add_argument("--oldest-first", action="store_true", help="oldest first")
-    _names_argument(parser)
+    names_argument(parser)
 
 
 def _list_prepare(args: argparse.Namespace) -> None:
@@ -225,45 +233,7 @@ async def _list(client: B2BClient, args: argparse.Namespace) -> Any:
         sorting_direction=1 if args.oldest_first else None,
     )
     orders = [order async for order in listing]
-    return await _named(client, orders) if args.names else orders
-
-
-def _names_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--names",
-        action="store_true",
-        help="add each employee's name after user_id (user_fullname), for accounting: one "
-        "more read, of the employee list",
-    )
-
-
-async def _named(client: B2BClient, orders: list[Any]) -> list[dict[str, object]]:
-    """The orders as the API spells them, each with ``user_fullname`` after its ``user_id``
-    (archived employees named too; None for an id the account does not list)."""
-    names = {user.id: user.fullname async for user in client.users.list()}
-    rows = []
-    for order in orders:
-        record = plain(order)
-        assert isinstance(record, dict)
-        row: dict[str, object] = {}
-        for key, value in record.items():
-            row[key] = value
-            if key == "user_id":
-                row["user_fullname"] = names.get(str(value))
-        rows.append(row)
-    return rows
-
-
-def _named_columns(*columns: str) -> Callable[[argparse.Namespace], tuple[str, ...]]:
-    """A table's columns, with user_fullname after user_id when --names is given."""
-
-    def chosen(args: argparse.Namespace) -> tuple[str, ...]:
-        if not args.names:
-            return columns
-        at = columns.index("user_id") + 1
-        return (*columns[:at], "user_fullname", *columns[at:])
-
-    return chosen
+    return await with_names(client, orders) if args.names else orders
 
 
 def _report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -275,7 +245,7 @@ def _report_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--till", metavar="DATE", help="every order up to this date or time")
     parser.add_argument("--user-id", metavar="ID", help="one employee's orders of the period")
-    _names_argument(parser)
+    names_argument(parser)
 
 
 def _report_prepare(args: argparse.Namespace) -> None:
@@ -295,7 +265,7 @@ async def _report(client: B2BClient, args: argparse.Namespace) -> Any:
         )
         ids = [order.id async for order in listing]
     report = await client.orders.taxi_report(ids) if ids else []
-    return await _named(client, report) if args.names else report
+    return await with_names(client, report) if args.names else report
 
 
 async def _active(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -414,7 +384,7 @@ _VERBS = (
         ),
         call=_list,
         shows="list",
-        columns=_named_columns(
+        columns=named_columns(
             "id",
             "due_date",
             "status",
@@ -441,7 +411,7 @@ _VERBS = (
         ),
         call=_report,
         shows="list",
-        columns=_named_columns(
+        columns=named_columns(
             "id",
             "local_due_datetime",
             "ride_status.value",

@@ -37,8 +37,11 @@ __all__ = [
     "listed",
     "model_of",
     "moment",
+    "named_columns",
+    "names_argument",
     "read_data",
     "updated",
+    "with_names",
 ]
 
 _T = TypeVar("_T")
@@ -172,6 +175,48 @@ def read_data(text: str) -> object:
         raise UsageError(
             f"--data: {what} ({exc.msg}, line {exc.lineno} column {exc.colno})"
         ) from None
+
+
+# -- --names: who an order is for, by name --------------------------------------------------
+
+
+def names_argument(parser: argparse.ArgumentParser) -> None:
+    """``--names``: a listing keyed by ``user_id`` gains ``user_fullname``."""
+    parser.add_argument(
+        "--names",
+        action="store_true",
+        help="add each employee's name after user_id (user_fullname), for accounting: one "
+        "more read, of the employee list",
+    )
+
+
+async def with_names(client: B2BClient, records: Iterable[object]) -> list[dict[str, object]]:
+    """``records`` as the API spells them, each with ``user_fullname`` after its ``user_id``
+    (archived employees named too; None for an id the account does not list)."""
+    names = {user.id: user.fullname async for user in client.users.list()}
+    rows = []
+    for item in records:
+        record = plain(item)
+        assert isinstance(record, dict)
+        row: dict[str, object] = {}
+        for key, value in record.items():
+            row[key] = value
+            if key == "user_id":
+                row["user_fullname"] = names.get(str(value))
+        rows.append(row)
+    return rows
+
+
+def named_columns(*columns: str) -> Callable[[argparse.Namespace], tuple[str, ...]]:
+    """A table's columns, with user_fullname after user_id when --names is given."""
+
+    def chosen(args: argparse.Namespace) -> tuple[str, ...]:
+        if not args.names:
+            return columns
+        at = columns.index("user_id") + 1
+        return (*columns[:at], "user_fullname", *columns[at:])
+
+    return chosen
 
 
 def _json_kind(value: object) -> str:
