@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import B2BClient
 from ..models import CostCenterCreate, CostCenterUpdate
-from .parser import Commands
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of
+from .parser import Commands, UsageError
+from .verbs import Verb, add_verbs, body_of, data_argument, listed, model_of, updated
 
 __all__ = ["register"]
 
@@ -43,7 +43,7 @@ def _fields(parser: argparse.ArgumentParser, *, update: bool) -> None:
         parser.add_argument(
             "--name",
             metavar="NAME",
-            help="its name (the update replaces the record: required unless --data gives it)",
+            help="its new name",
         )
     else:
         parser.add_argument("name", metavar="NAME", nargs="?", help="its name (or in --data)")
@@ -58,7 +58,9 @@ def _prepare_create(args: argparse.Namespace) -> None:
 
 
 def _prepare_update(args: argparse.Namespace) -> None:
-    args.body = model_of(body_of(args, name=args.name, default=args.default), CostCenterUpdate)
+    args.given = body_of(args, name=args.name, default=args.default)
+    if not args.given:
+        raise UsageError("cost-centers update: give a field to change (--name, --default, --data)")
 
 
 async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -66,7 +68,10 @@ async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
 
 
 async def _update(client: B2BClient, args: argparse.Namespace) -> Any:
-    return await client.cost_centers.update(args.id, args.body)
+    # The API replaces the whole record: what was not given is sent as it stands, or a rename
+    # would drop the field settings and the main cost center's mark.
+    current = await listed(client.cost_centers.list(), args.id, what="cost center")
+    return await client.cost_centers.update(args.id, updated(current, args.given, CostCenterUpdate))
 
 
 _VERBS = (
@@ -97,9 +102,10 @@ _VERBS = (
     Verb(
         group=GROUP,
         name="update",
-        help="replace a cost center's record",
-        description="Replace cost center ID's record (name, default, field_settings) and print "
-        "its id.",
+        help="change a cost center (name, main mark, field settings)",
+        description="Change the fields given and keep the rest (the record is read first: "
+        "the API replaces it whole, field_settings included), then print the id. --data gives "
+        "fields as JSON; its field_settings replace the current ones.",
         examples=(
             'cost-centers update ID --name "Командировки"',
             "cost-centers update ID --data @center.json",

@@ -147,10 +147,20 @@ def _budget_fields(budget: Any) -> dict[str, object]:
     return {"budget": budget.budget, "period": budget.period}
 
 
+def _sum(text: str) -> decimal.Decimal:
+    """A --set value: a sum of money (50000, 12500.50)."""
+    try:
+        return decimal.Decimal(text)
+    except decimal.InvalidOperation:  # not a ValueError: argparse would not catch it
+        raise argparse.ArgumentTypeError(
+            f"must be a sum like 50000 or 12500.50, got {text!r}"
+        ) from None
+
+
 def _budget_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("id", metavar="ID", help="the department")
     change = parser.add_mutually_exclusive_group()
-    change.add_argument("--set", type=decimal.Decimal, metavar="SUM", help="set the budget to SUM")
+    change.add_argument("--set", type=_sum, metavar="SUM", help="set the budget to SUM")
     change.add_argument("--unlimited", action="store_true", help="remove the limit")
     parser.add_argument(
         "--period", choices=("month", "quarter"), help="the period of --set (default: the API's)"

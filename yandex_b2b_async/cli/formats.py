@@ -18,9 +18,10 @@ import enum
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -282,20 +283,74 @@ def _write_file(path: str, kind: str, rows: Sequence[Mapping[str, object]]) -> N
 
 
 def _write_xlsx(path: str, rows: Sequence[Mapping[str, object]]) -> None:
+    """A workbook an accountant can sort and sum: the header bold and frozen, a filter on it,
+    columns wide enough to read, dates as Excel dates and numbers as numbers."""
     import openpyxl
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     flats = [flat(row) for row in rows]
     columns = _columns_of(flats)
+    cells = [[_xlsx_cell(row.get(column)) for column in columns] for row in flats]
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append(columns)
-    for row in flats:
-        sheet.append([_xlsx_cell(row.get(column)) for column in columns])
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(columns, start=1):
+        longest = max([len(column), *(_xlsx_width(line[index - 1]) for line in cells)])
+        sheet.column_dimensions[get_column_letter(index)].width = min(longest + 2, _XLSX_WIDTH)
+    header = []
+    for column in columns:
+        cell = WriteOnlyCell(sheet, value=column)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    for line in cells:
+        sheet.append([_text_cell(sheet, value) for value in line])
+    if columns:
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(cells) + 1}"
     workbook.save(path)
 
 
+# A workbook's column is at most this wide (characters); a longer cell wraps out of sight.
+_XLSX_WIDTH: Final = 50
+# The API's dates and times as plain() spells them: 2026-11-30, 2026-11-30T09:15:00+03:00.
+_ISO_MOMENT: Final = re.compile(
+    r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?"
+)
+
+
 def _xlsx_cell(value: object) -> object:
-    """Numbers and booleans as themselves (sums add up in Excel), the rest as text."""
+    """Numbers and booleans as themselves (sums add up in Excel), dates and times as Excel's
+    (the time as the API wrote it, in its offset: Excel has no time zones), the rest as text."""
     if value is None or isinstance(value, bool | int | float):
         return value
+    if isinstance(value, str) and _ISO_MOMENT.fullmatch(value):
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:  # shaped like a date but not one (2026-13-01): as written
+            return value
+        if len(value) == 10:
+            return moment.date()
+        return moment.replace(tzinfo=None, microsecond=0)
     return _cell(value)
+
+
+def _text_cell(sheet: Any, value: object) -> object:
+    """A text starting with '=' as text: openpyxl would store it as a formula, and a comment
+    or an address an employee typed would run in the accountant's Excel."""
+    if not (isinstance(value, str) and value.startswith("=")):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _xlsx_width(value: object) -> int:
+    if isinstance(value, datetime.datetime):
+        return 19
+    if isinstance(value, datetime.date):
+        return 10
+    return len(_cell(value))

@@ -8,7 +8,7 @@ from typing import Any
 from .. import B2BClient
 from ..models import GeoCircle, GeoRestrictionCreate
 from .parser import Commands, UsageError
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of
+from .verbs import Verb, add_verbs, body_of, data_argument, listed, model_of, updated
 
 __all__ = ["register"]
 
@@ -56,8 +56,32 @@ async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
     return await client.geo_restrictions.create(args.body)
 
 
+def _prepare_update(args: argparse.Namespace) -> None:
+    args.given = body_of(args, name=args.name)
+    if not args.given and (args.lat, args.lon, args.radius) == (None, None, None):
+        raise UsageError(f"{GROUP} update: give a field to change (--name, --radius, ...)")
+
+
 async def _update(client: B2BClient, args: argparse.Namespace) -> Any:
-    return await client.geo_restrictions.update(args.id, args.body)
+    # The API replaces the whole area: what was not given is sent as it stands, so --radius
+    # alone moves nothing and renames nothing.
+    current = await listed(client.geo_restrictions.list(), args.id, what="ride area")
+    given = dict(args.given)
+    if (args.lat, args.lon, args.radius) != (None, None, None):
+        geo = given.get("geo") or current.get("geo") or {}
+        if not isinstance(geo, dict):
+            raise UsageError("--data: geo must be an object: {center: [lon, lat], radius}")
+        lon, lat = [*(geo.get("center") or ()), None, None][:2]
+        given["geo"] = {
+            "center": [
+                lon if args.lon is None else args.lon,
+                lat if args.lat is None else args.lat,
+            ],
+            "radius": geo.get("radius") if args.radius is None else args.radius,
+        }
+    return await client.geo_restrictions.update(
+        args.id, updated(current, given, GeoRestrictionCreate)
+    )
 
 
 async def _delete(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -93,16 +117,17 @@ _VERBS = (
     Verb(
         group=GROUP,
         name="update",
-        help="replace a ride area",
-        description="Replace area ID (every field, as for create) and print its id.",
+        help="change a ride area (name, centre, radius)",
+        description="Change the fields given and keep the rest (the area is read first: the "
+        "API replaces it whole), then print its id.",
         examples=(
-            'geo-restrictions update ID --name "Офис" --lat 55.73 --lon 37.64 --radius 800',
-            "geo-restrictions update ID --data @area.json",
+            "geo-restrictions update ID --radius 800",
+            'geo-restrictions update ID --name "Офис" --lat 55.73 --lon 37.64',
         ),
         call=_update,
         shows="id",
         arguments=lambda parser: _fields(parser, update=True),
-        prepare=_prepare,
+        prepare=_prepare_update,
     ),
     Verb(
         group=GROUP,

@@ -51,7 +51,7 @@ def _personal_arguments(parser: argparse.ArgumentParser) -> None:
     )
     data_argument(
         parser,
-        "the limit (title, service, limits, geo_restrictions, time_restrictions, ...)",
+        "the limit (title, service, categories for taxi, limits, geo_restrictions, ...)",
         required=False,
     )
 
@@ -94,7 +94,8 @@ _VERBS = (
         "--title and --service may stand in for those two fields.",
         examples=(
             'limits set-personal USER_ID --data \'{"title": "Такси", "service": "taxi", '
-            '"limits": {"orders_cost": {"value": "5000", "period": "month"}}}\'',
+            '"categories": ["econom"], "limits": {"orders_cost": {"value": "5000", "period": '
+            '"month"}}}\'',
             "limits set-personal USER_ID --data @limit.json --format json",
         ),
         call=_set_personal,

@@ -7,8 +7,8 @@ from typing import Any
 
 from .. import B2BClient
 from ..models import ManagerCreate, ManagerRole, ManagerUpdate
-from .parser import Commands
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of
+from .parser import Commands, UsageError
+from .verbs import Verb, add_verbs, body_of, data_argument, listed, model_of, updated
 
 __all__ = ["register"]
 
@@ -45,19 +45,26 @@ def _fields(parser: argparse.ArgumentParser, *, update: bool) -> None:
     data_argument(parser, "the record (the fields above)", required=False)
 
 
-def _prepare(args: argparse.Namespace, cls: type[Any]) -> None:
-    args.body = model_of(
-        body_of(
-            args,
-            fullname=args.fullname,
-            email=args.email,
-            phone=args.phone,
-            yandex_login=args.yandex_login,
-            role=args.role,
-            department_id=args.department_id,
-        ),
-        cls,
+def _given(args: argparse.Namespace) -> dict[str, object]:
+    return body_of(
+        args,
+        fullname=args.fullname,
+        email=args.email,
+        phone=args.phone,
+        yandex_login=args.yandex_login,
+        role=args.role,
+        department_id=args.department_id,
     )
+
+
+def _prepare_create(args: argparse.Namespace) -> None:
+    args.body = model_of(_given(args), ManagerCreate)
+
+
+def _prepare_update(args: argparse.Namespace) -> None:
+    args.given = _given(args)
+    if not args.given:
+        raise UsageError("managers update: give a field to change (--role, --fullname, ...)")
 
 
 async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -65,7 +72,11 @@ async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
 
 
 async def _update(client: B2BClient, args: argparse.Namespace) -> Any:
-    return await client.managers.update(args.id, args.body)
+    # The API replaces the whole record: the fields not given are sent as they stand.
+    current = await listed(client.managers.list(), args.id, what="manager role")
+    if args.given.get("role") == ManagerRole.CLIENT_MANAGER and "department_id" not in args.given:
+        current.pop("department_id", None)  # an account-wide role leaves its department
+    return await client.managers.update(args.id, updated(current, args.given, ManagerUpdate))
 
 
 async def _delete(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -100,21 +111,22 @@ _VERBS = (
         call=_create,
         shows="id",
         arguments=lambda parser: _fields(parser, update=False),
-        prepare=lambda args: _prepare(args, ManagerCreate),
+        prepare=_prepare_create,
     ),
     Verb(
         group=GROUP,
         name="update",
-        help="replace a role's record",
-        description="Replace role ID's record (every field, as for create) and print its id.",
+        help="change a role (its person's fields, the role, the department)",
+        description="Change the fields given and keep the rest (the role is read first: the "
+        "API replaces the record whole), then print its id.",
         examples=(
-            f"managers update ID {_EXAMPLE_FIELDS}",
-            "managers update ID --data @manager.json",
+            "managers update ID --role department_secretary",
+            "managers update ID --email ivan.petrov@example.com --department-id DEPARTMENT_ID",
         ),
         call=_update,
         shows="id",
         arguments=lambda parser: _fields(parser, update=True),
-        prepare=lambda args: _prepare(args, ManagerUpdate),
+        prepare=_prepare_update,
     ),
     Verb(
         group=GROUP,

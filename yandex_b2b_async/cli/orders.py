@@ -4,6 +4,7 @@ accounting: ``orders list --since … --till … -o trips.xlsx``) and the report
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from typing import Any
 
@@ -17,8 +18,18 @@ from ..models import (
     RoutePoint,
     SortingField,
 )
-from .parser import Commands
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of, moment
+from .parser import Commands, UsageError
+from .verbs import (
+    Verb,
+    add_verbs,
+    body_of,
+    data_argument,
+    model_of,
+    moment,
+    named_columns,
+    names_argument,
+    with_names,
+)
 
 __all__ = ["register"]
 
@@ -88,6 +99,17 @@ async def _cancel(client: B2BClient, args: argparse.Namespace) -> Any:
     return {"id": args.id, "status": result.status}
 
 
+def _seconds(text: str) -> float:
+    """A --timeout: seconds, more than none."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, got {text!r}")
+    return value
+
+
 def _wait_arguments(parser: argparse.ArgumentParser) -> None:
     _id(parser)
     parser.add_argument(
@@ -95,11 +117,12 @@ def _wait_arguments(parser: argparse.ArgumentParser) -> None:
         choices=[status.value for status in OrderStatus],
         action="append",
         metavar="STATUS",
-        help="wait for this status (repeat for several; default: any final status)",
+        help="wait for this status (repeat for several; default: any final status): "
+        + ", ".join(status.value for status in OrderStatus),
     )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=DEFAULT_WAIT_TIMEOUT,
         metavar="S",
         help=f"give up after S seconds (default {DEFAULT_WAIT_TIMEOUT:.0f}; exit 1)",
@@ -193,6 +216,7 @@ def _list_arguments(parser: argparse.ArgumentParser) -> None:
         help="order by this date (default: due_date, newest first)",
     )
     parser.add_argument("--oldest-first", action="store_true", help="oldest first")
+    names_argument(parser)
 
 
 def _list_prepare(args: argparse.Namespace) -> None:
@@ -200,18 +224,48 @@ def _list_prepare(args: argparse.Namespace) -> None:
     args.till_at = moment(args.till, field="--till") if args.till else None
 
 
-def _list(client: B2BClient, args: argparse.Namespace) -> Any:
-    return client.orders.list(
+async def _list(client: B2BClient, args: argparse.Namespace) -> Any:
+    listing = client.orders.list(
         user_id=args.user_id,
         since=args.since_at,
         till=args.till_at,
         sorting_field=args.sort,
         sorting_direction=1 if args.oldest_first else None,
     )
+    orders = [order async for order in listing]
+    return await with_names(client, orders) if args.names else orders
+
+
+def _report_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "ids", metavar="ORDER_ID", nargs="*", help="the orders (or a period: --since, --till)"
+    )
+    parser.add_argument(
+        "--since", metavar="DATE", help="every order from this date or time, as orders list"
+    )
+    parser.add_argument("--till", metavar="DATE", help="every order up to this date or time")
+    parser.add_argument("--user-id", metavar="ID", help="one employee's orders of the period")
+    names_argument(parser)
+
+
+def _report_prepare(args: argparse.Namespace) -> None:
+    period = args.since is not None or args.till is not None or args.user_id is not None
+    if args.ids and period:
+        raise UsageError("orders report: give ORDER_IDs or a period (--since, --till), not both")
+    if not args.ids and not period:
+        raise UsageError("orders report: give ORDER_IDs, or a period: --since DATE --till DATE")
+    _list_prepare(args)
 
 
 async def _report(client: B2BClient, args: argparse.Namespace) -> Any:
-    return await client.orders.taxi_report(args.ids)
+    ids = args.ids
+    if not ids:  # the period's orders, oldest first: the order an accountant reads them in
+        listing = client.orders.list(
+            user_id=args.user_id, since=args.since_at, till=args.till_at, sorting_direction=1
+        )
+        ids = [order.id async for order in listing]
+    report = await client.orders.taxi_report(ids) if ids else []
+    return await with_names(client, report) if args.names else report
 
 
 async def _active(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -330,7 +384,7 @@ _VERBS = (
         ),
         call=_list,
         shows="list",
-        columns=(
+        columns=named_columns(
             "id",
             "due_date",
             "status",
@@ -346,25 +400,29 @@ _VERBS = (
     Verb(
         group=GROUP,
         name="report",
-        help="the report data of taxi orders (cost, VAT, distance, times)",
-        description="Print the report data of the taxi orders given (any number: they are "
-        "asked for 100 at a time).",
-        examples=("orders report ORDER_ID ORDER_ID2", "orders report ORDER_ID -o report.xlsx"),
+        help="the report data of taxi orders (cost, VAT, distance, department)",
+        description="Print the report data of the taxi orders given, or of every order of a "
+        "period (--since/--till as for orders list): cost with and without VAT, distance, "
+        "times, cost center and department, what accounting reads. Asked for 100 orders at a "
+        "time.",
+        examples=(
+            "orders report --since 2026-11-01 --till 2026-12-01 -o november.xlsx",
+            "orders report ORDER_ID ORDER_ID2",
+        ),
         call=_report,
         shows="list",
-        columns=(
+        columns=named_columns(
             "id",
             "local_due_datetime",
-            "ride_status",
+            "ride_status.value",
             "user_id",
             "tariff_class",
             "distance",
             "total_cost",
             "cost_center",
         ),
-        arguments=lambda parser: parser.add_argument(
-            "ids", metavar="ORDER_ID", nargs="+", help="the orders"
-        ),
+        arguments=_report_arguments,
+        prepare=_report_prepare,
     ),
     Verb(
         group=GROUP,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from typing import Final, NoReturn
@@ -105,8 +104,10 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {redact(message, self.secrets)}\n")
+        """One line naming what to change, and where the usage is (not the usage itself:
+        a long command's runs to several lines above the one that matters)."""
+        said = redact(message, self.secrets)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {said} (see {self.prog} --help)\n")
 
 
 def _positive_int(text: str) -> int:

@@ -26,8 +26,12 @@ def _id(parser: argparse.ArgumentParser) -> None:
 
 
 def _create_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--value", type=int, help="each code's value")
-    parser.add_argument("--count", type=int, help="how many codes")
+    parser.add_argument(
+        "--value",
+        type=int,
+        help="each code's value in roubles: 100 to 5000 (30000 for grocery, eats)",
+    )
+    parser.add_argument("--count", type=int, help="how many codes: 5 to 1000")
     parser.add_argument("--active-until", metavar="DATE", help="the last day (at most 90 days on)")
     parser.add_argument("--name", help="the series' name")
     parser.add_argument(

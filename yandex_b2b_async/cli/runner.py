@@ -193,10 +193,34 @@ def run_async(args: argparse.Namespace, body: Callable[[], Awaitable[int]]) -> i
     except (JournalInUseError, JournalMismatchError) as exc:  # nothing was sent
         return fail(str(exc))
     except B2BError as exc:  # reading the account failed, or the input failed midway
-        print(f"{PROG}: error: {redact(str(exc), Parser.secrets)}", file=sys.stderr)
+        message = str(exc) + _token_hint(exc, args)
+        print(f"{PROG}: error: {redact(message, Parser.secrets)}", file=sys.stderr)
         return EXIT_FAILED_ROWS
+    except BrokenPipeError:  # the reader had enough (| head): not an error
+        return _reader_gone()
     except OSError as exc:  # the report or the journal could not be written
         return fail(f"cannot use {exc.filename}: {exc.strerror or exc}")
+
+
+def _token_hint(error: B2BError, args: argparse.Namespace) -> str:
+    """What to fix after a 401 or 403: the token, named by where it came from."""
+    source = token_source(args)
+    if isinstance(error, AuthenticationError):
+        return f": fix the token ({source})"
+    if isinstance(error, PermissionDeniedError):
+        if error.code == "SELECT_CLIENT_HEADER_REQUIRED":
+            return f": the token ({source}) reaches several clients; pick one with --client-id"
+        return f": the token ({source}) does not reach this client; check --client-id"
+    return ""
+
+
+def _reader_gone() -> int:
+    """End quietly when stdout's reader has closed the pipe: what is still buffered goes
+    nowhere, instead of failing again when Python flushes it at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK
 
 
 async def _awaited(body: Callable[[], Awaitable[int]]) -> int:

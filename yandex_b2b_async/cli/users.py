@@ -49,6 +49,7 @@ from .parser import EXIT_OK, Commands, Parser, UsageError
 from .runner import (
     Job,
     Session,
+    argument_rows,
     check_file,
     check_journal,
     execute,
@@ -186,14 +187,28 @@ def _archive_or_restore(commands: Commands, action: str) -> None:
     parser = commands.add(
         "users",
         action,
-        help=f"{verb} employees listed in a file",
-        description=f"{verb.capitalize()} every employee whose id FILE lists: one user_id per "
-        "line, or a CSV with a user_id column (a file with another header, such as phone, is "
-        "refused: pass --by phone for a file of phones)."
-        + (" Each keeps its cost center." if action == "restore" else ""),
-        examples=(f"users {action} user_ids.txt", f"users {action} phones.csv --by phone"),
+        help=f"{verb} employees by id, or those listed in a file",
+        description=f"{verb.capitalize()} the employees --id names, or every employee whose id "
+        "FILE lists: one user_id per line, or a CSV with a user_id column (a file with another "
+        "header, such as phone, is refused: pass --by phone for a file of phones)."
+        + (" Each keeps its cost center." if action == "restore" else "")
+        + " With --id, 'line' in the report is the id's position among them.",
+        examples=(
+            f"users {action} --id USER_ID",
+            f"users {action} user_ids.txt",
+            f"users {action} phones.csv --by phone",
+        ),
     )
-    parser.add_argument("file", metavar="FILE", help="user ids, one per line (or CSV, .xlsx)")
+    parser.add_argument(
+        "file", metavar="FILE", nargs="?", help="user ids, one per line (or CSV, .xlsx)"
+    )
+    parser.add_argument(
+        "--id",
+        metavar="USER_ID",
+        dest="ids",
+        action="append",
+        help=f"an employee to {verb} instead of a file (repeat for several)",
+    )
     add_file_options(parser, employees=False)
     parser.add_argument(
         "--by",
@@ -268,6 +283,12 @@ async def _restore_by_phone(client: B2BClient, phone: str) -> str:
 
 
 def _run_by_id(args: argparse.Namespace, action: str) -> int:
+    if args.ids is not None or args.file is None:
+        try:
+            _check_ids_alone(args, action)
+        except UsageError as exc:
+            return fail(str(exc))
+        return _run_given_ids(args, action)
     try:
         reading = file_reading(args, employees=False)
     except UsageError as exc:
@@ -300,6 +321,58 @@ def _run_by_id(args: argparse.Namespace, action: str) -> int:
             filtered=_filtered,
             left_out=_row_error if reading.skip_invalid else _kept,
             journal_job=binding,
+        )
+
+    return run_job(args, job)
+
+
+# The file options and what they are when not given: --id names employees without a file.
+_FILE_OPTIONS: dict[str, tuple[str, object]] = {
+    "--columns": ("columns", None),
+    "--encoding": ("encoding", None),
+    "--sheet": ("sheet", None),
+    "--phone-region": ("phone_region", None),
+    "--header-row": ("header_row", None),
+    "--where": ("where", []),
+    "--skip-invalid": ("skip_invalid", False),
+    "--by": ("by", "id"),
+}
+
+
+def _check_ids_alone(args: argparse.Namespace, action: str) -> None:
+    """--id or FILE, one of them; no file option beside --id."""
+    if args.ids is None:
+        raise UsageError(f"users {action}: give FILE or --id USER_ID")
+    if args.file is not None:
+        raise UsageError(f"users {action}: give FILE or --id, not both")
+    for option, (dest, unset) in _FILE_OPTIONS.items():
+        if getattr(args, dest, unset) != unset:
+            raise UsageError(f"users {action}: {option} reads a file; --id takes user ids")
+
+
+def _run_given_ids(args: argparse.Namespace, action: str) -> int:
+    """Archive or restore the employees ``--id`` names (a job like a file's, numbered by
+    position)."""
+    ids: list[str] = args.ids
+    done = "archived" if action == "archive" else "restored"
+
+    def job() -> Job[CsvRow[str], None]:
+        return Job(
+            title=f"users {action}",
+            rows=argument_rows(ids),
+            total=len(ids),
+            form=RowFormat(
+                line=_line,
+                outcome=lambda _, __: done,
+                details=lambda row, _: {"user_id": row.value} if row.value is not None else {},
+            ),
+            operation=row_operation(
+                f"users.{action}",
+                _archive_one if action == "archive" else _restore_one,
+                id_of=lambda user_id, _: user_id,
+                key=lambda user_id: user_id,
+            ),
+            check=_row_error,
         )
 
     return run_job(args, job)

@@ -8,7 +8,7 @@ from typing import Any
 from .. import B2BClient
 from ..models import VehicleAccessType, VehicleCreate, VehicleUpdate
 from .parser import Commands, UsageError
-from .verbs import Verb, add_verbs, body_of, data_argument, model_of, read_data
+from .verbs import Verb, add_verbs, body_of, data_argument, listed, model_of, read_data, updated
 
 __all__ = ["register"]
 
@@ -69,6 +69,14 @@ def _prepare(args: argparse.Namespace, cls: type[Any]) -> None:
     if data is not None and not isinstance(data, dict):
         raise UsageError("--data: expected a JSON object or an array of them")
     body.update({name: value for name, value in flags.items() if value is not None})
+    if cls is VehicleUpdate:  # one car: completed from its listing when it is sent
+        if not body.get("vehicle_id"):
+            raise UsageError("vehicles update: give VEHICLE_ID (or --data with an array of cars)")
+        if len(body) == 1:
+            raise UsageError("vehicles update: give a field to change (--model, --limit-id, ...)")
+        args.given = body
+        args.body = None
+        return
     args.body = [model_of(body_of(args, **body), cls)]
 
 
@@ -79,9 +87,34 @@ async def _create(client: B2BClient, args: argparse.Namespace) -> Any:
 
 
 async def _update(client: B2BClient, args: argparse.Namespace) -> Any:
-    await client.vehicles.bulk_update(args.body)
-    ids = [vehicle.vehicle_id for vehicle in args.body]
+    cars = args.body if args.body is not None else [await _completed(client, args.given)]
+    await client.vehicles.bulk_update(cars)
+    ids = [vehicle.vehicle_id for vehicle in cars]
     return {"id": " ".join(ids), "ids": ids}
+
+
+async def _completed(client: B2BClient, given: dict[str, object]) -> VehicleUpdate:
+    """One car's update: the fields given, the others as the listing shows them (the API
+    replaces the record whole). A custom access list is not in the listing whole, so a car
+    that keeps one must be given it."""
+    car_id = str(given["vehicle_id"])
+    listing = client.vehicles.list(include_deleted=True)
+    current = await listed(listing, car_id, what="car", key="vehicle_id")
+    limit = current.get("limit")
+    known = {
+        "vehicle_id": car_id,
+        "license_plate": current.get("license_plate"),
+        "model": current.get("model"),
+        "limit_id": limit.get("limit_id") if isinstance(limit, dict) else None,
+        "access_type": current.get("access_type"),
+    }
+    access_type = given.get("access_type", known["access_type"])
+    if access_type == VehicleAccessType.CUSTOM and "access" not in given:
+        raise UsageError(
+            f"vehicles update: car {car_id} would be for an access list (custom): give the "
+            "list in --data (access), or --access-type anyone; the listing does not hold it"
+        )
+    return updated(known, given, VehicleUpdate)
 
 
 async def _archive(client: B2BClient, args: argparse.Namespace) -> Any:
@@ -121,12 +154,13 @@ _VERBS = (
     Verb(
         group=GROUP,
         name="update",
-        help="replace cars' data",
-        description="Replace a car's record (every field, as for create), or several cars' "
-        "with --data holding an array of records with their vehicle_id.",
+        help="change a car (or replace several cars' records)",
+        description="Change the fields given of car VEHICLE_ID and keep the rest (the car is "
+        "read first: the API replaces it whole; a custom access list must be given again), or "
+        "replace several cars' whole records with --data holding an array of them with their "
+        "vehicle_id.",
         examples=(
-            "vehicles update VEHICLE_ID --license-plate A123BC77 --model 'Kia Rio' "
-            "--limit-id LIMIT_ID --access-type anyone",
+            "vehicles update VEHICLE_ID --model 'Kia Rio'",
             "vehicles update --data @cars.json",
         ),
         call=_update,

@@ -22,19 +22,26 @@ from typing import Any, TypeVar
 import attrs
 
 from .. import B2BClient
-from ..errors import ValidationError
+from ..errors import B2BError, ValidationError
 from .formats import Shows, add_output_options, output_of, plain
-from .parser import EXIT_OK, Commands, UsageError
+from .output import LogCap
+from .parser import EXIT_OK, Commands, Parser, UsageError
 from .runner import open_session, run_async
 
 __all__ = [
+    "NotListedError",
     "Verb",
     "add_verbs",
     "body_of",
     "data_argument",
+    "listed",
     "model_of",
     "moment",
+    "named_columns",
+    "names_argument",
     "read_data",
+    "updated",
+    "with_names",
 ]
 
 _T = TypeVar("_T")
@@ -51,7 +58,8 @@ class Verb:
     ``arguments`` adds its own arguments to its parser; ``prepare`` checks them before
     anything is sent (raise :class:`UsageError` or :class:`ValidationError`) and may set
     parsed values on the namespace; ``call`` makes the call; ``shows`` says what it prints;
-    ``columns`` are a listing's table columns (every field when empty).
+    ``columns`` are a listing's table columns (every field when empty), or a function of
+    the parsed options giving them (a flag that adds a column).
     """
 
     group: str
@@ -63,7 +71,7 @@ class Verb:
     shows: Shows = "record"
     arguments: Callable[[argparse.ArgumentParser], object] = lambda _: None
     prepare: Callable[[argparse.Namespace], None] = lambda _: None
-    columns: tuple[str, ...] = ()
+    columns: tuple[str, ...] | Callable[[argparse.Namespace], tuple[str, ...]] = ()
 
 
 def add_verbs(commands: Commands, verbs: Sequence[Verb]) -> None:
@@ -89,17 +97,25 @@ def _run(verb: Verb, args: argparse.Namespace) -> int:
         except ValidationError as exc:
             raise UsageError(str(exc)) from None
         output = output_of(args, verb.shows)
-        async with open_session(args) as session:
-            try:
-                answer = verb.call(session.client, args)
-                if verb.shows == "list":
-                    rows = [plain(item) for item in await _all(answer)]
-                else:
-                    result = plain(await answer)
-            except ValidationError as exc:  # refused by the library: nothing was sent
-                raise UsageError(str(exc)) from None
+        # The library's warnings, a few at most, and no retry or give-up line: a failure is
+        # the one error line run_async prints.
+        logs = LogCap(Parser.secrets, enabled=args.log_level is None and not args.log_json)
+        logs.install()
+        try:
+            async with open_session(args) as session:
+                try:
+                    answer = verb.call(session.client, args)
+                    if verb.shows == "list":
+                        rows = [plain(item) for item in await _all(answer)]
+                    else:
+                        result = plain(await answer)
+                except ValidationError as exc:  # refused by the library: nothing was sent
+                    raise UsageError(str(exc)) from None
+        finally:
+            logs.remove()
         if verb.shows == "list":
-            output.listing(rows, verb.columns)  # type: ignore[arg-type]
+            columns = verb.columns(args) if callable(verb.columns) else verb.columns
+            output.listing(rows, columns)  # type: ignore[arg-type]
         elif verb.shows == "record":
             output.record(_as_record(result))
         else:
@@ -141,22 +157,79 @@ def data_argument(parser: argparse.ArgumentParser, what: str, *, required: bool 
 
 def read_data(text: str) -> object:
     """The JSON of a ``--data`` argument (inline, ``@FILE`` or ``-``)."""
-    source = "--data"
+    what = "not JSON"  # inline: the text is the option's value
     if text == "-":
         text = sys.stdin.read()
+        what = "stdin is not JSON"
     elif text.startswith("@"):
-        source = text[1:]
+        path = text[1:]
         try:
-            with open(source, encoding="utf-8-sig") as file:
+            with open(path, encoding="utf-8-sig") as file:
                 text = file.read()
         except OSError as exc:
-            raise UsageError(f"--data: cannot read {source}: {exc.strerror or exc}") from None
+            raise UsageError(f"--data: cannot read {path}: {exc.strerror or exc}") from None
+        what = f"{path} is not JSON"
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(
-            f"--data: {source} is not JSON ({exc.msg}, line {exc.lineno} column {exc.colno})"
+            f"--data: {what} ({exc.msg}, line {exc.lineno} column {exc.colno})"
         ) from None
+
+
+# -- --names: who an order is for, by name --------------------------------------------------
+
+
+def names_argument(parser: argparse.ArgumentParser) -> None:
+    """``--names``: a listing keyed by ``user_id`` gains ``user_fullname``."""
+    parser.add_argument(
+        "--names",
+        action="store_true",
+        help="add each employee's name after user_id (user_fullname), for accounting: one "
+        "more read, of the employee list",
+    )
+
+
+async def with_names(client: B2BClient, records: Iterable[object]) -> list[dict[str, object]]:
+    """``records`` as the API spells them, each with ``user_fullname`` after its ``user_id``
+    (archived employees named too; None for an id the account does not list)."""
+    names = {user.id: user.fullname async for user in client.users.list()}
+    rows = []
+    for item in records:
+        record = plain(item)
+        assert isinstance(record, dict)
+        row: dict[str, object] = {}
+        for key, value in record.items():
+            row[key] = value
+            if key == "user_id":
+                row["user_fullname"] = names.get(str(value))
+        rows.append(row)
+    return rows
+
+
+def named_columns(*columns: str) -> Callable[[argparse.Namespace], tuple[str, ...]]:
+    """A table's columns, with user_fullname after user_id when --names is given."""
+
+    def chosen(args: argparse.Namespace) -> tuple[str, ...]:
+        if not args.names:
+            return columns
+        at = columns.index("user_id") + 1
+        return (*columns[:at], "user_fullname", *columns[at:])
+
+    return chosen
+
+
+def _json_kind(value: object) -> str:
+    """What a JSON value is, in JSON's words (an array, null), not Python's (list, NoneType)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, list) else "an object"
 
 
 def body_of(args: argparse.Namespace, **flags: object) -> dict[str, object]:
@@ -164,7 +237,7 @@ def body_of(args: argparse.Namespace, **flags: object) -> dict[str, object]:
     on top."""
     data = read_data(args.data) if getattr(args, "data", None) else {}
     if not isinstance(data, dict):
-        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+        raise UsageError(f"--data: expected a JSON object {{...}}, got {_json_kind(data)}")
     data.update({name: value for name, value in flags.items() if value is not None})
     return data
 
@@ -174,11 +247,45 @@ def model_of(data: object, cls: type[_T], *, extra: Mapping[str, object] | None 
     request model ``cls``, nested objects built as their models; a missing or bad field is a
     :class:`UsageError` naming it."""
     if not isinstance(data, dict):
-        raise UsageError(f"--data: expected a JSON object, got {type(data).__name__}")
+        raise UsageError(f"--data: expected a JSON object {{...}}, got {_json_kind(data)}")
     try:
         return _build(cls, {**data, **(extra or {})}, "")
     except ValidationError as exc:
         raise UsageError(f"{exc} (nothing was sent)") from None
+
+
+class NotListedError(B2BError):
+    """The record an update names is not in the account's listing (exit 1, as a 404)."""
+
+
+async def listed(records: object, record_id: str, *, what: str, key: str = "id") -> dict[str, Any]:
+    """The record whose ``key`` is ``record_id`` among ``records`` (a listing's answers), as
+    the API spells it; :class:`NotListedError` when none is."""
+    for record in await _all(records):
+        row = plain(record)
+        if isinstance(row, dict) and row.get(key) == record_id:
+            return row
+    raise NotListedError(f"{what} {record_id}: not found in the account (nothing was changed)")
+
+
+def updated(current: Mapping[str, object], given: Mapping[str, object], cls: type[_T]) -> _T:
+    """The request model ``cls`` for an update that replaces the whole record: ``current``'s
+    fields (those ``cls`` takes) with the ``given`` ones on top, so what was not given is kept
+    rather than cleared. A missing or bad field is a :class:`UsageError` naming it."""
+    fields = {_wire_name(field.name) for field in attrs.fields(cls)}  # type: ignore[arg-type]
+    kept = {name: _known(value) for name, value in current.items() if name in fields}
+    return model_of(
+        {name: value for name, value in kept.items() if value is not None}, cls, extra=given
+    )
+
+
+def _known(value: object) -> object:
+    """A listed value with its unknown (None) fields left out, objects in lists included."""
+    if isinstance(value, dict):
+        return {name: _known(item) for name, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_known(item) for item in value]
+    return value
 
 
 def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
@@ -196,7 +303,7 @@ def _build(cls: type[_T], data: Mapping[str, object], path: str) -> _T:
         if field.default is attrs.NOTHING and name not in data
     ]
     if missing:
-        also = f" (so are {', '.join(missing[1:])})" if missing[1:] else ""
+        also = f" (also required: {', '.join(missing[1:])})" if missing[1:] else ""
         raise ValidationError(path + missing[0], f"is required{also}")
     hints = typing.get_type_hints(cls)
     values: dict[str, object] = {}
