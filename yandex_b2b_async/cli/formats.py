@@ -26,6 +26,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from .._converter import unstructure
+from ..hr.tables import spreadsheet_text
 from .parser import UsageError
 
 __all__ = [
@@ -259,7 +260,7 @@ def _csv_text(rows: Sequence[Mapping[str, object]]) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in flats:
-        writer.writerow([_cell(row.get(column)) for column in columns])
+        writer.writerow([spreadsheet_text(_cell(row.get(column))) for column in columns])
     return buffer.getvalue()
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final
 
 from ..models import User
 from .names import Directory
-from .tables import FilePath, InputFileError, is_excel
+from .tables import FilePath, InputFileError, is_excel, spreadsheet_text
 
 if TYPE_CHECKING:
     from .._client import B2BClient
@@ -92,7 +92,7 @@ def write_table(path: FilePath, rows: Iterable[list[str]], *, encoding: str | No
             writer = csv.writer(handle)
             count = -1
             for row in rows:
-                writer.writerow(row)
+                writer.writerow([spreadsheet_text(cell) for cell in row])
                 count += 1
             return max(count, 0)
     except OSError as exc:

@@ -44,6 +44,7 @@ __all__ = [
     "InputFileError",
     "is_excel",
     "snapshot",
+    "spreadsheet_text",
     "table_rows",
     "text_lines",
 ]
@@ -57,6 +58,10 @@ _OTHER_WORKBOOKS: Final = (".xls", ".xlsb", ".ods")
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0"
 _SEPARATORS: Final = (",", ";", "\t")
+# A CSV cell a spreadsheet would run as a formula (OWASP's CSV injection): one starting with
+# "=" or "@", or with "+" or "-" and then anything but a number. A phone (+79001234567) or a
+# negative amount is a number to Excel, not a formula, and stays as it is.
+_FORMULA: Final = re.compile(r"[=@\t\r]|[+-](?![\d\s().-]*$)")
 # Lines looked at to tell the separator: a title block above a table is a few lines.
 _SEPARATOR_LINES: Final = 30
 _UTF16_BOMS: Final = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
@@ -239,7 +244,7 @@ def _text_rows(file: FileSnapshot, encoding: str | None) -> Iterator[tuple[int, 
         start = previous_end + 1
         previous_end = reader.line_num
         if cells and any(cell.strip() for cell in cells):
-            yield start, cells
+            yield start, [_unguarded(cell) for cell in cells]
 
 
 def _csv_error(
@@ -426,3 +431,21 @@ def _cell_text(value: object, number_format: str | None = None) -> str:
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     return str(value)
+
+
+def spreadsheet_text(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text: one it would run as a formula
+    (``=HYPERLINK(…)`` typed as a name) gets a leading apostrophe, which Excel hides and the
+    readers of this package remove again, so that an exported file reads back as it was."""
+    return "'" + text if _needs_guard(text) else text
+
+
+def _needs_guard(text: str) -> bool:
+    # A text that already starts with apostrophes before a formula gets one more, so that
+    # removing one on reading gives it back exactly.
+    return bool(_FORMULA.match(text)) or (text.startswith("'") and _needs_guard(text[1:]))
+
+
+def _unguarded(cell: str) -> str:
+    """A cell :func:`spreadsheet_text` guarded, without its apostrophe."""
+    return cell[1:] if cell.startswith("'") and _needs_guard(cell[1:]) else cell
