@@ -867,3 +867,34 @@ def test_a_personnel_number_under_a_zero_padded_format_keeps_its_leading_zeros(
     workbook.save(path)
     users = [row.value for row in read_users_csv(path)]
     assert [user.nickname for user in users if user is not None] == ["0012", "345"]
+
+
+def test_a_default_on_the_command_line_fills_a_column_the_file_lacks(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """--default cost_center=NAME gives every row that cost center, without a mapping file."""
+    cost_center = b2b_sandbox.add_cost_center(name="Основной")
+    path = tmp_path / "staff.csv"
+    path.write_text(
+        "ФИО,Телефон\nАнна Петрова,+79990000001\nБорис Иванов,+79990000002\n", encoding="utf-8"
+    )
+    done = _cli(
+        "users", "create", path, "--columns", "fullname=ФИО,phone=Телефон",
+        "--default", "cost_center=Основной", sandbox=b2b_sandbox,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    active = _active(b2b_sandbox)
+    assert sorted(active) == ["+79990000001", "+79990000002"]
+    assert {user["cost_centers_id"] for user in active.values()} == {cost_center}
+
+
+def test_a_default_for_an_unknown_field_is_refused_before_anything_is_sent(
+    tmp_path: Path, b2b_sandbox: Sandbox
+) -> None:
+    """--default names a field of the file's columns, or the run stops at once (exit 2)."""
+    path = tmp_path / "staff.csv"
+    path.write_text("fullname,phone,is_active\nАнна,+79990000001,true\n", encoding="utf-8")
+    done = _cli("users", "create", path, "--default", "colour=red", sandbox=b2b_sandbox)
+    assert done.returncode == 2
+    assert "default: unknown field 'colour'" in done.stderr
+    assert b2b_sandbox.users() == []

@@ -124,6 +124,15 @@ def add_file_options(parser: argparse.ArgumentParser, *, employees: bool = True)
     )
     if employees:
         group.add_argument(
+            "--default",
+            action="append",
+            default=[],
+            dest="defaults",
+            metavar="FIELD=VALUE",
+            help="a value for every row of a field the file has no column for, e.g. "
+            "--default cost_center=Основной (repeatable; over a mapping file's [defaults])",
+        )
+        group.add_argument(
             "--create-departments",
             action="store_true",
             help="create the departments the file names that do not exist (parents first)",
@@ -344,6 +353,9 @@ def file_reading(args: argparse.Namespace, *, employees: bool = True) -> FileRea
             if args.columns
             else None
         )
+        defaults = getattr(args, "defaults", None)
+        if defaults:
+            columns = (columns or ColumnMap()).with_defaults(defaults)
         region = args.phone_region or (columns.phone_region if columns else None)
         where = tuple(RowFilter.parse(text) for text in getattr(args, "where", None) or ())
         return FileReading(

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Final
 
 import attrs
@@ -135,6 +135,23 @@ class ColumnMap:
                 raise ValidationError(f"{name}: {key}", "must be a non-empty string", value=value)
             settings[key] = value
         return cls(columns=columns, defaults=defaults, **settings)
+
+    def with_defaults(
+        self, specs: Iterable[str], *, fields: tuple[str, ...] = USER_FIELDS
+    ) -> ColumnMap:
+        """This map with more defaults, each ``"field=value"`` (``--default``), over its own;
+        raises :class:`ValidationError` naming ``default``."""
+        defaults = dict(self.defaults)
+        for spec in specs:
+            field, equals, value = spec.partition("=")
+            field, value = field.strip(), value.strip()
+            if not equals or not field or not value:
+                raise ValidationError(
+                    "default", f"must be field=value, e.g. cost_center=Основной; got {spec!r}"
+                )
+            _check_field(field, fields, "default")
+            defaults[field] = value
+        return attrs.evolve(self, defaults=defaults)
 
     @classmethod
     def from_option(cls, text: str, *, fields: tuple[str, ...] = USER_FIELDS) -> ColumnMap:

@@ -609,7 +609,7 @@ def _users_rows(
 ) -> tuple[_Layout, Iterator[tuple[int, _RowCells]]]:
     rows = table_rows(file, encoding=options.encoding, sheet=options.sheet)
     columns = options.columns
-    if columns is not None:
+    if columns is not None and columns.columns:
         mapped = {header_key(header) for header in columns.columns.values()}
 
         def names_a_column(cells: list[str]) -> bool:
