@@ -179,7 +179,7 @@ def test_a_workbook_holds_dates_as_dates_under_a_frozen_header(
     sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """orders list -o trips.xlsx writes due_date as an Excel date (sortable, not text), under
-    a bold, frozen header with a filter."""
+    a bold, frozen header with a filter, on a sheet named after the file."""
     user_id = sandbox.add_user(phone="+79990000036")
     body = json.dumps({"route": [[37.59, 55.73], [37.61, 55.75]], "class": "econom"})
     made = cli(capsys, "orders", "create", "--user-id", user_id, "--data", body)
@@ -188,6 +188,7 @@ def test_a_workbook_holds_dates_as_dates_under_a_frozen_header(
     written = cli(capsys, "orders", "list", "--user-id", user_id, "-o", str(path))
     assert written.code == 0, written.err
     sheet = openpyxl.load_workbook(path).active
+    assert sheet.title == "trips"
     header = [cell.value for cell in sheet[1]]
     due = sheet.cell(row=2, column=header.index("due_date") + 1)
     assert isinstance(due.value, datetime.datetime)

@@ -283,6 +283,13 @@ def _write_file(path: str, kind: str, rows: Sequence[Mapping[str, object]]) -> N
         raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _sheet_title(path: str) -> str:
+    """The file's name as its sheet's title (trips.xlsx: "trips"), within Excel's rules for
+    one: at most 31 characters, none of []:*?/\\."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", os.path.splitext(os.path.basename(path))[0]).strip()
+    return title[:31] or "Sheet"
+
+
 def _write_xlsx(path: str, rows: Sequence[Mapping[str, object]]) -> None:
     """A workbook an accountant can sort and sum: the header bold and frozen, a filter on it,
     columns wide enough to read, dates as Excel dates and numbers as numbers."""
@@ -295,7 +302,7 @@ def _write_xlsx(path: str, rows: Sequence[Mapping[str, object]]) -> None:
     columns = _columns_of(flats)
     cells = [[_xlsx_cell(row.get(column)) for column in columns] for row in flats]
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(_sheet_title(path))
     sheet.freeze_panes = "A2"
     for index, column in enumerate(columns, start=1):
         longest = max([len(column), *(_xlsx_width(line[index - 1]) for line in cells)])
