@@ -57,8 +57,8 @@ LIMIT_FIT_SECONDS: Final = 0.1
 # ... and neither is longer than this: a client that went on that long without a 429 sent below
 # the limit for part of it, and its answers then fit no bucket.
 LIMIT_FIT_SPAN: Final = 3.0
-# ... and the fit is believed only at or above this share of the answers' rate (a fixed window
-# fits no bucket: its answers per event stay the same however long the event, a rate near 0).
+# ... and the fit is believed only at or above this share of the answers' rate (events the
+# model does not describe, as a window's whose answers hardly grow with time, fit a rate near 0).
 LIMIT_FIT_FLOOR: Final = 0.5
 # A fitted rate is the limit itself, not an overshoot: the cut goes only this far below it.
 LIMIT_FIT_CUT: Final = 0.97
