@@ -21,8 +21,9 @@ from yandex_b2b_async import (
     ServerError,
     TransportError,
 )
-from yandex_b2b_async._constants import GOODPUT_CUT
+from yandex_b2b_async._constants import GOODPUT_CUT, LIMIT_FIT_CUT
 from yandex_b2b_async._transport import AiohttpTransport
+from yandex_b2b_async.pacing import Pacer
 from yandex_b2b_async.retries import RetryBudget, RetryEvent
 from yandex_b2b_async.sandbox import Reply, Sandbox
 
@@ -187,6 +188,67 @@ async def test_a_cut_goes_just_below_what_the_server_let_through() -> None:
             pacer.answers.successes += 1
     pacer.on_throttle(None, sent_at=clock.now)
     assert pacer.current_rate == pytest.approx(100 * GOODPUT_CUT, rel=0.06)
+
+
+class ServerBucket:
+    """A server's token bucket on the test's clock: ``rate`` a second, holding ``burst``."""
+
+    def __init__(self, clock: FakeClock, rate: float, burst: int) -> None:
+        self.clock, self.rate, self.burst = clock, rate, burst
+        self.tokens, self.stamp = float(burst), clock.now
+
+    def admits(self) -> bool:
+        now = self.clock.now
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+async def send(pacer: Pacer, server: ServerBucket, calls: int) -> list[float]:
+    """Send ``calls`` calls one after the other through ``pacer`` to ``server``, each 429
+    pausing the client for a second; the start time of each call that got through."""
+    starts: list[float] = []
+    while len(starts) < calls:
+        await pacer.acquire()
+        sent = server.clock.now
+        if server.admits():
+            pacer.answers.successes += 1
+            starts.append(sent)
+        else:
+            pacer.on_throttle(1.0, sent_at=sent)
+    return starts
+
+
+async def test_two_congestion_events_find_a_bucket_that_hides_its_rate_behind_a_burst() -> None:
+    """Sending twice too fast at a bucket of 100/s holding 10, every call gets through until its
+    429, so the answers measure what was sent; two 429s fit the bucket's rate and the third
+    never comes."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True))
+    server = ServerBucket(clock, rate=100, burst=10)
+    while pacer.throttles < 2:
+        await send(pacer, server, 1)
+    fitted = pacer.current_rate
+    await send(pacer, server, 500)
+    assert fitted is not None
+    assert 100 * LIMIT_FIT_CUT * 0.9 <= fitted <= 100
+    assert pacer.throttles == 2
+
+
+async def test_the_burst_a_server_saved_during_a_pause_is_sent_when_it_ends() -> None:
+    """Once the bucket is fitted, the calls waiting out its pause start together when it ends,
+    as many as the server saved up (its burst of 10, a little less to be safe), not one."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True))
+    server = ServerBucket(clock, rate=100, burst=10)
+    while pacer.throttles < 2:
+        await send(pacer, server, 1)
+    resumed = clock.now + pacer.paused_for
+    starts = await send(pacer, server, 20)
+    assert 5 <= sum(start == resumed for start in starts) <= 10
 
 
 # -- the timeout's meaning -------------------------------------------------------------------

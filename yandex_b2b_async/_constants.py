@@ -49,6 +49,19 @@ GOODPUT_MIN_SECONDS: Final = 0.2
 GOODPUT_WINDOW: Final = 0.25
 # ... or since sending resumed, once that is this long ago (a burst then weighs little).
 GOODPUT_LONG_SECONDS: Final = 1.0
+# While the server still holds a burst, everything sent gets through until its 429: the answers
+# then measure what was sent, not the limit. Two congestion events, each counted from when
+# sending resumed (the server's bucket full again after the pause), give both unknowns of a
+# token bucket (answered = burst + rate * time) when their times differ by at least this much.
+LIMIT_FIT_SECONDS: Final = 0.1
+# ... and neither is longer than this: a client that went on that long without a 429 sent below
+# the limit for part of it, and its answers then fit no bucket.
+LIMIT_FIT_SPAN: Final = 3.0
+# ... and the fit is believed only at or above this share of the answers' rate (events the
+# model does not describe, as a window's whose answers hardly grow with time, fit a rate near 0).
+LIMIT_FIT_FLOOR: Final = 0.5
+# A fitted rate is the limit itself, not an overshoot: the cut goes only this far below it.
+LIMIT_FIT_CUT: Final = 0.97
 # A client without a RateLimit learns one from its first 429: it starts at the rate of successful
 # answers before it (over at least a second) and doubles every LEARN_DOUBLING_SECONDS until the
 # next 429, which hands over to the adaptive curve above (a TCP slow start).

@@ -20,7 +20,9 @@ What is paced, module by module:
   (``Retry-After``, bounded by ``max_pause``, or ``default_pause`` after a 429 naming none),
   and the adaptive rate, kept in this process by :class:`LocalPacing`. It also counts the
   successful answers (``Pacer.answers``): once enough are in, a cut goes to 90% of the rate
-  the server let through rather than to 70% of what was sent; and a quota without a rate
+  the server let through rather than to 70% of what was sent, and two congestion events fit
+  a token bucket's rate and burst (its burst hides the rate from the answers alone); and a
+  quota without a rate
   learns one from its first 429 (a slow start from the answers before it), so that the end of
   a pause releases the waiting calls at a rate, never all at once;
 * :mod:`.pacer` — the :class:`Pacer`: FIFO waiting in front of the quota, the sleeping, and a

@@ -27,11 +27,15 @@ class TokenBucket:
         self.updated = now
 
     def refill(self, now: float, rate: float) -> None:
-        """Add what ``rate`` calls/s accrued since the last refill, up to the capacity."""
+        """Add what ``rate`` calls/s accrued since the last refill, up to the capacity (tokens
+        given above it, as a server's saved burst after a pause, are spent, not taken away)."""
         elapsed = now - self.updated
         if elapsed > 0.0:
             tokens = self.tokens + elapsed * rate
-            self.tokens = tokens if tokens < self.capacity else self.capacity
+            if tokens < self.capacity:
+                self.tokens = tokens
+            elif self.tokens < self.capacity:
+                self.tokens = self.capacity
             self.updated = now
 
     def take(self) -> bool:

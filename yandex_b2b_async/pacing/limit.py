@@ -39,7 +39,8 @@ class RateLimit:
     ``burst`` is the bucket's capacity: how many calls may start back to back after a quiet
     spell, so any window of ``per`` seconds holds at most ``rate + burst`` calls. Every attempt
     counts, retries included. ``adaptive=True`` cuts the rate once per congestion event — to 90%
-    of the rate the server let through when that is known, else to 70% — and grows it
+    of the rate the server let through when that is known, else to 70%, and from the second
+    event on to 97% of a token bucket's rate fitted from the two — and grows it
     back to the configured rate within seconds (see :class:`Pacer`). A negative or zero rate,
     period or burst is refused with :class:`ValidationError`.
 

@@ -22,6 +22,10 @@ from .._constants import (
     GOODPUT_MIN_SECONDS,
     GOODPUT_WINDOW,
     LEARN_DOUBLING_SECONDS,
+    LIMIT_FIT_CUT,
+    LIMIT_FIT_FLOOR,
+    LIMIT_FIT_SECONDS,
+    LIMIT_FIT_SPAN,
     RECOVERY_MAX_SECONDS,
     RECOVERY_PER_PAUSE_SECOND,
 )
@@ -75,7 +79,9 @@ class LocalPacing:
         "_cut_at",
         "_earlier",
         "_earlier_at",
+        "_event",
         "_fill",
+        "_first_at",
         "_last_peak",
         "_mark",
         "_mark_at",
@@ -124,6 +130,12 @@ class LocalPacing:
         self._earlier_at: float | None = None
         self._resumed = 0
         self._resumed_at = now
+        # The last congestion event: seconds from when sending resumed to its 429, and the
+        # successful answers in between (None: none yet).
+        self._event: tuple[float, int] | None = None
+        # When the first call after that could start (a drained bucket gives its first token
+        # one interval after the pause's end): where an event's time is counted from.
+        self._first_at = now
 
     def paused_until(self) -> float:
         return self._paused_until
@@ -226,7 +238,17 @@ class LocalPacing:
         if measured is not None and measured < current:
             current = measured
         goodput = self._goodput(now)
-        if goodput is not None and goodput < in_force:
+        fitted = None if self.learns else self._fit_limit(now)
+        if fitted is not None and (goodput is None or fitted[0] >= LIMIT_FIT_FLOOR * goodput):
+            # The server's own rate, fitted from this event and the one before: go just below
+            # it and aim the curve at it; and spend, when the pause ends, the burst the server
+            # has saved up during it (most of it: the fit is a measurement).
+            limit, burst = fitted
+            rate = max(min(ADAPTIVE_MIN_RATE, self._configured), limit * LIMIT_FIT_CUT)
+            self._last_peak = limit
+            self._cut, self._peak = rate, limit
+            bucket.tokens = float(int(min(burst, limit * pause) * GOODPUT_CUT))
+        elif goodput is not None and goodput < in_force:
             # What the server let through since sending resumed is its limit, as near as this
             # process can tell: cut just below it and aim the curve at it.
             rate = max(min(ADAPTIVE_MIN_RATE, self._configured), goodput * GOODPUT_CUT)
@@ -249,6 +271,31 @@ class LocalPacing:
         self._slow_start = self._cut_at if self.learns and goodput is None else None
         self._fill = self._cut
         self._resume(self._cut_at)
+        self._first_at = self._cut_at + max(0.0, 1.0 - bucket.tokens) / self._cut
+
+    def _fit_limit(self, now: float) -> tuple[float, float] | None:
+        """The rate and burst of a token bucket that answered both this congestion event and
+        the last one, each since sending resumed (``answered = burst + rate * seconds``); None
+        when the two do not tell (too close in time, or no bucket fits).
+
+        Sending above a server's rate, a client sees every call answered until the server's
+        burst is spent, so the answers alone measure what it sent; the burst is the same each
+        time (the pause refills it), so two events tell it apart from the rate.
+        """
+        event = (now - self._first_at, self.successes - self._resumed)
+        previous, self._event = self._event, event
+        if (
+            previous is None
+            or abs(event[0] - previous[0]) < LIMIT_FIT_SECONDS
+            or max(event[0], previous[0]) > LIMIT_FIT_SPAN
+        ):
+            return None  # too close to tell, or long enough to have sent below the rate
+        (later, answered), (earlier, before) = sorted((event, previous), reverse=True)
+        rate = (answered - before) / (later - earlier)
+        burst = answered - rate * later
+        if rate <= 0.0 or burst < 0.0 or rate >= self._rate(now):
+            return None
+        return rate, burst
 
     def _learn(self, now: float, until: float) -> None:
         """The first 429 of a quota without a rate: start a bucket of one token at the rate
