@@ -24,19 +24,17 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import os
 import sys
 import time
 from email.utils import formatdate
-from pathlib import Path
-from types import TracebackType
 from typing import Final, Self
 
 from aiohttp import web
 
+from ._child import ChildServer
+
 __all__ = ["LimitServer"]
 
-_REPO: Final = Path(__file__).resolve().parent.parent
 _OK: Final = b'{"status":"ok"}'
 _REFUSED: Final = b'{"code":"too_many_requests","message":"Too many requests"}'
 
@@ -147,76 +145,31 @@ async def _child_main() -> None:
     await server.shutdown(1.0)
 
 
-class LimitServer:
+class LimitServer(ChildServer):
     """The parent's handle: ``async with LimitServer() as server: server.url …``."""
 
     url: str
 
-    def __init__(self) -> None:
-        self._process: asyncio.subprocess.Process | None = None
+    module = "benchmarks._limit_server"
+    what = "limit server"
 
     async def __aenter__(self) -> Self:
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks._limit_server",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            cwd=str(_REPO),
-            env={**os.environ, "PYTHONPATH": str(_REPO)},
-        )
-        first = await self._read()
+        first = await self._start()
+        if "url" not in first:
+            await self.__aexit__(None, None, None)
+            raise RuntimeError(f"the limit server did not start: {first.get('error', first)}")
         self.url = str(first["url"])
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
     async def limit(self, shape: str, rate: float, burst: int, retry_after: str) -> None:
         """Set the shape in force; the counters restart and the buckets are full."""
-        await self._call("limit", shape=shape, rate=rate, burst=burst, retry_after=retry_after)
+        await self.call("limit", shape=shape, rate=rate, burst=burst, retry_after=retry_after)
 
     async def stats(self) -> dict[str, int]:
         """Requests and 429s since the shape was set."""
-        result = await self._call("stats")
+        result = await self.call("stats")
         assert isinstance(result, dict)
         return {str(k): int(v) for k, v in result.items()}
-
-    async def _call(self, op: str, **args: object) -> object:
-        process = self._process
-        assert process is not None
-        assert process.stdin is not None
-        process.stdin.write(json.dumps({"op": op, "args": args}).encode() + b"\n")
-        await process.stdin.drain()
-        answer = await self._read()
-        if not answer.get("ok"):
-            raise RuntimeError(f"limit server {op!r} failed: {answer.get('error')}")
-        return answer.get("result")
-
-    async def _read(self) -> dict[str, object]:
-        process = self._process
-        assert process is not None
-        assert process.stdout is not None
-        line = await process.stdout.readline()
-        if not line:
-            raise RuntimeError("the limit server exited")
-        message = json.loads(line)
-        assert isinstance(message, dict)
-        return message
 
 
 if __name__ == "__main__":

@@ -22,13 +22,12 @@ import resource
 import sys
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
-from types import TracebackType
-from typing import Final, Self
+from typing import Self
+
+from ._child import ChildServer
 
 __all__ = ["NotRun", "ServerProcess"]
 
-_REPO: Final = Path(__file__).resolve().parent.parent
 
 JSON = dict[str, object]
 
@@ -134,7 +133,7 @@ async def _child_main() -> None:
 # --- the parent's handle ----------------------------------------------------------------------
 
 
-class ServerProcess:
+class ServerProcess(ChildServer):
     """A sandbox in a child process: ``async with ServerProcess() as server: server.url …``.
 
     Raises :class:`NotRun` when the child cannot start a sandbox.
@@ -144,22 +143,11 @@ class ServerProcess:
     token: str
     cost_center_id: str
 
-    def __init__(self) -> None:
-        self._process: asyncio.subprocess.Process | None = None
+    module = "benchmarks._server"
+    what = "sandbox"
 
     async def __aenter__(self) -> Self:
-        env = {**os.environ, "PYTHONPATH": str(_REPO)}
-        self._process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "benchmarks._server",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            cwd=str(_REPO),
-            env=env,
-            limit=16 * 1024 * 1024,
-        )
-        first = await self._read()
+        first = await self._start()
         if "error" in first or "url" not in first:
             await self.__aexit__(None, None, None)
             raise NotRun(f"the sandbox did not start: {first.get('error', first)}")
@@ -167,41 +155,6 @@ class ServerProcess:
         self.token = str(first["token"])
         self.cost_center_id = str(first["cost_center_id"])
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        if process.stdin is not None:
-            process.stdin.close()
-        try:
-            await asyncio.wait_for(process.wait(), 10)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-    @property
-    def pid(self) -> int:
-        """The child's process id (for its RSS)."""
-        assert self._process is not None
-        return self._process.pid
-
-    async def call(self, op: str, **args: object) -> object:
-        """Run one admin command in the child and return its result."""
-        process = self._process
-        assert process is not None
-        assert process.stdin is not None
-        process.stdin.write(json.dumps({"op": op, "args": args}).encode() + b"\n")
-        await process.stdin.drain()
-        answer = await self._read()
-        if not answer.get("ok"):
-            raise RuntimeError(f"sandbox admin {op!r} failed: {answer.get('error')}")
-        return answer.get("result")
 
     async def stats(self) -> dict[str, int]:
         """The sandbox's counters: requests, throttled, dropped_before, dropped_after, …"""
@@ -228,17 +181,6 @@ class ServerProcess:
         result = await self.call("orders_census")
         assert isinstance(result, dict)
         return {k: int(v) for k, v in result.items()}
-
-    async def _read(self) -> JSON:
-        process = self._process
-        assert process is not None
-        assert process.stdout is not None
-        line = await process.stdout.readline()
-        if not line:
-            return {"error": "the server process exited"}
-        message = json.loads(line)
-        assert isinstance(message, dict)
-        return message
 
 
 if __name__ == "__main__":
