@@ -350,6 +350,34 @@ def test_a_file_without_its_header_is_refused_without_quoting_the_first_row(
     assert _shows(_rendered(refused.value), ["Sidorova", "+79160000001"]) == []
 
 
+def test_a_where_condition_shows_its_value_in_no_repr_or_error(tmp_path: Path) -> None:
+    """A --where value may be a cell of a person (a name, a phone): its repr and the errors
+    about the condition name the column only."""
+    from yandex_b2b_async import InputFileError
+    from yandex_b2b_async.hr import RowFilter
+
+    source = tmp_path / "users.csv"
+    source.write_text("fullname,phone,is_active,cost_centers_id\nA B,+79160000001,true,cc\n")
+    condition = RowFilter.parse("ФИО=Kuznetsova Maria")
+    with pytest.raises(InputFileError) as missing:
+        list(read_users_csv(source, where=[condition]))
+    with pytest.raises(ValidationError) as malformed:
+        RowFilter.parse("Kuznetsova Maria")
+    assert "'ФИО'" in str(missing.value)
+    shown = repr(condition) + _rendered(missing.value) + _rendered(malformed.value)
+    assert _shows(shown, ["Kuznetsova", "Maria"]) == [], shown
+
+
+def test_a_malformed_default_is_refused_without_quoting_it() -> None:
+    """A --default without '=' may be the value alone (a phone): the error does not quote it."""
+    from yandex_b2b_async import ColumnMap
+
+    with pytest.raises(ValidationError) as refused:
+        ColumnMap().with_defaults(["+79165550101"])
+    assert "default" in str(refused.value)
+    assert _shows(_rendered(refused.value), ["+79165550101", "5550101"]) == []
+
+
 # -- log lines, events and spans against the sandbox ------------------------------------------
 
 PERSON = {"fullname": "Kuznetsova Maria", "phone": "+79165550101", "email": "maria.k@mail.example"}

@@ -189,7 +189,7 @@ class FileReading:
             "phone_region": self.phone_region,
             "create_departments": self.create_departments,
             "header_row": self.header_row,
-            "where": [str(condition) for condition in self.where],
+            "where": [condition.spec for condition in self.where],
             "skip_invalid": self.skip_invalid,
             **extra,
         }

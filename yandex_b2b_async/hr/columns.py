@@ -146,9 +146,8 @@ class ColumnMap:
             field, equals, value = spec.partition("=")
             field, value = field.strip(), value.strip()
             if not equals or not field or not value:
-                raise ValidationError(
-                    "default", f"must be field=value, e.g. cost_center=Основной; got {spec!r}"
-                )
+                # not quoted: a default without its field may be the value alone (a phone)
+                raise ValidationError("default", "must be field=value, e.g. cost_center=Основной")
             _check_field(field, fields, "default")
             defaults[field] = value
         return attrs.evolve(self, defaults=defaults)

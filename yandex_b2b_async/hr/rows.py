@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Final, Generic, Literal, TypeVar
 
 import attrs
 
-from .._personal import looks_like_phone, opaque_repr
+from .._personal import looks_like_phone, mask_name, name_repr, opaque_repr
 from .._validators import PHONE_RE, check_phone, check_text
 from ..errors import ValidationError
 from ..models import Limit, UserCreate
@@ -242,10 +242,14 @@ def _names_to_ids(texts: dict[str, str], names: NameLookup | None) -> None:
 class RowFilter:
     """A condition a row must hold to be read (``--where``): the cell of ``column`` (a header
     of the file, or a field the map names) equals ``value`` — or, with ``equal=False``, differs
-    from it. Cells and values compare ignoring case and repeated spaces."""
+    from it. Cells and values compare ignoring case and repeated spaces.
+
+    The value may be a person's cell (a name, a phone), so its repr and ``str`` hide it
+    (``ФИО=•••``): the errors about a condition name its column; :attr:`spec` is the condition
+    as written."""
 
     column: str
-    value: str
+    value: str = attrs.field(repr=name_repr)
     equal: bool = True
 
     @classmethod
@@ -258,12 +262,24 @@ class RowFilter:
                 if not column.strip():
                     break
                 return cls(column=column.strip(), value=value.strip(), equal=equal)
+        # not quoted: a condition without its column may be the value alone (a name, a phone)
         raise ValidationError(
-            "where", f"must be COLUMN=VALUE or COLUMN!=VALUE, e.g. Статус=Работает; got {text!r}"
+            "where",
+            "must be COLUMN=VALUE or COLUMN!=VALUE, e.g. Статус=Работает; "
+            + ("the column is empty" if found else "got no '=' in it"),
         )
 
+    @property
+    def spec(self) -> str:
+        """The condition as written, its value included (``ФИО=Иванов``)."""
+        return f"{self.column}{self._operator}{self.value}"
+
+    @property
+    def _operator(self) -> str:
+        return "=" if self.equal else "!="
+
     def __str__(self) -> str:
-        return f"{self.column}{'=' if self.equal else '!='}{self.value}"
+        return f"{self.column}{self._operator}{mask_name(self.value)}"
 
 
 @attrs.frozen(kw_only=True)
