@@ -378,6 +378,23 @@ def test_a_malformed_default_is_refused_without_quoting_it() -> None:
     assert _shows(_rendered(refused.value), ["+79165550101", "5550101"]) == []
 
 
+def test_the_sandbox_refuses_a_malformed_phone_or_email_without_quoting_it() -> None:
+    """Seeding an employee with a malformed phone or email is refused naming the field only:
+    a malformed value may be anything, a name included, which no scrub would find."""
+    from yandex_b2b_async.sandbox import SandboxControl, SandboxError
+
+    refusals: list[str] = []
+    with Sandbox() as sandbox:
+        control = SandboxControl(sandbox.url)
+        for fields in ({"phone": "Kuznetsova 8916"}, {"phone": "+79165550101", "email": "k m"}):
+            with pytest.raises(SandboxError) as refused:
+                control.add_user(**fields)
+            refusals.append(_rendered(refused.value))
+    assert "phone" in refusals[0]
+    assert "email" in refusals[1]
+    assert _shows("\n".join(refusals), ["Kuznetsova", "'k m'"]) == [], refusals
+
+
 # -- log lines, events and spans against the sandbox ------------------------------------------
 
 PERSON = {"fullname": "Kuznetsova Maria", "phone": "+79165550101", "email": "maria.k@mail.example"}

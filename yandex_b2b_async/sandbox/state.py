@@ -293,14 +293,15 @@ def _type_name(value: JSONValue) -> str:
 def _phone(field: str, value: JSONValue) -> str:
     phone = _string(field, value)
     if not _PHONE.fullmatch(phone):
-        raise _invalid(field, f"{field} must be in international format, '+' and digits: {phone!r}")
+        # the value is not quoted: a malformed phone may be anything, a name included
+        raise _invalid(field, f"{field} must be in international format, '+' and digits")
     return phone
 
 
 def _email(field: str, value: JSONValue) -> str:
     email = _string(field, value)
     if not _EMAIL.fullmatch(email):
-        raise _invalid(field, f"{field} is not a valid email address: {email!r}")
+        raise _invalid(field, f"{field} is not a valid email address")  # not quoted: as a phone
     return email
 
 
