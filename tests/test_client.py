@@ -286,6 +286,26 @@ def test_concurrent_first_calls_after_a_loop_closed_unshut_share_one_new_session
     assert [getattr(answer, "id", answer) for answer in answers] == [user_id] * 3
 
 
+def test_a_view_shares_the_concurrency_cap_under_a_second_asyncio_run(
+    sandbox_in_thread: Sandbox,
+) -> None:
+    """A client and its with_options view keep one concurrency cap between them when used
+    again under a new loop (each does not make a semaphore of its own)."""
+    sandbox = sandbox_in_thread
+    user_id = sandbox.add_user(phone="+79990000001")
+    client = B2BClient(sandbox.token, base_url=sandbox.url, max_concurrency=1)
+    view = client.with_options(timeout=5)
+
+    async def both() -> None:
+        await asyncio.gather(client.users.get(user_id), view.users.get(user_id))
+
+    asyncio.run(both())
+    sandbox.faults.script("GET", "/integration/2.0/users", [Reply.passthrough(delay=0.2)] * 2)
+    asyncio.run(both())
+    asyncio.run(client.close())
+    assert sandbox.stats.max_in_flight == 1
+
+
 def test_a_client_used_from_a_second_open_loop_says_to_make_one_per_loop(
     sandbox_in_thread: Sandbox,
 ) -> None:
