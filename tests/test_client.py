@@ -26,7 +26,7 @@ from yandex_b2b_async import (
     UserPatch,
     ValidationError,
 )
-from yandex_b2b_async.sandbox import Sandbox
+from yandex_b2b_async.sandbox import Reply, Sandbox
 
 TOKEN = "fake-token-SECRET-7f3a9c"
 
@@ -255,6 +255,55 @@ def test_a_client_with_max_concurrency_serves_two_asyncio_runs(sandbox_in_thread
     asyncio.run(three_at_once())
     asyncio.run(client.close())
     gc.collect()
+
+
+def test_concurrent_first_calls_after_a_loop_closed_unshut_share_one_new_session(
+    sandbox_in_thread: Sandbox,
+) -> None:
+    """Calls started together on a new loop, after the last loop closed without shutting down,
+    all send on one new session: none of them is left on a session another call replaced."""
+    sandbox = sandbox_in_thread
+    user_id = sandbox.add_user(phone="+79990000001")
+    client = B2BClient(sandbox.token, base_url=sandbox.url, retry=None, timeout=0.05)
+    # A first call on a loop closed without shutdown (no asyncio.run): its session is left
+    # behind, with no connection in its pool (the timeout dropped it).
+    sandbox.faults.script("GET", "/integration/2.0/users", [Reply.passthrough(delay=5)])
+    first = asyncio.new_event_loop()
+    try:
+        with pytest.raises(TransportError):
+            first.run_until_complete(client.users.get(user_id))
+    finally:
+        first.close()
+
+    async def three_at_once() -> list[object]:
+        try:
+            calls = (client.users.get(user_id, timeout=5) for _ in range(3))
+            return await asyncio.gather(*calls, return_exceptions=True)
+        finally:
+            await client.close()
+
+    answers = asyncio.run(three_at_once())
+    assert [getattr(answer, "id", answer) for answer in answers] == [user_id] * 3
+
+
+def test_a_view_shares_the_concurrency_cap_under_a_second_asyncio_run(
+    sandbox_in_thread: Sandbox,
+) -> None:
+    """A client and its with_options view keep one concurrency cap between them when used
+    again under a new loop (each does not make a semaphore of its own)."""
+    sandbox = sandbox_in_thread
+    user_id = sandbox.add_user(phone="+79990000001")
+    client = B2BClient(sandbox.token, base_url=sandbox.url, max_concurrency=1)
+    view = client.with_options(timeout=5)
+
+    async def both() -> None:
+        await asyncio.gather(client.users.get(user_id), view.users.get(user_id))
+
+    asyncio.run(both())
+    sandbox.faults.script("GET", "/integration/2.0/users", [Reply.passthrough(delay=0.2)] * 2)
+    asyncio.run(both())
+    asyncio.run(client.close())
+    assert sandbox.stats.max_in_flight == 1
 
 
 def test_a_client_used_from_a_second_open_loop_says_to_make_one_per_loop(

@@ -87,6 +87,7 @@ class RequestPath:
         "_json_headers",
         "_max_concurrency",
         "_observers",
+        "_owner",
         "_pacer",
         "_prefix",
         "_slots",
@@ -122,6 +123,9 @@ class RequestPath:
         self._max_concurrency = max_concurrency
         self._slots = asyncio.Semaphore(max_concurrency) if max_concurrency is not None else None
         self._slots_loop: asyncio.AbstractEventLoop | None = None
+        # Whose semaphore is the cap: this path's, or for a view the client's, so that the
+        # semaphore made for a new loop is one for the client and all its views.
+        self._owner = self
         self._urls: dict[str, URL] = {}
         #: Set by :meth:`B2BClient.close`: every later call raises :class:`ClientClosedError`.
         self.closed = False
@@ -148,7 +152,8 @@ class RequestPath:
             max_concurrency=self._max_concurrency,
             observers=self._observers,
         )
-        view._slots, view._slots_loop = self._slots, self._slots_loop
+        view._owner = self._owner
+        view._slots, view._slots_loop = self._owner._slots, self._owner._slots_loop
         return view
 
     async def call(
@@ -355,8 +360,12 @@ class RequestPath:
             if loop is not self._slots_loop:
                 # An asyncio.Semaphore belongs to the first loop it waits on: a client used
                 # again under a new loop (a second asyncio.run) needs a fresh one.
-                if self._slots_loop is not None:
-                    slots = self._slots = asyncio.Semaphore(self._max_concurrency or 1)
+                owner = self._owner
+                if owner._slots_loop is not loop:
+                    if owner._slots_loop is not None:
+                        owner._slots = asyncio.Semaphore(self._max_concurrency or 1)
+                    owner._slots_loop = loop
+                slots = self._slots = owner._slots or slots
                 self._slots_loop = loop
             await slots.acquire()
         try:

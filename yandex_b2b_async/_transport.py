@@ -324,6 +324,14 @@ class AiohttpTransport:
             keeper, self._keeper = self._keeper, None
             if keeper is not None:
                 await keeper.aclose()
+            # Other calls ran during that wait: one of them may have made this loop's session
+            # already. A second one would replace it (and close its watchdog's timer) under
+            # the calls sending on it.
+            if self._closed:
+                raise ClientClosedError("this B2BClient is closed; create a new one")
+            session = self._session
+            if session is not None and not session.closed and self._loop is loop:
+                return session
         if self._watchdog is not None:
             self._watchdog.close()
         watchdog = self._watchdog = _Watchdog(loop)
