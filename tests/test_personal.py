@@ -386,9 +386,9 @@ def test_the_sandbox_refuses_a_malformed_phone_or_email_without_quoting_it() -> 
     refusals: list[str] = []
     with Sandbox() as sandbox:
         control = SandboxControl(sandbox.url)
-        for fields in ({"phone": "Kuznetsova 8916"}, {"phone": "+79165550101", "email": "k m"}):
+        for phone, email in (("Kuznetsova 8916", None), ("+79165550101", "k m")):
             with pytest.raises(SandboxError) as refused:
-                control.add_user(**fields)
+                control.add_user(phone=phone, email=email)
             refusals.append(_rendered(refused.value))
     assert "phone" in refusals[0]
     assert "email" in refusals[1]
