@@ -4,7 +4,6 @@ sandbox, work. Skipped where the SDK is not installed (CI runs these in the benc
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -13,23 +12,6 @@ from yandex_b2b_async.sandbox import Sandbox
 
 sdk: Any = pytest.importorskip("yandex_b2b_go")
 t: Any = sdk.typing
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    async with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-async def client(sandbox: Sandbox) -> AsyncIterator[Any]:
-    """An SDK client talking to the sandbox (the SDK has no option for its host)."""
-    client = sdk.Client(sandbox.token)
-    client._base_url = f"{sandbox.url}/integration/2.0/"
-    try:
-        yield client
-    finally:
-        await client.__aexit__(None, None, None)
 
 
 async def test_limit_search_reads_every_service(sandbox: Sandbox, client: Any) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import inspect
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -25,24 +25,6 @@ t: Any = sdk.typing
 MOSCOW_A = [37.593983, 55.738759]
 MOSCOW_B = [37.609479, 55.746943]
 PHONE = "+79990000040"
-
-
-@pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
-    """A default sandbox: not strict, its clock stopped."""
-    async with Sandbox() as sandbox:
-        yield sandbox
-
-
-@pytest.fixture
-async def client(sandbox: Sandbox) -> AsyncIterator[Any]:
-    """The SDK's client with its host pointed at the sandbox (the SDK has no option for it)."""
-    client = sdk.Client(sandbox.token)
-    client._base_url = f"{sandbox.url}/integration/2.0/"
-    try:
-        yield client
-    finally:
-        await client.__aexit__(None, None, None)
 
 
 def employee(sandbox: Sandbox) -> str:

@@ -25,17 +25,6 @@ async def sandbox(request: pytest.FixtureRequest) -> AsyncIterator[Sandbox]:
         yield sandbox
 
 
-@pytest.fixture
-async def client(sandbox: Sandbox) -> AsyncIterator[Any]:
-    """The SDK's client with its host pointed at the sandbox (the SDK has no option for it)."""
-    client = sdk.Client(sandbox.token)
-    client._base_url = f"{sandbox.url}/integration/2.0/"
-    try:
-        yield client
-    finally:
-        await client.__aexit__(None, None, None)
-
-
 async def test_a_role_for_a_non_employee(sandbox: Sandbox, client: Any) -> None:
     """Made by default; strict: 400 EMPLOYEE_NOT_FOUND."""
     manager = t.Manager(
