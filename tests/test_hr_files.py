@@ -686,3 +686,13 @@ def test_a_guarded_cell_reads_back_as_it_was(text: str) -> None:
     assert _unguarded(spreadsheet_text(text)) == text
     if not text.startswith("'"):
         assert _unguarded(text) == text
+
+
+def test_the_packages_lazy_hr_names_are_the_hr_wings_public_names() -> None:
+    """Every public name of the HR wing is importable from the package, and nothing else is
+    loaded lazily: the package's list and ``hr.__all__`` are one set."""
+    import yandex_b2b_async
+    import yandex_b2b_async.hr
+
+    assert set(yandex_b2b_async._HR_NAMES) == set(yandex_b2b_async.hr.__all__)
+    assert set(yandex_b2b_async.hr.__all__) <= set(yandex_b2b_async.__all__)
