@@ -219,10 +219,11 @@ async def test_cancelling_the_head_hands_the_turn_to_the_next_waiter() -> None:
 
 @pytest.mark.parametrize("config", [None, RateLimit(rate=100, burst=10)])
 async def test_a_throttle_pauses_every_call_until_the_time_given(config: RateLimit | None) -> None:
-    """After a Retry-After of 2 s no call starts for 2 s, with or without a rate limit."""
+    """After a 503's Retry-After of 2 s no call starts for 2 s, with or without a rate limit
+    (a 429's pause is probed: tests/test_throttling.py)."""
     clock = FakeClock()
     pacer = make_pacer(clock, config)
-    pacer.on_throttle(2.0)
+    pacer.on_throttle(2.0, rate_limited=False)
     assert not pacer.try_acquire()
     assert pacer.paused_for == pytest.approx(2.0)
     before = clock.now
@@ -258,7 +259,7 @@ async def test_no_burst_right_after_a_pause() -> None:
     """Tokens do not pile up during a pause: calls resume at the rate, not in a burst."""
     clock = FakeClock()
     pacer = make_pacer(clock, RateLimit(rate=10, burst=5))
-    pacer.on_throttle(3.0)
+    pacer.on_throttle(3.0, rate_limited=False)
     starts = []
     for _ in range(3):
         await pacer.acquire()

@@ -36,8 +36,8 @@ async def sandbox() -> AsyncIterator[Sandbox]:
         yield running
 
 
-def throttles(count: int) -> list[Reply]:
-    return [Reply.rate_limited(0) for _ in range(count)]
+def throttles(count: int, retry_after: float = 0.01) -> list[Reply]:
+    return [Reply.rate_limited(retry_after) for _ in range(count)]
 
 
 # -- a 429 spends no attempt, no budget ------------------------------------------------------
@@ -52,6 +52,25 @@ async def test_a_429_spends_no_attempt(sandbox: Sandbox) -> None:
     ) as client:
         await client.users.archive(user_id)
     assert sandbox.stats.count("POST", ARCHIVE) == 6
+
+
+async def test_a_429_asking_for_no_wait_spends_an_attempt(sandbox: Sandbox) -> None:
+    """A server answering "429, Retry-After: 0" again and again gets each call back only as
+    often as any failure, after the backoff: no storm of immediate retries."""
+    sandbox.faults.script("POST", ARCHIVE, throttles(10, retry_after=0))
+    user_id = sandbox.add_user(phone="+79990000002")
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.2, sleep=sleep)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
+        with pytest.raises(RateLimitError) as caught:
+            await client.users.archive(user_id)
+    assert caught.value.attempts == 3
+    assert sandbox.stats.count("POST", ARCHIVE) == 3
+    assert len(slept) == 2
 
 
 async def test_a_503_still_spends_an_attempt_between_429s(sandbox: Sandbox) -> None:
@@ -130,10 +149,61 @@ async def _starts_after_a_pause(pacer_config: RateLimit | None, waiters: int) ->
     return starts
 
 
+async def test_a_pause_is_probed_by_one_call_at_doubling_gaps() -> None:
+    """While a server refuses, one call at a time goes during a 429's pause: after the gap the
+    rate gives a call (a tenth of a second at the 10 a second learned here), then after twice
+    that, and so on; the others wait for the pause to end."""
+    starts = await _starts_after_a_pause(None, 16)
+    assert starts[:3] == pytest.approx([0.1, 0.3, 0.7])
+    assert starts[3] == pytest.approx(1.0)
+
+
+async def test_the_first_call_answered_ends_the_pause_for_everyone() -> None:
+    """A probe that gets through ends a 429's pause: a second's Retry-After is often a
+    gateway's rounding of a few milliseconds, and the calls waiting go on at the rate."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, burst=10))
+    pacer.on_throttle(1.0, sent_at=clock.now)
+    starts: list[float] = []
+
+    async def call() -> None:
+        await pacer.acquire()
+        starts.append(clock.now - 1000.0)
+        pacer.answers.successes += 1  # the server takes it
+
+    await asyncio.gather(*(call() for _ in range(5)))
+    assert starts[0] == pytest.approx(0.01)
+    assert starts[-1] < 0.1
+    assert pacer.paused_for == 0.0
+
+
+async def test_a_probes_429_does_not_cut_the_rate_again() -> None:
+    """A probe refused during the pause is not a new congestion event: nothing was sent at
+    the rate the last cut set, so the rate stays where that cut put it."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, adaptive=True))
+    pacer.on_throttle(1.0, sent_at=clock.now)
+    cut = pacer.current_rate
+    await pacer.acquire()  # the probe
+    pacer.on_throttle(1.0, sent_at=clock.now)
+    assert pacer.current_rate == cut
+
+
+async def test_a_5xx_naming_a_time_pauses_the_client_without_probes() -> None:
+    """A 503 with Retry-After is a busy server, not a counted limit: nothing goes before the
+    time it named."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=100, burst=10))
+    pacer.on_throttle(2.0, rate_limited=False)
+    await pacer.acquire()
+    assert clock.now - 1000.0 == pytest.approx(2.0, abs=0.011)  # then a token at the rate
+
+
 async def test_a_pause_ends_without_a_stampede_on_a_client_without_a_rate() -> None:
     """A client with no RateLimit releases the calls held by a 429 no faster than the server
-    took them before it: as many at once as it answered (10 here), then one by one."""
-    starts = await _starts_after_a_pause(None, 16)
+    took them before it: after the probes, as many at once as it answered (10 here), then
+    one by one."""
+    starts = (await _starts_after_a_pause(None, 19))[3:]
     assert starts[:10] == [pytest.approx(1.0)] * 10
     later = starts[10:]
     assert later[0] > 1.0
@@ -143,7 +213,8 @@ async def test_a_pause_ends_without_a_stampede_on_a_client_without_a_rate() -> N
 
 async def test_a_pause_ends_without_a_stampede_with_a_rate() -> None:
     """A client with a RateLimit releases the held calls at its rate, with no burst."""
-    starts = await _starts_after_a_pause(RateLimit(rate=100, burst=10), 5)
+    starts = (await _starts_after_a_pause(RateLimit(rate=100, burst=10), 11))[6:]  # no probes
+    assert starts[0] == pytest.approx(1.0, abs=0.011)
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert gaps == pytest.approx([0.01] * 4)
 
@@ -151,7 +222,7 @@ async def test_a_pause_ends_without_a_stampede_with_a_rate() -> None:
 async def test_the_learned_rate_starts_at_what_the_server_let_through() -> None:
     """Without a RateLimit, the first 429 starts a rate from the answers before it (ten in
     the second before: 10 a second), and the rate grows while no 429 comes."""
-    starts = await _starts_after_a_pause(None, 40)
+    starts = (await _starts_after_a_pause(None, 43))[3:]  # after the probes
     assert starts[10] - 1.0 == pytest.approx(1 / 10, rel=0.3)
     paced = starts[10:]
     assert paced[-1] - paced[-6] < paced[5] - paced[0]  # the last five came faster
@@ -222,33 +293,32 @@ async def send(pacer: Pacer, server: ServerBucket, calls: int) -> list[float]:
     return starts
 
 
-async def test_two_congestion_events_find_a_bucket_that_hides_its_rate_behind_a_burst() -> None:
+async def test_a_bucket_that_hides_its_rate_behind_a_burst_is_found_in_a_few_events() -> None:
     """Sending twice too fast at a bucket of 100/s holding 10, every call gets through until its
-    429, so the answers measure what was sent; two 429s fit the bucket's rate and the third
-    never comes."""
+    429, so the answers measure what was sent: within a few congestion events the rate settles
+    just below the bucket's (the last fitted from two of them), and 600 calls take at most 2%
+    longer than the bucket itself allows (on the test's clock)."""
     clock = FakeClock()
     pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True))
     server = ServerBucket(clock, rate=100, burst=10)
-    while pacer.throttles < 2:
-        await send(pacer, server, 1)
-    fitted = pacer.current_rate
-    await send(pacer, server, 500)
-    assert fitted is not None
-    assert 100 * LIMIT_FIT_CUT * 0.9 <= fitted <= 100
-    assert pacer.throttles == 2
+    starts = await send(pacer, server, 600)
+    assert pacer.throttles <= 5
+    assert starts[-1] - starts[0] <= 1.02 * (600 - 10) / 100
+    rate = pacer.current_rate
+    assert rate is not None
+    assert 100 * LIMIT_FIT_CUT * GOODPUT_CUT <= rate <= 110
 
 
-async def test_the_burst_a_server_saved_during_a_pause_is_sent_when_it_ends() -> None:
-    """Once the bucket is fitted, the calls waiting out its pause start together when it ends,
-    as many as the server saved up (its burst of 10, a little less to be safe), not one."""
+async def test_a_client_without_a_rate_meets_a_bucket_near_its_own_time() -> None:
+    """With no RateLimit at all, 600 calls through a bucket of 100/s holding 10 that answers
+    429 with a whole second's Retry-After take at most 10% longer than the bucket allows
+    (on the test's clock): the pauses are probed, the rate learned."""
     clock = FakeClock()
-    pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True))
+    pacer = make_pacer(clock, None)
     server = ServerBucket(clock, rate=100, burst=10)
-    while pacer.throttles < 2:
-        await send(pacer, server, 1)
-    resumed = clock.now + pacer.paused_for
-    starts = await send(pacer, server, 20)
-    assert 5 <= sum(start == resumed for start in starts) <= 10
+    starts = await send(pacer, server, 600)
+    assert starts[-1] - starts[0] <= 1.10 * (600 - 10) / 100
+    assert pacer.throttles <= 10
 
 
 # -- the timeout's meaning -------------------------------------------------------------------

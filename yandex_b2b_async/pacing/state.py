@@ -26,6 +26,7 @@ from .._constants import (
     LIMIT_FIT_FLOOR,
     LIMIT_FIT_SECONDS,
     LIMIT_FIT_SPAN,
+    PROBE_MIN_SECONDS,
     RECOVERY_MAX_SECONDS,
     RECOVERY_PER_PAUSE_SECOND,
 )
@@ -86,11 +87,18 @@ class LocalPacing:
         "_mark",
         "_mark_at",
         "_meter",
+        "_pause_from",
+        "_pause_mark",
         "_paused_until",
         "_peak",
+        "_probe_at",
+        "_probe_gap",
+        "_probes",
+        "_probing",
         "_recovery",
         "_resumed",
         "_resumed_at",
+        "_saved",
         "_slow_start",
         "adaptive",
         "learns",
@@ -108,6 +116,17 @@ class LocalPacing:
         )
         self._fill = self._configured
         self._paused_until = 0.0
+        # A 429's pause is a probing one (see throttled): since ``_pause_from``, with
+        # ``_pause_mark`` successful answers counted then, one call may go at ``_probe_at``
+        # (``_probe_gap`` after the last), and the first success ends the pause.
+        self._probing = False
+        self._pause_from = 0.0
+        self._pause_mark = 0
+        self._probe_at = 0.0
+        self._probe_gap = 0.0
+        self._probes = 0
+        # What the server saves up during a pause: (calls/s, at most) — spent when it ends.
+        self._saved = (0.0, 0.0)
         # Adaptive state: the rate at the last cut (CUBIC's W_max), when sending resumed after
         # it, and the rate right after it. ``_cut_at`` is None once the rate is fully back.
         self._peak = self._configured
@@ -175,7 +194,19 @@ class LocalPacing:
         the token is accounted at that time, so the timer's lateness is not lost to the
         bucket's cap — with ``burst=1`` every late wake-up would otherwise lower the rate."""
         if now < self._paused_until:
-            return self._paused_until - now
+            if not self._probing:
+                return self._paused_until - now
+            if self.successes == self._pause_mark:
+                if now < self._probe_at:
+                    # Look again soon: the last probe's answer ends the pause when it comes.
+                    ask = now + max(PROBE_MIN_SECONDS, self._probe_gap / 8.0)
+                    return min(self._probe_at, self._paused_until, ask) - now
+                # A probe: this one call goes, to learn whether the server takes calls again.
+                self._probe_gap *= 2.0
+                self._probe_at = now + self._probe_gap
+                self._probes += 1
+                return 0.0
+            self._lift(now)  # a call was answered since the 429: the server takes calls again
         bucket = self._bucket
         if bucket is None:
             return 0.0
@@ -209,28 +240,48 @@ class LocalPacing:
         self, now: float, pause: float, *, rate_limited: bool, sent_at: float | None
     ) -> None:
         until = now + pause
+        paused = now < self._paused_until
+        if paused and self._probing and sent_at is not None and sent_at >= self._pause_from:
+            # A probe's 429: the server still refuses; the pause stands, the next probe waits
+            # twice as long, and the rate is not cut again (nothing was sent at it).
+            self._paused_until = max(self._paused_until, until)
+            return
         if until > self._paused_until:
             self._paused_until = until
+        if not rate_limited:
+            self._probing = False  # a 5xx naming a time: the server is busy, not just counting
         bucket = self._bucket
         if bucket is None:
             # A 429 that asks for no wait at all (Retry-After: 0, or no pause configured)
-            # says nothing about a rate: only one with a pause teaches one.
+            # says nothing about a rate: only one with a pause teaches one (the retry loop
+            # spends an attempt on the other, so that it cannot come back at once, forever).
             if self.learns and rate_limited and pause > 0.0:
                 self._learn(now, until)
+                self._probe(now, paused)
             return
         self._refill(bucket, now)
         if self.learns:
             # A learned bucket holds the server's observed burst, saved up again by the
-            # server during the pause: it is sent when the pause ends, then the rate.
-            bucket.tokens = bucket.capacity
+            # server during the pause (at the rate the client knows of, at most): it is sent
+            # when the pause ends, then the rate.
+            bucket.tokens = float(int(min(bucket.capacity, self._rate(now) * pause)))
             bucket.updated = max(bucket.updated, until)
         else:
             # No burst right after a throttle: tokens start accruing when the pause ends.
             bucket.drain_until(now, until)
+            self._saved = (0.0, 0.0)
         if not (self.adaptive and rate_limited) or (self.learns and pause <= 0.0):
+            if rate_limited:
+                self._probe(now, paused)
             return
         if sent_at is not None and self._cut_at is not None and sent_at < self._cut_at:
+            self._probe(now, paused)
             return  # sent before the last cut: that cut already answered this round trip
+        self._cut_rate(now, pause, bucket)
+        self._probe(now, paused)
+
+    def _cut_rate(self, now: float, pause: float, bucket: TokenBucket) -> None:
+        """One congestion event's cut, made at ``now`` by a 429 asking for ``pause``."""
         # One congestion event, one cut.
         in_force = self._rate(now)
         current = in_force
@@ -248,12 +299,15 @@ class LocalPacing:
             self._last_peak = limit
             self._cut, self._peak = rate, limit
             bucket.tokens = float(int(min(burst, limit * pause) * GOODPUT_CUT))
-        elif goodput is not None and goodput < in_force:
+            self._saved = (limit * GOODPUT_CUT, burst * GOODPUT_CUT)
+        elif goodput is not None:
             # What the server let through since sending resumed is its limit, as near as this
-            # process can tell: cut just below it and aim the curve at it.
-            rate = max(min(ADAPTIVE_MIN_RATE, self._configured), goodput * GOODPUT_CUT)
-            self._last_peak = goodput
-            self._cut, self._peak = rate, goodput
+            # process can tell: cut just below it and aim the curve at it. When all that was
+            # sent got through, the limit is about the rate in force: aim a little below it.
+            limit = goodput if goodput < in_force else in_force * LIMIT_FIT_CUT
+            rate = max(min(ADAPTIVE_MIN_RATE, self._configured), limit * GOODPUT_CUT)
+            self._last_peak = limit
+            self._cut, self._peak = rate, limit
         else:
             cut = cut_rate(current, configured=self._configured, last_peak=self._last_peak)
             self._last_peak = current
@@ -268,10 +322,60 @@ class LocalPacing:
         )
         # A learned rate that nothing got through yet knows no limit to aim at: it starts its
         # slow start again from the cut instead of crawling up a curve from the floor.
-        self._slow_start = self._cut_at if self.learns and goodput is None else None
+        # A learned rate that nothing was counted against yet knows no limit to aim at: when
+        # calls got through since sending resumed, it starts its slow start again from the cut
+        # instead of crawling up a curve from the floor; when none did, it only cuts, so that
+        # a server refusing everything meets a rate that falls, never one that doubles.
+        through = self.successes > self._resumed
+        self._slow_start = self._cut_at if self.learns and goodput is None and through else None
         self._fill = self._cut
         self._resume(self._cut_at)
         self._first_at = self._cut_at + max(0.0, 1.0 - bucket.tokens) / self._cut
+
+    def _probe(self, now: float, paused: bool) -> None:
+        """Make the pause a 429 set a probing one (unless one already runs): a ``Retry-After``
+        is the longest the server may need — a gateway rounds a token bucket's 10 ms up to a
+        second — so one call goes when the rate in force would have sent its next (and again
+        at twice the gap while the server refuses it), and the first call answered ends the
+        pause for everyone. A window's or a quota's 429 keeps refusing: the pause stands."""
+        if paused and self._probing:
+            return
+        if now >= self._paused_until:
+            return
+        self._probing = True
+        self._pause_from = now
+        self._pause_mark = self.successes
+        self._probes = 0
+        self._probe_gap = max(PROBE_MIN_SECONDS, 1.0 / self._rate(now))
+        self._probe_at = now + self._probe_gap
+
+    def _lift(self, now: float) -> None:
+        """End a probing pause at ``now``: sending resumes at the rate in force, with what the
+        server saved up since the 429 (a fitted bucket's, or a learned one's)."""
+        self._paused_until = 0.0
+        self._probing = False
+        bucket = self._bucket
+        if bucket is None:
+            return
+        rate, most = (self._rate(now), bucket.capacity) if self.learns else self._saved
+        paused = now - self._pause_from
+        # The probes took from what the server saved.
+        saved = float(int(min(most, rate * paused))) - self._probes
+        bucket.tokens = min(bucket.tokens, saved)
+        if bucket.updated > now:
+            bucket.updated = now
+        cut_at = self._cut_at
+        if cut_at is not None and cut_at > now:
+            self._cut_at = now
+            # The climb back is as slow as the pause this cut cost was long (see throttled).
+            self._recovery = min(
+                RECOVERY_MAX_SECONDS,
+                max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * paused),
+            )
+            if self._slow_start is not None:
+                self._slow_start = now
+            self._resume(now)
+            self._first_at = now + max(0.0, 1.0 - bucket.tokens) / self._rate(now)
 
     def _fit_limit(self, now: float) -> tuple[float, float] | None:
         """The rate and burst of a token bucket that answered both this congestion event and

@@ -83,19 +83,25 @@ class _ReconcileFailed(Exception):
 
 class _Call:
     """What one failed call's loop knows as it goes. ``throttled`` counts the attempts
-    answered 429 (which spend no attempt), ``first_throttle`` is when the first came."""
+    answered 429 that made the client wait (which spend no attempt), ``first_throttle`` is
+    when the first 429 came. ``free_pause`` says whether a 429 naming no time pauses the
+    client (the policy's ``backoff_initial``, which the client pauses for, is above 0)."""
 
     __slots__ = (
         "attempts",
         "end",
         "first_throttle",
+        "free_pause",
         "last_error",
         "reason",
         "throttled",
         "unknown",
     )
 
-    def __init__(self, first_error: B2BError, end: float | None, now: float) -> None:
+    def __init__(
+        self, first_error: B2BError, end: float | None, now: float, *, free_pause: bool
+    ) -> None:
+        self.free_pause = free_pause
         self.attempts = 1
         self.end = end
         self.last_error = first_error
@@ -108,9 +114,22 @@ class _Call:
     def note(self, error: B2BError, now: float) -> None:
         """Count ``error`` if it is a 429."""
         if _is_throttle(error):
-            self.throttled += 1
+            if self.waits(error):
+                self.throttled += 1
             if self.first_throttle is None:
                 self.first_throttle = now
+
+    def waits(self, error: BaseException | None) -> bool:
+        """``error`` is a 429 that paused the client (a ``Retry-After`` above 0, or none and a
+        pause for it): the call waits in the pacer, spending no attempt. A 429 asking for no
+        wait at all is retried as any failure is, after the policy's backoff and spending an
+        attempt — otherwise a server answering ``Retry-After: 0`` would get it back at once,
+        again and again."""
+        if not _is_throttle(error):
+            return False
+        assert isinstance(error, APIError)
+        retry_after = error.retry_after
+        return retry_after > 0.0 if retry_after is not None else self.free_pause
 
 
 def _is_throttle(error: BaseException | None) -> bool:
@@ -137,17 +156,22 @@ class _Stop(stop_base):
 
 class _WaitRetryAfter(wait_base):
     """The server's ``Retry-After`` when it named one (and the policy obeys it), else
-    ``fallback``; after a 429 that named none, nothing beyond the pacer's pause."""
+    ``fallback``; after a 429 that paused the client, nothing beyond the pacer's pause, and
+    after one asking for no wait, ``fallback``."""
 
-    def __init__(self, fallback: wait_base) -> None:
+    def __init__(self, fallback: wait_base, call: _Call) -> None:
         self._fallback = fallback
+        self._call = call
 
     def __call__(self, retry_state: RetryCallState) -> float:
+        error = _error(retry_state)
+        if _is_throttle(error):
+            if self._call.waits(error):
+                return _retry_after(retry_state) or 0.0
+            return self._fallback(retry_state)
         retry_after = _retry_after(retry_state)
         if retry_after is not None:
             return retry_after
-        if _is_throttle(_error(retry_state)):
-            return 0.0
         return self._fallback(retry_state)
 
 
@@ -209,7 +233,7 @@ async def retry_after_failure(
         raise first_error
     end = None if policy.deadline is None else started + policy.deadline
     clock = policy.clock
-    call = _Call(first_error, end, clock())
+    call = _Call(first_error, end, clock(), free_pause=policy.backoff_initial > 0.0)
     first: list[B2BError] = [first_error]
 
     async def next_attempt() -> _A | _R:
@@ -300,12 +324,12 @@ async def retry_after_failure(
         # After a 429 the call waits in the pacer, with the whole client: its queue is first
         # come first served and releases the waiters at the paced rate when the pause ends,
         # where sleeping here too would wake every throttled call at once (a stampede).
-        if not _is_throttle(call.last_error):
+        if not call.waits(call.last_error):
             await sleep(seconds)
 
     retrying = AsyncRetrying(
         retry=retry_if_exception(retryable),
-        wait=_WaitRetryAfter(backoff) if policy.respect_retry_after else backoff,
+        wait=_WaitRetryAfter(backoff, call) if policy.respect_retry_after else backoff,
         stop=_Stop(call, tuple(stops)),
         before_sleep=retry_scheduled,
         sleep=wait,
