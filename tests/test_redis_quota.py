@@ -195,9 +195,9 @@ async def test_a_waiter_that_wakes_late_keeps_its_token(quotas: QuotaFactory) ->
 
 
 async def test_a_pause_set_by_one_process_holds_every_process(quotas: QuotaFactory) -> None:
-    """A Retry-After met by one process makes every other process wait until it ends."""
+    """A 503's Retry-After met by one process makes every other process wait until it ends."""
     first, second = quotas(rate=100, burst=10), quotas(rate=100, burst=10)
-    _, left = await first.throttle(pause=2.0, rate_limited=True)
+    _, left, _ = await first.throttle(pause=2.0, rate_limited=False)
     held = await second.acquire()
     assert left == pytest.approx(2.0, abs=1e-3)
     assert not held.granted
@@ -219,8 +219,53 @@ async def test_a_shorter_pause_does_not_shorten_a_longer_one(quotas: QuotaFactor
     """Two processes meeting Retry-After 5 and then 1: the pause lasts 5 seconds."""
     first, second = quotas(), quotas()
     await first.throttle(pause=5.0, rate_limited=True)
-    _, left = await second.throttle(pause=1.0, rate_limited=True)
+    _, left, _ = await second.throttle(pause=1.0, rate_limited=True)
     assert left == pytest.approx(5.0, abs=1e-3)
+
+
+async def test_a_429s_pause_is_probed_by_one_start_from_any_process(quotas: QuotaFactory) -> None:
+    """During a 429's shared pause one start goes at a time, from whichever process asks
+    first once the gap the rate gives a call has passed (then twice that gap)."""
+    first, second = quotas(rate=100, burst=10), quotas(rate=100, burst=10)
+    _, _, probing = await first.throttle(pause=2.0, rate_limited=True)
+    early = await second.acquire()
+    wall_of(quotas).t += 0.01
+    probe = await second.acquire()
+    after = await first.acquire()
+    assert probing
+    assert (early.granted, early.probing) == (False, True)
+    assert 0.0 < early.wait <= 0.01 + 1e-6  # asked again soon: a probe's answer ends it
+    assert probe.granted
+    assert not after.granted
+    assert after.paused_for == pytest.approx(1.99, abs=1e-3)
+
+
+async def test_the_first_answer_any_process_counts_ends_a_429s_pause(
+    quotas: QuotaFactory,
+) -> None:
+    """A probe's success, told by the process that sent it, ends the pause for every process:
+    the next start is the bucket's next token (the probe took the one the server had)."""
+    first, second = quotas(rate=100, burst=10), quotas(rate=100, burst=10)
+    await first.throttle(pause=2.0, rate_limited=True)
+    wall_of(quotas).t += 0.01
+    assert (await second.acquire()).granted  # the probe
+    told = await second.acquire(answered=1)
+    wall_of(quotas).t += 0.02
+    go = await first.acquire()
+    assert (told.granted, told.paused_for) == (False, 0.0)
+    assert told.wait == pytest.approx(0.02, abs=1e-6)
+    assert go.granted
+
+
+async def test_a_probes_429_in_redis_does_not_cut_the_shared_rate(quotas: QuotaFactory) -> None:
+    """A 429 to a probe sent during the shared pause leaves the rate where the cut put it."""
+    first, second = quotas(rate=100, adaptive=True), quotas(rate=100, adaptive=True)
+    cut, _, _ = await first.throttle(pause=2.0, rate_limited=True)
+    wall_of(quotas).t += 1.0
+    sent = second.now()
+    assert (await second.acquire()).granted  # a probe
+    again, _, _ = await second.throttle(pause=2.0, rate_limited=True, sent_at=sent)
+    assert again == pytest.approx(cut)
 
 
 # -- the adaptive rate --------------------------------------------------------------------------
@@ -229,7 +274,7 @@ async def test_a_shorter_pause_does_not_shorten_a_longer_one(quotas: QuotaFactor
 async def test_a_cut_by_one_process_is_seen_by_all(quotas: QuotaFactory) -> None:
     """A 429 met by one process cuts the rate every process is paced at."""
     first, second = quotas(rate=40, adaptive=True), quotas(rate=40, adaptive=True)
-    rate, _ = await first.throttle(pause=0.0, rate_limited=True)
+    rate, _, _ = await first.throttle(pause=0.0, rate_limited=True)
     seen = await second.acquire()
     assert rate == pytest.approx(40 * ADAPTIVE_DECREASE)
     assert seen.rate == pytest.approx(40 * ADAPTIVE_DECREASE)
@@ -243,7 +288,7 @@ async def test_a_429_to_a_call_sent_before_the_cut_does_not_cut_again(
     sent = first.now()
     wall_of(quotas).t += 0.01
     await first.throttle(pause=0.0, rate_limited=True, sent_at=sent)
-    rate, _ = await second.throttle(pause=0.0, rate_limited=True, sent_at=sent)
+    rate, _, _ = await second.throttle(pause=0.0, rate_limited=True, sent_at=sent)
     assert rate == pytest.approx(40 * ADAPTIVE_DECREASE)
 
 
@@ -258,7 +303,7 @@ async def test_the_shared_rate_recovers_within_seconds(quotas: QuotaFactory) -> 
 async def test_a_fixed_rate_is_not_cut(quotas: QuotaFactory) -> None:
     """Without adaptive mode a 429 pauses but never lowers the rate."""
     quota = quotas(rate=40)
-    rate, _ = await quota.throttle(pause=0.0, rate_limited=True)
+    rate, _, _ = await quota.throttle(pause=0.0, rate_limited=True)
     assert rate == pytest.approx(40)
 
 

@@ -135,7 +135,8 @@ async def test_waiters_of_one_process_are_served_in_order(processes: ProcessFact
 
 
 async def test_a_pause_met_by_one_process_holds_the_other(processes: ProcessFactory) -> None:
-    """A Retry-After: 2 met by one process keeps every other process from starting for 2 s."""
+    """A 503's Retry-After: 2 met by one process keeps every other process from starting for
+    2 s (a 429's pause is probed: tests/test_redis_quota.py)."""
     clock = FakeClock()
     config = RateLimit(rate=50, burst=5)
     (first, first_backend), (second, _) = (
@@ -144,7 +145,7 @@ async def test_a_pause_met_by_one_process_holds_the_other(processes: ProcessFact
     )
     await first.acquire()
     paused_at = clock.now
-    first.on_throttle(2.0)
+    first.on_throttle(2.0, rate_limited=False)
     await settle(first_backend)
     await second.acquire()
     assert clock.now - paused_at >= 2.0

@@ -12,7 +12,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Final
+from typing import Final, Protocol, runtime_checkable
 
 from .._constants import DEFAULT_BACKOFF_INITIAL, DEFAULT_MAX_RETRY_AFTER
 from .limit import RateLimit
@@ -46,6 +46,13 @@ class PacingTimeout(Exception):
     def __init__(self, wait: float) -> None:
         self.wait = wait
         super().__init__(f"the client is paced for {wait:.3f}s more")
+
+
+@runtime_checkable
+class _Counting(Protocol):
+    """A quota that counts successful answers (to estimate the server's limit from them)."""
+
+    successes: int
 
 
 class _Answers:
@@ -109,9 +116,7 @@ class Pacer:
         self._backend: Final[PacingBackend] = backend
         #: Where the request path counts successful answers (``answers.successes += 1``): the
         #: quota itself when it is kept here, which estimates the server's limit from them.
-        self.answers: Final[LocalPacing | _Answers] = (
-            backend if isinstance(backend, LocalPacing) else _Answers()
-        )
+        self.answers: Final[_Counting] = backend if isinstance(backend, _Counting) else _Answers()
         self._waiters: deque[asyncio.Future[None]] = deque()
         #: How many throttling answers (429, or any answer with Retry-After) the pacer has seen.
         self.throttles = 0

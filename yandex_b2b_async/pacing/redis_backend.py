@@ -119,12 +119,18 @@ class RedisPacing:
         self._probing = False
         self._rate = rate
         self._paused_until = 0.0
+        # The latest end of a shared pause this process knows of (set or learnt).
+        self._known_pause = 0.0
         self._tasks: set[asyncio.Task[None]] = set()
         self._on_shared_pause = on_shared_pause
         self._on_mode = on_mode
         #: How many times this process fell back to local pacing, and came back.
         self.fallbacks = 0
         self.recoveries = 0
+        #: Successful answers counted by the request path; those not yet told to Redis are
+        #: added to the shared count on the next round trip (the shared goodput).
+        self.successes = 0
+        self._told = 0
 
     # -- observation ---------------------------------------------------------------------------
 
@@ -148,9 +154,11 @@ class RedisPacing:
             if now < self._paused_until:
                 return self._paused_until - now
             quota = await self._get_quota()
+            answered = self._answered()
             try:
-                grant = await quota.acquire(due=quota.now() - (now - due))
+                grant = await quota.acquire(due=quota.now() - (now - due), answered=answered)
             except RedisUnavailable as exc:
+                self._told -= answered
                 now = self._clock()
                 local = self._fall_back(exc, now)
                 return await local.take_or_delay(now, now)
@@ -162,7 +170,7 @@ class RedisPacing:
                 if self._on_mode is not None:
                     self._on_mode(True, None)
                 logger.warning("shared pacing: Redis at %s answers again", self.where)
-            self._note(grant.rate, grant.paused_for, now)
+            self._note(grant.rate, grant.paused_for, now, probing=grant.probing)
             if not grant.granted:
                 return grant.wait
             later = self._clock()
@@ -186,7 +194,9 @@ class RedisPacing:
     ) -> None:
         until = now + pause
         if until > self._paused_until:
+            # Held here until Redis has the pause (a 429's is probed there: see _note).
             self._paused_until = until
+            self._known_pause = max(self._known_pause, until)
         local = self._local
         if local is not None:
             local.throttled(now, pause, rate_limited=rate_limited, sent_at=sent_at)
@@ -241,14 +251,23 @@ class RedisPacing:
         self._keeper = keeper
         return quota
 
-    def _note(self, rate: float, paused_for: float, now: float, *, learnt: bool = True) -> None:
+    def _note(
+        self, rate: float, paused_for: float, now: float, *, learnt: bool = True, probing: bool
+    ) -> None:
         self._rate = rate
         # A pause that ends later than any this process knew of was set by another process
         # (our own are noted before they are published); a millisecond absorbs clock rounding.
-        if paused_for > 0.0 and now + paused_for > self._paused_until + 1e-3:
-            self._paused_until = now + paused_for
+        if paused_for > 0.0 and now + paused_for > self._known_pause + 1e-3:
+            self._known_pause = now + paused_for
             if learnt and self._on_shared_pause is not None:
                 self._on_shared_pause(paused_for)
+        if probing:
+            # A 429's pause, probed in Redis: each acquire is told when it may go, so this
+            # process holds nothing of its own (its own hold, until the pause was published,
+            # ends here).
+            self._paused_until = min(self._paused_until, now)
+        elif paused_for > 0.0:
+            self._paused_until = max(self._paused_until, now + paused_for)
 
     def _fall_back(self, exc: RedisUnavailable, now: float) -> _Backend:
         """Go local (or fail) after Redis did not answer."""
@@ -321,13 +340,16 @@ class RedisPacing:
     ) -> None:
         quota = await self._get_quota()
         shared_now = quota.now()
+        answered = self._answered()
         try:
-            rate, left = await quota.throttle(
+            rate, left, probing = await quota.throttle(
                 pause=pause - (self._clock() - now),
                 rate_limited=rate_limited,
                 sent_at=None if sent_at is None else shared_now - (now - sent_at),
+                answered=answered,
             )
         except RedisUnavailable as exc:
+            self._told -= answered
             if self._on_down == "fail":
                 logger.warning(
                     "shared pacing: could not publish a pause to Redis at %s (%s)", self.where, exc
@@ -340,7 +362,13 @@ class RedisPacing:
                 current, max(0.0, remaining), rate_limited=rate_limited, sent_at=sent_at
             )
             return
-        self._note(rate, left, self._clock(), learnt=False)
+        self._note(rate, left, self._clock(), learnt=False, probing=probing)
+
+    def _answered(self) -> int:
+        """The successful answers not yet told to Redis, now counted as told."""
+        answered = self.successes - self._told
+        self._told = self.successes
+        return answered
 
     def _spawn(self, work: Coroutine[object, object, None]) -> None:
         task = asyncio.get_running_loop().create_task(work)

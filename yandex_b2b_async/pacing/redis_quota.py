@@ -56,6 +56,14 @@ from .._constants import (
     ADAPTIVE_MIN_RATE,
     ADAPTIVE_RECOVERY_SECONDS,
     DEFAULT_REDIS_TIMEOUT,
+    GOODPUT_CUT,
+    GOODPUT_LONG_SECONDS,
+    GOODPUT_MIN_SECONDS,
+    GOODPUT_WINDOW,
+    LIMIT_FIT_CUT,
+    PROBE_MIN_SECONDS,
+    RECOVERY_MAX_SECONDS,
+    RECOVERY_PER_PAUSE_SECOND,
     REDIS_CLOCK_RESYNC,
     REDIS_CONNECT_TIMEOUT,
     REDIS_KEY_PREFIX,
@@ -71,8 +79,9 @@ _CLOCK_SAMPLES: Final = 3
 # Below this (seconds, beyond half the round trip) an offset is measurement noise, not skew.
 _CLOCK_TOLERANCE: Final = 0.001
 
-# Shared by both scripts: the state's load and save, and the CUBIC curve (the same formulas as
-# :mod:`.cubic`, with its constants passed in so that they live in one place).
+# Shared by both scripts: the state's load and save, the CUBIC curve, the count of successful
+# answers and the goodput read from it — the same formulas as :mod:`.state` and :mod:`.cubic`
+# (LocalPacing), with their constants passed in so that they live in one place.
 _COMMON: Final = r"""
 local now = tonumber(ARGV[1])
 local configured = tonumber(ARGV[2])
@@ -82,8 +91,18 @@ local ttl = tonumber(ARGV[5])
 local K = tonumber(ARGV[6])
 local decrease = tonumber(ARGV[7])
 local min_rate = tonumber(ARGV[8])
-local FIELDS = {'tat', 'fill', 'cut_at', 'cut', 'peak', 'last_peak', 'm_start', 'm_count',
-                'm_rate'}
+local goodput_cut = tonumber(ARGV[9])
+local near_limit = tonumber(ARGV[10])
+local goodput_window = tonumber(ARGV[11])
+local goodput_min = tonumber(ARGV[12])
+local goodput_long = tonumber(ARGV[13])
+local probe_min = tonumber(ARGV[14])
+local per_pause = tonumber(ARGV[15])
+local recovery_max = tonumber(ARGV[16])
+local FIELDS = {'tat', 'fill', 'cut_at', 'cut', 'peak', 'last_peak', 'rec', 'm_start',
+                'm_count', 'm_rate', 'succ', 'mark', 'mark_at', 'earlier', 'earlier_at',
+                'resumed', 'resumed_at', 'probing', 'pause_from', 'pause_mark', 'probe_at',
+                'gap', 'probes'}
 
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -94,6 +113,10 @@ local function load()
     if values[i] then st[name] = tonumber(values[i]) end
   end
   if not st.fill then st.fill = configured end
+  st.succ = st.succ or 0
+  if not st.mark_at then
+    st.mark, st.mark_at, st.resumed, st.resumed_at = st.succ, now, st.succ, now
+  end
   return st
 end
 
@@ -116,26 +139,86 @@ local function rate_at(st, t)
   if not st.cut_at then return st.fill end
   local elapsed = t - st.cut_at
   if elapsed <= 0 then return st.cut end
-  local scale = (st.peak - st.cut) / (K * K * K)
-  local rate = st.peak + scale * (elapsed - K) ^ 3
+  local k = st.rec or K
+  local scale = (st.peak - st.cut) / (k * k * k)
+  local rate = st.peak + scale * (elapsed - k) ^ 3
   return math.min(configured, math.max(rate, st.cut))
 end
 
 local function paused_until()
   return tonumber(redis.call('GET', KEYS[2]) or '0')
 end
+
+-- Sending resumes at ``at``: count the answers and the sending rate from there.
+local function resume(st, at)
+  st.m_start = at
+  st.m_count = 0
+  st.mark, st.resumed = st.succ, st.succ
+  st.mark_at, st.resumed_at = at, at
+  st.earlier, st.earlier_at = nil, nil
+end
+
+-- Successful answers a second since sending resumed (LocalPacing._goodput), or nil.
+local function goodput(st, t)
+  local mark, since
+  if st.earlier_at and st.earlier_at > st.resumed_at then
+    mark, since = st.earlier, st.earlier_at
+  elseif t - st.resumed_at >= goodput_long then
+    mark, since = st.resumed, st.resumed_at
+  elseif st.earlier_at then
+    mark, since = st.earlier, st.earlier_at
+  else
+    mark, since = st.mark, st.mark_at
+  end
+  local span = t - since
+  local answered = st.succ - mark
+  if span < goodput_min or answered <= 0 then return nil end
+  return answered / span
+end
+
+-- End a probing pause at ``t`` (LocalPacing._lift): sending resumes at the rate in force, the
+-- bucket empty less what the probes took.
+local function lift(st, t)
+  redis.call('DEL', KEYS[2])
+  st.probing = nil
+  if st.cut_at and st.cut_at > t then
+    st.cut_at = t
+    st.rec = math.min(recovery_max, math.max(K, per_pause * (t - st.pause_from)))
+    resume(st, t)
+  end
+  st.tat = t + (burst + (st.probes or 0)) / rate_at(st, t)
+end
 """
 
-# ARGV[9] = due (<= now). Returns {granted, wait, rate, pause_left} (numbers as strings: a Lua
-# number would reach the caller truncated to an integer).
+# ARGV[17] = due (<= now), ARGV[18] = successful answers since this process last told.
+# Returns {granted, wait, rate, pause_left, probing} (numbers as strings: a Lua number would
+# reach the caller truncated to an integer); during a probing pause (probing 1) the wait is
+# when to ask again, not the pause's end.
 _ACQUIRE: Final = (
     _COMMON
     + r"""
-local due = tonumber(ARGV[9])
+local due = tonumber(ARGV[17])
+local told = tonumber(ARGV[18])
+if told > 0 then redis.call('HINCRBY', KEYS[1], 'succ', told) end
 local st = load()
 local pause = paused_until()
 if pause > now then
-  return {0, fmt(pause - now), fmt(rate_at(st, now)), fmt(pause - now)}
+  if not st.probing then
+    return {0, fmt(pause - now), fmt(rate_at(st, now)), fmt(pause - now), '0'}
+  end
+  if st.succ > st.pause_mark then
+    lift(st, now)
+    save(st)
+  elseif now >= st.probe_at then
+    st.gap = st.gap * 2
+    st.probe_at = now + st.gap
+    st.probes = (st.probes or 0) + 1
+    save(st)
+    return {1, '0', fmt(rate_at(st, now)), fmt(pause - now), '1'}
+  else
+    local ask = math.min(st.probe_at, pause, now + math.max(probe_min, st.gap / 8))
+    return {0, fmt(ask - now), fmt(rate_at(st, now)), fmt(pause - now), '1'}
+  end
 end
 local rate = rate_at(st, now)
 if st.cut_at and rate >= configured then
@@ -149,7 +232,7 @@ local wait = tat - burst * T - now
 -- A microsecond short counts as whole: shared-clock readings near 1.7e9 s resolve only to
 -- about 0.2 us, and a wait too small to move the clock would send the caller straight back.
 if wait > 1e-6 then
-  return {0, fmt(wait), fmt(rate), '0'}
+  return {0, fmt(wait), fmt(rate), '0', '0'}
 end
 st.tat = tat
 if adaptive then
@@ -169,48 +252,84 @@ if adaptive then
   end
   st.m_start = start
   st.m_count = count
+  if now - st.mark_at >= goodput_window then
+    st.earlier, st.earlier_at = st.mark, st.mark_at
+    st.mark, st.mark_at = st.succ, now
+  end
 end
 save(st)
-return {1, '0', fmt(rate), '0'}
+return {1, '0', fmt(rate), '0', '0'}
 """
 )
 
-# ARGV[9] = pause (s), ARGV[10] = rate_limited (1/0), ARGV[11] = sent_at (-1: unknown).
-# Returns {rate, pause_left}.
+# ARGV[17] = pause (s), ARGV[18] = rate_limited (1/0), ARGV[19] = sent_at (-1: unknown),
+# ARGV[20] = successful answers since this process last told. Returns {rate, pause_left,
+# probing} (probing 1: the acquires say when to ask again).
 _THROTTLE: Final = (
     _COMMON
     + r"""
-local pause = tonumber(ARGV[9])
-local rate_limited = ARGV[10] == '1'
-local sent_at = tonumber(ARGV[11])
+local pause = tonumber(ARGV[17])
+local rate_limited = ARGV[18] == '1'
+local sent_at = tonumber(ARGV[19])
+local told = tonumber(ARGV[20])
+if told > 0 then redis.call('HINCRBY', KEYS[1], 'succ', told) end
+local st = load()
 local ends = now + pause
 local until_ = paused_until()
-if ends > until_ then
-  redis.call('SET', KEYS[2], fmt(ends), 'PX', math.max(1, math.ceil(pause * 1000)))
-  until_ = ends
+local paused = until_ > now
+local function set_pause()
+  if ends > until_ then
+    redis.call('SET', KEYS[2], fmt(ends), 'PX', math.max(1, math.ceil(pause * 1000)))
+    until_ = ends
+  end
 end
-local st = load()
+if paused and st.probing and sent_at >= 0 and sent_at >= st.pause_from then
+  -- A probe's 429: the pause stands, the rate is not cut again.
+  set_pause()
+  return {fmt(rate_at(st, now)), fmt(until_ - now), '1'}
+end
+set_pause()
+if not rate_limited then st.probing = nil end
 if adaptive and rate_limited and not (sent_at >= 0 and st.cut_at and sent_at < st.cut_at) then
-  local current = rate_at(st, now)
+  local in_force = rate_at(st, now)
+  local current = in_force
   if st.m_rate and st.m_rate < current then current = st.m_rate end
-  local cut = math.max(math.min(min_rate, configured), current * decrease)
-  local peak = current
-  if current < (st.last_peak or 0) then peak = current * (1 + decrease) / 2 end
-  if cut > current * decrease then peak = math.max(peak, cut / decrease) end
-  st.last_peak = current
-  st.cut = cut
-  st.peak = peak
+  local floor = math.min(min_rate, configured)
+  local got = goodput(st, now)
+  if got then
+    -- What the server let through since sending resumed is its limit, as near as can be told.
+    local limit = got
+    if got >= in_force then limit = in_force * near_limit end
+    st.last_peak = limit
+    st.cut = math.max(floor, limit * goodput_cut)
+    st.peak = limit
+  else
+    local cut = math.max(floor, current * decrease)
+    local peak = current
+    if current < (st.last_peak or 0) then peak = current * (1 + decrease) / 2 end
+    if cut > current * decrease then peak = math.max(peak, cut / decrease) end
+    st.last_peak = current
+    st.cut = cut
+    st.peak = peak
+  end
   st.cut_at = math.max(now, until_)
-  st.fill = cut
-  -- The meter counts afresh from the pause's end: time paused is not time sending.
-  st.m_start = st.cut_at
-  st.m_count = 0
+  st.fill = st.cut
+  st.rec = math.min(recovery_max, math.max(K, per_pause * pause))
+  resume(st, st.cut_at)
 end
 -- No burst right after a throttle: the bucket is empty when the pause ends.
 local rate = rate_at(st, ends)
 st.tat = math.max(st.tat or 0, ends + burst / rate)
+if rate_limited and until_ > now and not (paused and st.probing) then
+  st.probing = 1
+  st.pause_from = now
+  st.pause_mark = st.succ
+  st.probes = 0
+  st.gap = math.max(probe_min, 1 / rate_at(st, now))
+  st.probe_at = now + st.gap
+end
 save(st)
-return {fmt(rate_at(st, now)), fmt(math.max(0, until_ - now))}
+return {fmt(rate_at(st, now)), fmt(math.max(0, until_ - now)), st.probing and '1' or '0'}
 """
 )
 
@@ -222,13 +341,15 @@ class RedisUnavailable(Exception):
 class Grant(NamedTuple):
     """One acquire's answer: a start (``granted``), or how long to wait (``wait`` seconds).
 
-    ``rate`` is the shared rate in force (calls/s); ``paused_for`` the shared pause left.
+    ``rate`` is the shared rate in force (calls/s); ``paused_for`` the shared pause left;
+    ``probing`` whether that pause is a 429's, probed (``wait`` is then when to ask again).
     """
 
     granted: bool
     wait: float
     rate: float
     paused_for: float
+    probing: bool = False
 
 
 def quota_name(*, base_url: str, client_id: str | None, token: str) -> str:
@@ -325,6 +446,14 @@ class RedisQuota:
             repr(ADAPTIVE_RECOVERY_SECONDS),
             repr(ADAPTIVE_DECREASE),
             repr(ADAPTIVE_MIN_RATE),
+            repr(GOODPUT_CUT),
+            repr(LIMIT_FIT_CUT),
+            repr(GOODPUT_WINDOW),
+            repr(GOODPUT_MIN_SECONDS),
+            repr(GOODPUT_LONG_SECONDS),
+            repr(PROBE_MIN_SECONDS),
+            repr(RECOVERY_PER_PAUSE_SECOND),
+            repr(RECOVERY_MAX_SECONDS),
         )
         self._commands: set[asyncio.Task[object]] = set()
         self._closed = False
@@ -338,25 +467,32 @@ class RedisQuota:
         """This process's reading of the shared clock (wall clock set against Redis's)."""
         return self._wall() + self._offset
 
-    async def acquire(self, *, due: float | None = None) -> Grant:
+    async def acquire(self, *, due: float | None = None, answered: int = 0) -> Grant:
         """Take a start now, or learn how long to wait; ``due`` (shared clock, <= now) is when
-        the caller's token was due, for a waiter that woke late."""
+        the caller's token was due, for a waiter that woke late; ``answered`` the successful
+        answers this process counted since it last told (the shared goodput, and the answer
+        that ends a probing pause)."""
         await self._sync_clock()
         now = self.now()
         due = now if due is None or due > now else due
         reply = await self._run(
             self._redis,
-            lambda: self._acquire(keys=self.keys, args=[repr(now), *self._params, repr(due)]),
+            lambda: self._acquire(
+                keys=self.keys, args=[repr(now), *self._params, repr(due), str(answered)]
+            ),
         )
-        granted, wait, rate, pause = _strings(reply, 4)
-        return Grant(granted == "1", float(wait), float(rate), float(pause))
+        granted, wait, rate, pause, probing = _strings(reply, 5)
+        return Grant(granted == "1", float(wait), float(rate), float(pause), probing == "1")
 
     async def throttle(
-        self, *, pause: float, rate_limited: bool, sent_at: float | None = None
-    ) -> tuple[float, float]:
+        self, *, pause: float, rate_limited: bool, sent_at: float | None = None, answered: int = 0
+    ) -> tuple[float, float, bool]:
         """Pause every process for ``pause`` seconds from now; in adaptive mode a 429
         (``rate_limited``) sent at ``sent_at`` (shared clock) after the last cut cuts the rate.
-        Returns the shared rate and the pause left."""
+        A 429's pause is probed, as :class:`~.state.LocalPacing`'s: one start at a time goes
+        during it (:meth:`acquire` grants them) and the first answer ends it. ``answered`` is
+        as for :meth:`acquire`. Returns the shared rate, the pause left, and whether it is
+        probed."""
         await self._sync_clock()
         now = self.now()
         sent = -1.0 if sent_at is None else sent_at
@@ -370,11 +506,12 @@ class RedisQuota:
                     repr(max(0.0, pause)),
                     "1" if rate_limited else "0",
                     repr(sent),
+                    str(answered),
                 ],
             ),
         )
-        rate, left = _strings(reply, 2)
-        return float(rate), float(left)
+        rate, left, probing = _strings(reply, 3)
+        return float(rate), float(left), probing == "1"
 
     async def ping(self) -> None:
         """One round trip; raises :class:`RedisUnavailable` if Redis does not answer."""
