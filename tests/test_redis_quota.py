@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests._redis import RedisServer
-from yandex_b2b_async._constants import ADAPTIVE_DECREASE
+from yandex_b2b_async._constants import ADAPTIVE_DECREASE, GOODPUT_CUT
+from yandex_b2b_async.pacing.state import LocalPacing
 from yandex_b2b_async.pacing.redis_quota import (
     RedisQuota,
     RedisUnavailable,
@@ -290,6 +291,27 @@ async def test_a_429_to_a_call_sent_before_the_cut_does_not_cut_again(
     await first.throttle(pause=0.0, rate_limited=True, sent_at=sent)
     rate, _, _ = await second.throttle(pause=0.0, rate_limited=True, sent_at=sent)
     assert rate == pytest.approx(40 * ADAPTIVE_DECREASE)
+
+
+async def test_a_shared_cut_goes_below_the_goodput_of_every_process_as_a_local_one(
+    quotas: QuotaFactory,
+) -> None:
+    """Two processes sending 200 a second between them, of which the server answers every
+    other call: a 429 cuts the shared rate to 90% of the 100 a second that got through, the
+    rate a quota kept in one process cuts to from the same answers."""
+    first, second = quotas(rate=200, adaptive=True), quotas(rate=200, adaptive=True)
+    wall = wall_of(quotas)
+    local = LocalPacing(200, 1, adaptive=True, now=wall.t)
+    for call in range(400):
+        answered = call % 2  # every other call got through, told with the next acquire
+        assert (await (first, second)[call % 2].acquire(answered=answered)).granted
+        assert local.try_take(wall.t)
+        local.successes += answered
+        wall.t += 1 / 200
+    shared, _, _ = await first.throttle(pause=0.0, rate_limited=True)
+    local.throttled(wall.t, 0.0, rate_limited=True, sent_at=None)
+    assert shared == pytest.approx(100 * GOODPUT_CUT, rel=0.03)
+    assert shared == pytest.approx(local.rate(wall.t), rel=1e-6)
 
 
 async def test_the_shared_rate_recovers_within_seconds(quotas: QuotaFactory) -> None:
