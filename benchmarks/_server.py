@@ -91,6 +91,14 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
 
         faults.script(method, path, [Reply.rate_limited(retry_after)])
 
+    def script_503(method: str, path: str, retry_after: float) -> None:
+        """The next ``method path`` request is answered 503 with ``Retry-After``."""
+        from yandex_b2b_async.sandbox.faults import Reply
+
+        faults.script(
+            method, path, [Reply(status=503, headers={"Retry-After": f"{retry_after:g}"})]
+        )
+
     return {
         "rate_limit": faults.rate_limit,
         "outage": faults.outage,
@@ -103,6 +111,7 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
         "orders_census": orders_census,
         "rss": rss,
         "script_429": script_429,
+        "script_503": script_503,
     }
 
 

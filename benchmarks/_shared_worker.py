@@ -4,7 +4,7 @@ Once its client is ready it prints ``ready`` and reads the start time from stdin
 worker starts together however long the interpreters took to import); then it reads employees
 from the sandbox as fast as its pacer lets it, from that time for ``seconds`` (both on
 ``time.monotonic()``, one clock for every process of a Linux host), and prints one JSON line:
-when each request started on the wire, when each 429 answer arrived, and (sharing) when the
+when each request started on the wire, when each 429 or 503 answer arrived, and (sharing) when the
 pause it caused could first be read from Redis. With ``redis_url`` its rate limit is the quota
 shared through Redis under ``key``; without, it paces itself alone.
 """
@@ -57,7 +57,7 @@ async def work(config: dict[str, object]) -> dict[str, object]:
         context: SimpleNamespace,
         params: aiohttp.TraceRequestEndParams,
     ) -> None:
-        if params.response.status == 429:
+        if params.response.status in (429, 503):
             throttled.append(time.monotonic())
             if watcher is not None and not watchers:
                 watch = _watch_pause(watcher, str(config["key"]), visible)

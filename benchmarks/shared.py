@@ -9,9 +9,11 @@ loopback:
   process). Figures: the aggregate rate against R — counting the first B requests as the burst:
   ``(count - B) / (last start - first start)`` — and the worst count in any 1-second window
   against R + B; unshared, the same figures against 4R.
-* **pause**: 4 workers sharing the quota; one request meets a 429 with ``Retry-After: 2``.
-  Figure: how many requests any process started within the 2 seconds after that answer arrived
-  (target 0), against the same with 4 unshared workers.
+* **pause**: 4 workers sharing the quota; one request meets a 503 with ``Retry-After: 2`` (a
+  busy server: its pause holds every call; a 429's is probed — one call at a time goes and the
+  first answered ends it — which workload 10's three processes measure). Figure: how many
+  requests any process started within the 2 seconds after that answer arrived (target 0),
+  against the same with 4 unshared workers.
 * **cost**: one process's acquire on the shared quota, with a rate far above what it can reach:
   microseconds per acquire and the calls/s ceiling of one process (64 concurrent callers), each
   against the local pacer's, measured in the same run.
@@ -67,7 +69,7 @@ async def run(settings: Settings) -> Result:
         base: dict[str, object] = {"url": server.url, "token": server.token, "user_id": user_id}
         if settings.quick:
             # One run of the 4 sharing processes (interpreters take seconds to start on a busy
-            # machine): the rate before the 429, then the pause. The unshared side: full runs.
+            # machine): the rate before the 503, then the pause. The unshared side: full runs.
             await _pause(result, base, redis.url, server, settings, shared_only=True)
         else:
             await _rate(result, base, redis.url, seconds)
@@ -83,7 +85,7 @@ async def _workers(
     *,
     during: object = None,
 ) -> list[dict[str, list[float]]]:
-    """Start the worker processes together; their starts and 429 arrival times."""
+    """Start the worker processes together; their starts and 503 arrival times."""
     key = f"bench-{uuid.uuid4().hex}"
     config = {
         **base,
@@ -189,7 +191,7 @@ async def _pause(
     *,
     shared_only: bool = False,
 ) -> None:
-    lead = 1.0  # seconds of calls before the 429
+    lead = 1.0  # seconds of calls before the 503
     seconds = lead + PAUSE + (0.3 if shared_only else 1.0)
     sides = (("shared", redis_url),) if shared_only else (("shared", redis_url), ("unshared", None))
     for label, url in sides:
@@ -197,13 +199,13 @@ async def _pause(
         async def throttle_one_request() -> None:
             await asyncio.sleep(0.2 + lead)  # the workers' start, then calls at the full rate
             await server.call(
-                "script_429", method="GET", path="/integration/2.0/users", retry_after=PAUSE
+                "script_503", method="GET", path="/integration/2.0/users", retry_after=PAUSE
             )
 
         reports = await _workers(base, url, seconds, during=throttle_one_request())
         answers = sorted(t for report in reports for t in report["throttled"])
         if not answers:
-            raise RuntimeError("no worker met the scripted 429")
+            raise RuntimeError("no worker met the scripted 503")
         met_at = answers[0]
         if shared_only:
             _rate_figures(result, label, reports, shared=True, until=met_at)
@@ -232,20 +234,20 @@ async def _pause(
                     unit="calls",
                     target="0",
                     met=len(after_known) == 0 and known_at is not None,
-                    note=f"the pause was in Redis {propagation} after the 429 arrived",
+                    note=f"the pause was in Redis {propagation} after the 503 arrived",
                 )
             )
         result.add(
             Figure(
-                name=f"{label}: requests within Retry-After: 2 of a 429",
+                name=f"{label}: requests within Retry-After: 2 of a 503",
                 value=len(inside),
                 unit="calls",
                 target="0" if url else "",
                 met=len(inside) == 0 if url else None,
                 note=(
-                    f"first request {gap:.3f} s after the 429, from any of {PROCESSES} processes"
+                    f"first request {gap:.3f} s after the 503, from any of {PROCESSES} processes"
                     if gap is not None
-                    else "no request after the 429"
+                    else "no request after the 503"
                 ),
             )
         )

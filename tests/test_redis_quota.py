@@ -18,13 +18,13 @@ from hypothesis import strategies as st
 
 from tests._redis import RedisServer
 from yandex_b2b_async._constants import ADAPTIVE_DECREASE, GOODPUT_CUT
-from yandex_b2b_async.pacing.state import LocalPacing
 from yandex_b2b_async.pacing.redis_quota import (
     RedisQuota,
     RedisUnavailable,
     quota_keys,
     quota_name,
 )
+from yandex_b2b_async.pacing.state import LocalPacing
 
 # Tests that are not about timeouts give Redis far more than the default 0.25 s, so that a busy
 # host (a round trip descheduled for a moment) cannot turn into RedisUnavailable.

@@ -75,10 +75,11 @@ async def test_the_default_quota_key_never_holds_the_token(
     assert not any(b2b_sandbox.token in key for key in keys)
 
 
-async def test_a_429_met_by_one_client_pauses_the_other(
+async def test_a_busy_answer_met_by_one_client_pauses_the_other(
     b2b_sandbox: Sandbox, redis_server: RedisServer
 ) -> None:
-    """Two clients on one account and one Redis: a Retry-After one meets holds the other too."""
+    """Two clients on one account and one Redis: a 503's Retry-After one meets holds the other
+    too."""
     user_id = await make_user(b2b_sandbox)
     limit = shared(redis_server.url, key=f"test-{uuid.uuid4().hex}")
     async with (
@@ -86,14 +87,35 @@ async def test_a_429_met_by_one_client_pauses_the_other(
         B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url, rate_limit=limit) as second,
     ):
         await second.users.get(user_id)
-        b2b_sandbox.faults.script("GET", "/integration/2.0/users", [Reply.rate_limited(1)])
-        met = asyncio.ensure_future(first.users.get(user_id))  # 429, then its retry after 1 s
+        busy = Reply(status=503, headers={"Retry-After": "1"})
+        b2b_sandbox.faults.script("GET", "/integration/2.0/users", [busy])
+        met = asyncio.ensure_future(first.users.get(user_id))  # 503, then its retry after 1 s
         await asyncio.sleep(0.2)  # the 429 comes back and its pause reaches Redis
         assert first.pacer.throttles == 1
         started = time.monotonic()
         await second.users.get(user_id)
         assert time.monotonic() - started >= 0.6
         await met
+
+
+async def test_a_429s_pause_met_by_one_client_ends_with_the_others_answer(
+    b2b_sandbox: Sandbox, redis_server: RedisServer
+) -> None:
+    """A 429 asking one client for five seconds is probed by both: the other's call goes as
+    the probe, its answer ends the pause for both, and the first's retry follows it."""
+    user_id = await make_user(b2b_sandbox)
+    limit = shared(redis_server.url, key=f"test-{uuid.uuid4().hex}")
+    async with (
+        B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url, rate_limit=limit) as first,
+        B2BClient(b2b_sandbox.token, base_url=b2b_sandbox.url, rate_limit=limit) as second,
+    ):
+        await second.users.get(user_id)
+        b2b_sandbox.faults.script("GET", "/integration/2.0/users", [Reply.rate_limited(5)])
+        met = asyncio.ensure_future(first.users.get(user_id))
+        await asyncio.sleep(0.2)  # the 429 comes back and its pause reaches Redis
+        assert first.pacer.throttles == 1
+        await asyncio.wait_for(second.users.get(user_id), 2.0)
+        await asyncio.wait_for(met, 2.0)  # long before the five seconds
 
 
 async def test_calls_go_on_when_redis_is_down(b2b_sandbox: Sandbox, own_redis: RedisServer) -> None:

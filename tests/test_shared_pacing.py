@@ -315,16 +315,17 @@ def test_a_backend_reused_under_a_new_event_loop_still_shares(redis_server: Redi
     asyncio.run(backend.aclose())
 
 
-async def test_a_start_won_while_a_429_arrives_waits_for_the_pause(
+async def test_a_start_won_while_a_503_arrives_waits_for_the_pause(
     processes: ProcessFactory, own_redis: RedisServer
 ) -> None:
-    """A call whose round trip was in flight when the process met a 429 is not sent into it."""
+    """A call whose round trip was in flight when the process met a 503's Retry-After is not
+    sent into the pause (a 429's is probed: one call may go)."""
     pacer, _ = processes(RateLimit(rate=100, burst=10), url=own_redis.url, timeout=2.0)
     await pacer.acquire()
-    own_redis.pause(0.3)  # the next round trip hangs until the 429 has been noted
+    own_redis.pause(0.3)  # the next round trip hangs until the 503 has been noted
     waiter = asyncio.ensure_future(pacer.acquire())
     await asyncio.sleep(0.05)
-    pacer.on_throttle(1.0)
+    pacer.on_throttle(1.0, rate_limited=False)
     await asyncio.sleep(0.5)
     assert not waiter.done()
     await asyncio.wait_for(waiter, 2.0)

@@ -149,13 +149,21 @@ async def _starts_after_a_pause(pacer_config: RateLimit | None, waiters: int) ->
     return starts
 
 
+def after_the_pause(starts: list[float]) -> list[float]:
+    """The starts from the pause's end on (the probes before it left out: nobody answered)."""
+    return [start for start in starts if start >= 1.0 - 1e-9]
+
+
 async def test_a_pause_is_probed_by_one_call_at_doubling_gaps() -> None:
     """While a server refuses, one call at a time goes during a 429's pause: after the gap the
-    rate gives a call (a tenth of a second at the 10 a second learned here), then after twice
-    that, and so on; the others wait for the pause to end."""
-    starts = await _starts_after_a_pause(None, 16)
-    assert starts[:3] == pytest.approx([0.1, 0.3, 0.7])
-    assert starts[3] == pytest.approx(1.0)
+    rate gives a call (10 ms at 100 a second), then after twice that, and so on up to an
+    eighth of the pause; the others wait for the pause to end."""
+    starts = await _starts_after_a_pause(RateLimit(rate=100, burst=10), 12)
+    probes = [start for start in starts if start < 1.0]
+    assert probes[:5] == pytest.approx([0.01, 0.03, 0.07, 0.15, 0.275])
+    gaps = [later - earlier for earlier, later in itertools.pairwise(probes[4:])]
+    assert gaps == pytest.approx([0.125] * len(gaps))
+    assert len(starts) > len(probes)
 
 
 async def test_the_first_call_answered_ends_the_pause_for_everyone() -> None:
@@ -203,7 +211,7 @@ async def test_a_pause_ends_without_a_stampede_on_a_client_without_a_rate() -> N
     """A client with no RateLimit releases the calls held by a 429 no faster than the server
     took them before it: after the probes, as many at once as it answered (10 here), then
     one by one."""
-    starts = (await _starts_after_a_pause(None, 19))[3:]
+    starts = after_the_pause(await _starts_after_a_pause(None, 24))
     assert starts[:10] == [pytest.approx(1.0)] * 10
     later = starts[10:]
     assert later[0] > 1.0
@@ -213,7 +221,7 @@ async def test_a_pause_ends_without_a_stampede_on_a_client_without_a_rate() -> N
 
 async def test_a_pause_ends_without_a_stampede_with_a_rate() -> None:
     """A client with a RateLimit releases the held calls at its rate, with no burst."""
-    starts = (await _starts_after_a_pause(RateLimit(rate=100, burst=10), 11))[6:]  # no probes
+    starts = after_the_pause(await _starts_after_a_pause(RateLimit(rate=100, burst=10), 15))
     assert starts[0] == pytest.approx(1.0, abs=0.011)
     gaps = [later - earlier for earlier, later in itertools.pairwise(starts)]
     assert gaps == pytest.approx([0.01] * 4)
@@ -222,7 +230,7 @@ async def test_a_pause_ends_without_a_stampede_with_a_rate() -> None:
 async def test_the_learned_rate_starts_at_what_the_server_let_through() -> None:
     """Without a RateLimit, the first 429 starts a rate from the answers before it (ten in
     the second before: 10 a second), and the rate grows while no 429 comes."""
-    starts = (await _starts_after_a_pause(None, 43))[3:]  # after the probes
+    starts = after_the_pause(await _starts_after_a_pause(None, 48))
     assert starts[10] - 1.0 == pytest.approx(1 / 10, rel=0.3)
     paced = starts[10:]
     assert paced[-1] - paced[-6] < paced[5] - paced[0]  # the last five came faster

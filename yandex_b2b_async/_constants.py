@@ -69,6 +69,9 @@ LEARN_DOUBLING_SECONDS: Final = 0.15
 # A 429's pause is probed: one call goes after the time the rate in force gives a call (never
 # sooner than this), then after twice that, and so on, and the first call answered ends the pause.
 PROBE_MIN_SECONDS: Final = 0.005
+# ... and the gaps stop doubling at this fraction of the pause (a window resetting during the
+# pause is found within an eighth of it).
+PROBE_SPREAD: Final = 8.0
 # A cut made with a pause of p seconds recovers over max(ADAPTIVE_RECOVERY_SECONDS, this * p):
 # every time the client finds the limit again it loses the whole pause, so a climb that finds
 # it every 2 s would lose a third of the time to a server pausing it for 1 s.

@@ -17,7 +17,9 @@ What is paced, module by module:
 * :mod:`.meter` — the measured sending rate a cut starts from (a pause is not counted as
   time sending);
 * :mod:`.state` — the quota itself: the bucket, the pause until the time a server named
-  (``Retry-After``, bounded by ``max_pause``, or ``default_pause`` after a 429 naming none),
+  (``Retry-After``, bounded by ``max_pause``, or ``default_pause`` after a 429 naming none;
+  a 429's pause is probed — one call goes when the rate gives one, then at doubling gaps, and
+  the first answered ends it — since gateways round a bucket's milliseconds up to seconds),
   and the adaptive rate, kept in this process by :class:`LocalPacing`. It also counts the
   successful answers (``Pacer.answers``): once enough are in, a cut goes to 90% of the rate
   the server let through rather than to 70% of what was sent, and two congestion events fit

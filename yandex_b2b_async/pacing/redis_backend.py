@@ -29,7 +29,7 @@ import time
 from collections.abc import AsyncGenerator, Callable, Coroutine
 from typing import TYPE_CHECKING, Final, Protocol
 
-from .._constants import DEFAULT_REDIS_TIMEOUT, REDIS_PROBE_INTERVAL
+from .._constants import DEFAULT_REDIS_TIMEOUT, PROBE_MIN_SECONDS, REDIS_PROBE_INTERVAL
 from ..errors import SharedPacingError
 from .redis_quota import RedisQuota, RedisUnavailable, quota_name
 from .shared_options import OnRedisDown, describe_redis_url
@@ -193,10 +193,13 @@ class RedisPacing:
         self, now: float, pause: float, *, rate_limited: bool, sent_at: float | None
     ) -> None:
         until = now + pause
-        if until > self._paused_until:
-            # Held here until Redis has the pause (a 429's is probed there: see _note).
-            self._paused_until = until
-            self._known_pause = max(self._known_pause, until)
+        self._known_pause = max(self._known_pause, until)
+        # Held here until Redis has the pause. A 429's is probed there (see _note), its first
+        # probe due one call's time after the 429: this process holds only that long itself,
+        # so that a waiter does not sleep through the probes.
+        hold = now + min(pause, max(PROBE_MIN_SECONDS, 1.0 / self._rate)) if rate_limited else until
+        if hold > self._paused_until:
+            self._paused_until = hold
         local = self._local
         if local is not None:
             local.throttled(now, pause, rate_limited=rate_limited, sent_at=sent_at)

@@ -62,6 +62,7 @@ from .._constants import (
     GOODPUT_WINDOW,
     LIMIT_FIT_CUT,
     PROBE_MIN_SECONDS,
+    PROBE_SPREAD,
     RECOVERY_MAX_SECONDS,
     RECOVERY_PER_PAUSE_SECOND,
     REDIS_CLOCK_RESYNC,
@@ -99,6 +100,7 @@ local goodput_long = tonumber(ARGV[13])
 local probe_min = tonumber(ARGV[14])
 local per_pause = tonumber(ARGV[15])
 local recovery_max = tonumber(ARGV[16])
+local spread = tonumber(ARGV[17])
 local FIELDS = {'tat', 'fill', 'cut_at', 'cut', 'peak', 'last_peak', 'rec', 'm_start',
                 'm_count', 'm_rate', 'succ', 'mark', 'mark_at', 'earlier', 'earlier_at',
                 'resumed', 'resumed_at', 'probing', 'pause_from', 'pause_mark', 'probe_at',
@@ -190,15 +192,15 @@ local function lift(st, t)
 end
 """
 
-# ARGV[17] = due (<= now), ARGV[18] = successful answers since this process last told.
+# ARGV[18] = due (<= now), ARGV[19] = successful answers since this process last told.
 # Returns {granted, wait, rate, pause_left, probing} (numbers as strings: a Lua number would
 # reach the caller truncated to an integer); during a probing pause (probing 1) the wait is
 # when to ask again, not the pause's end.
 _ACQUIRE: Final = (
     _COMMON
     + r"""
-local due = tonumber(ARGV[17])
-local told = tonumber(ARGV[18])
+local due = tonumber(ARGV[18])
+local told = tonumber(ARGV[19])
 if told > 0 then redis.call('HINCRBY', KEYS[1], 'succ', told) end
 local st = load()
 local pause = paused_until()
@@ -210,7 +212,7 @@ if pause > now then
     lift(st, now)
     save(st)
   elseif now >= st.probe_at then
-    st.gap = st.gap * 2
+    st.gap = math.max(st.gap, math.min(st.gap * 2, (pause - st.pause_from) / spread))
     st.probe_at = now + st.gap
     st.probes = (st.probes or 0) + 1
     save(st)
@@ -262,16 +264,16 @@ return {1, '0', fmt(rate), '0', '0'}
 """
 )
 
-# ARGV[17] = pause (s), ARGV[18] = rate_limited (1/0), ARGV[19] = sent_at (-1: unknown),
-# ARGV[20] = successful answers since this process last told. Returns {rate, pause_left,
+# ARGV[18] = pause (s), ARGV[19] = rate_limited (1/0), ARGV[20] = sent_at (-1: unknown),
+# ARGV[21] = successful answers since this process last told. Returns {rate, pause_left,
 # probing} (probing 1: the acquires say when to ask again).
 _THROTTLE: Final = (
     _COMMON
     + r"""
-local pause = tonumber(ARGV[17])
-local rate_limited = ARGV[18] == '1'
-local sent_at = tonumber(ARGV[19])
-local told = tonumber(ARGV[20])
+local pause = tonumber(ARGV[18])
+local rate_limited = ARGV[19] == '1'
+local sent_at = tonumber(ARGV[20])
+local told = tonumber(ARGV[21])
 if told > 0 then redis.call('HINCRBY', KEYS[1], 'succ', told) end
 local st = load()
 local ends = now + pause
@@ -454,6 +456,7 @@ class RedisQuota:
             repr(PROBE_MIN_SECONDS),
             repr(RECOVERY_PER_PAUSE_SECOND),
             repr(RECOVERY_MAX_SECONDS),
+            repr(PROBE_SPREAD),
         )
         self._commands: set[asyncio.Task[object]] = set()
         self._closed = False

@@ -27,6 +27,7 @@ from .._constants import (
     LIMIT_FIT_SECONDS,
     LIMIT_FIT_SPAN,
     PROBE_MIN_SECONDS,
+    PROBE_SPREAD,
     RECOVERY_MAX_SECONDS,
     RECOVERY_PER_PAUSE_SECOND,
 )
@@ -202,7 +203,10 @@ class LocalPacing:
                     ask = now + max(PROBE_MIN_SECONDS, self._probe_gap / 8.0)
                     return min(self._probe_at, self._paused_until, ask) - now
                 # A probe: this one call goes, to learn whether the server takes calls again.
-                self._probe_gap *= 2.0
+                # Never more than an eighth of the pause apart: a window that resets during
+                # it is found within that.
+                most = (self._paused_until - self._pause_from) / PROBE_SPREAD
+                self._probe_gap = max(self._probe_gap, min(2.0 * self._probe_gap, most))
                 self._probe_at = now + self._probe_gap
                 self._probes += 1
                 return 0.0
