@@ -321,11 +321,7 @@ class LocalPacing:
         # longer a pause, the slower the climb back, so that the time lost to pauses stays a
         # small share of the time sending (a 1 s Retry-After: back at the peak after 8 s, the
         # most it ever takes).
-        self._recovery = min(
-            RECOVERY_MAX_SECONDS, max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
-        )
-        # A learned rate that nothing got through yet knows no limit to aim at: it starts its
-        # slow start again from the cut instead of crawling up a curve from the floor.
+        self._recovery = _recovery_seconds(pause)
         # A learned rate that nothing was counted against yet knows no limit to aim at: when
         # calls got through since sending resumed, it starts its slow start again from the cut
         # instead of crawling up a curve from the floor; when none did, it only cuts, so that
@@ -340,8 +336,9 @@ class LocalPacing:
         """Make the pause a 429 set a probing one (unless one already runs): a ``Retry-After``
         is the longest the server may need — a gateway rounds a token bucket's 10 ms up to a
         second — so one call goes when the rate in force would have sent its next (and again
-        at twice the gap while the server refuses it), and the first call answered ends the
-        pause for everyone. A window's or a quota's 429 keeps refusing: the pause stands."""
+        at twice the gap while the server refuses it, up to an eighth of the pause), and the
+        first call answered ends the pause for everyone. A window's or a quota's 429 keeps
+        refusing: the pause stands."""
         if paused and self._probing:
             return
         if now >= self._paused_until:
@@ -372,10 +369,7 @@ class LocalPacing:
         if cut_at is not None and cut_at > now:
             self._cut_at = now
             # The climb back is as slow as the pause this cut cost was long (see throttled).
-            self._recovery = min(
-                RECOVERY_MAX_SECONDS,
-                max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * paused),
-            )
+            self._recovery = _recovery_seconds(paused)
             if self._slow_start is not None:
                 self._slow_start = now
             self._resume(now)
@@ -481,3 +475,11 @@ class LocalPacing:
                     self._cut_at = None
                 self._fill = rate
             bucket.refill(now, rate)
+
+
+def _recovery_seconds(pause: float) -> float:
+    """CUBIC's K after a cut that cost a pause of ``pause`` seconds: the longer the pause, the
+    slower the climb back (RECOVERY_PER_PAUSE_SECOND per second of it, within the bounds)."""
+    return min(
+        RECOVERY_MAX_SECONDS, max(ADAPTIVE_RECOVERY_SECONDS, RECOVERY_PER_PAUSE_SECOND * pause)
+    )
