@@ -54,9 +54,10 @@ async def test_a_429_spends_no_attempt(sandbox: Sandbox) -> None:
     assert sandbox.stats.count("POST", ARCHIVE) == 6
 
 
-async def test_a_429_asking_for_no_wait_spends_an_attempt(sandbox: Sandbox) -> None:
-    """A server answering "429, Retry-After: 0" again and again gets each call back only as
-    often as any failure, after the backoff: no storm of immediate retries."""
+async def test_a_429_that_pauses_nothing_spends_an_attempt(sandbox: Sandbox) -> None:
+    """A server answering "429, Retry-After: 0" again and again, to a client that pauses for
+    no time when none is named (backoff_initial=0), gets each call back only as often as any
+    failure: no storm of immediate retries."""
     sandbox.faults.script("POST", ARCHIVE, throttles(10, retry_after=0))
     user_id = sandbox.add_user(phone="+79990000002")
     slept: list[float] = []
@@ -64,13 +65,27 @@ async def test_a_429_asking_for_no_wait_spends_an_attempt(sandbox: Sandbox) -> N
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
 
-    policy = RetryPolicy(max_attempts=3, backoff_initial=0.2, sleep=sleep)
+    policy = RetryPolicy(max_attempts=3, backoff_initial=0.0, backoff_max=0.0, sleep=sleep)
     async with B2BClient(sandbox.token, base_url=sandbox.url, retry=policy) as client:
         with pytest.raises(RateLimitError) as caught:
             await client.users.archive(user_id)
     assert caught.value.attempts == 3
     assert sandbox.stats.count("POST", ARCHIVE) == 3
     assert len(slept) == 2
+
+
+async def test_a_429_with_retry_after_0_pauses_as_one_naming_no_time() -> None:
+    """ "Retry-After: 0" on a 429 is a gateway rounding its milliseconds down: the client pauses
+    for its default pause (probed), as after a 429 naming no time, and learns a rate."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None, default_pause=0.5)
+    for _ in range(10):
+        assert pacer.try_acquire()
+        pacer.answers.successes += 1
+    pacer.on_throttle(0.0)
+    assert pacer.paused_for == pytest.approx(0.5)
+    await pacer.acquire()  # a probe, one learned call's time after the 429
+    assert clock.now - 1000.0 == pytest.approx(0.1)
 
 
 async def test_a_503_still_spends_an_attempt_between_429s(sandbox: Sandbox) -> None:

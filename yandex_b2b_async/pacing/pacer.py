@@ -214,12 +214,13 @@ class Pacer:
         """Note a throttling answer: pause every call of the client, and adapt the rate.
 
         ``retry_after`` (seconds, bounded by ``max_pause``) pauses the client; a 429
-        (``rate_limited``) without one pauses it for ``default_pause``. In adaptive mode a 429
+        (``rate_limited``) without one, or with ``Retry-After: 0`` (a gateway rounding its
+        milliseconds down), pauses it for ``default_pause``. In adaptive mode a 429
         cuts the rate, once per round trip: a 429 to a call sent (``sent_at``, on the pacer's
         clock) before the last cut does not cut again.
         """
-        if retry_after is not None:
-            pause = min(max(0.0, retry_after), self._max_pause)
+        if retry_after is not None and retry_after > 0.0:
+            pause = min(retry_after, self._max_pause)
         elif rate_limited:
             pause = self._default_pause
         else:

@@ -120,16 +120,15 @@ class _Call:
                 self.first_throttle = now
 
     def waits(self, error: BaseException | None) -> bool:
-        """``error`` is a 429 that paused the client (a ``Retry-After`` above 0, or none and a
-        pause for it): the call waits in the pacer, spending no attempt. A 429 asking for no
-        wait at all is retried as any failure is, after the policy's backoff and spending an
-        attempt — otherwise a server answering ``Retry-After: 0`` would get it back at once,
-        again and again."""
+        """``error`` is a 429 that paused the client (a ``Retry-After`` above 0, or none or 0
+        and a pause for that): the call waits in the pacer, spending no attempt. A 429 that
+        paused nothing (``Retry-After: 0`` or none, and ``backoff_initial=0``) is retried as
+        any failure is, after the policy's backoff and spending an attempt — otherwise a server
+        answering it would get every call back at once, again and again."""
         if not _is_throttle(error):
             return False
         assert isinstance(error, APIError)
-        retry_after = error.retry_after
-        return retry_after > 0.0 if retry_after is not None else self.free_pause
+        return (error.retry_after or 0.0) > 0.0 or self.free_pause
 
 
 def _is_throttle(error: BaseException | None) -> bool:
