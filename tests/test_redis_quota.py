@@ -258,6 +258,37 @@ async def test_the_first_answer_any_process_counts_ends_a_429s_pause(
     assert go.granted
 
 
+async def test_a_windows_next_pause_is_probed_where_it_last_reset(quotas: QuotaFactory) -> None:
+    """Once a shared pause outlasted a probe and was then ended (a window's reset), a probe
+    refused in the next pause is followed by one only when the window should reset again, a
+    period (the pause named) after the last end."""
+    quota = quotas(rate=100, burst=10)
+    wall = wall_of(quotas)
+    start = wall.t
+
+    async def refused_probe() -> None:
+        sent = quota.now()
+        assert (await quota.acquire()).granted
+        await quota.throttle(pause=1.0, rate_limited=True, sent_at=sent)
+
+    await quota.throttle(pause=1.0, rate_limited=True)
+    wall.t = start + 0.01
+    await refused_probe()
+    wall.t = start + 0.5
+    assert (await quota.acquire()).granted  # a probe the window, reset, answers
+    assert (await quota.acquire(answered=1)).paused_for == 0.0  # ...which ends the pause
+    wall.t = start + 0.8
+    await quota.throttle(pause=1.0, rate_limited=True)
+    wall.t = start + 0.81
+    await refused_probe()
+    wall.t = start + 1.4
+    early = await quota.acquire()
+    wall.t = start + 1.5
+    due = await quota.acquire()
+    assert not early.granted
+    assert due.granted
+
+
 async def test_a_probes_429_in_redis_does_not_cut_the_shared_rate(quotas: QuotaFactory) -> None:
     """A 429 to a probe sent during the shared pause leaves the rate where the cut put it."""
     first, second = quotas(rate=100, adaptive=True), quotas(rate=100, adaptive=True)

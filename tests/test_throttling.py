@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 from collections.abc import AsyncIterator
 
 import pytest
@@ -301,7 +302,26 @@ class ServerBucket:
         return False
 
 
-async def send(pacer: Pacer, server: ServerBucket, calls: int) -> list[float]:
+class ServerWindow:
+    """A server's fixed window on the test's clock: ``count`` calls a second, the window
+    resetting at a phase of its own (not the client's start)."""
+
+    def __init__(self, clock: FakeClock, count: int, phase: float = 0.37) -> None:
+        self.clock, self.count, self.phase = clock, count, phase
+        self.window: int | None = None
+        self.used = 0
+
+    def admits(self) -> bool:
+        window = math.floor(self.clock.now + self.phase)
+        if window != self.window:
+            self.window, self.used = window, 0
+        if self.used < self.count:
+            self.used += 1
+            return True
+        return False
+
+
+async def send(pacer: Pacer, server: ServerBucket | ServerWindow, calls: int) -> list[float]:
     """Send ``calls`` calls one after the other through ``pacer`` to ``server``, each 429
     pausing the client for a second; the start time of each call that got through."""
     starts: list[float] = []
@@ -342,6 +362,18 @@ async def test_a_client_without_a_rate_meets_a_bucket_near_its_own_time() -> Non
     starts = await send(pacer, server, 600)
     assert starts[-1] - starts[0] <= 1.10 * (600 - 10) / 100
     assert pacer.throttles <= 10
+
+
+async def test_a_windows_pauses_are_probed_where_it_last_reset() -> None:
+    """Against a window of 100 a second, once a pause has outlasted its probes, the next
+    pause's probe waits for when the window reset last time, a second on: 600 calls sent twice
+    too fast meet at most 15 refusals (30 when every pause is probed at doubling gaps), and
+    take at most 10% longer than the window allows (on the test's clock)."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, RateLimit(rate=200, adaptive=True))
+    starts = await send(pacer, ServerWindow(clock, 100), 600)
+    assert pacer.throttles <= 15
+    assert starts[-1] - starts[0] <= 1.10 * (600 - 100) / 100
 
 
 # -- the timeout's meaning -------------------------------------------------------------------

@@ -104,7 +104,7 @@ local spread = tonumber(ARGV[17])
 local FIELDS = {'tat', 'fill', 'cut_at', 'cut', 'peak', 'last_peak', 'rec', 'm_start',
                 'm_count', 'm_rate', 'succ', 'mark', 'mark_at', 'earlier', 'earlier_at',
                 'resumed', 'resumed_at', 'probing', 'pause_from', 'pause_mark', 'probe_at',
-                'gap', 'probes'}
+                'gap', 'probes', 'pause_len', 'refused', 'lifted_at', 'window_seen'}
 
 local function fmt(x) return string.format('%.17g', x) end
 
@@ -183,6 +183,8 @@ end
 local function lift(st, t)
   redis.call('DEL', KEYS[2])
   st.probing = nil
+  st.lifted_at = t
+  if (st.refused or 0) > 0 then st.window_seen = 1 else st.window_seen = nil end
   if st.cut_at and st.cut_at > t then
     st.cut_at = t
     st.rec = math.min(recovery_max, math.max(K, per_pause * (t - st.pause_from)))
@@ -286,8 +288,16 @@ local function set_pause()
   end
 end
 if paused and st.probing and sent_at >= 0 and sent_at >= st.pause_from then
-  -- A probe's 429: the pause stands, the rate is not cut again.
+  -- A probe's 429: the pause stands, the rate is not cut again; after a pause that outlasted
+  -- its probes too (a window), the next probe goes when the window should have reset.
   set_pause()
+  st.refused = (st.refused or 0) + 1
+  if st.window_seen and st.lifted_at then
+    local period = st.pause_len
+    local due = st.lifted_at + math.ceil((now - st.lifted_at) / period) * period
+    if now < due and due <= until_ then st.probe_at = due end
+  end
+  save(st)
   return {fmt(rate_at(st, now)), fmt(until_ - now), '1'}
 end
 set_pause()
@@ -325,8 +335,10 @@ st.tat = math.max(st.tat or 0, ends + burst / rate)
 if rate_limited and until_ > now and not (paused and st.probing) then
   st.probing = 1
   st.pause_from = now
+  st.pause_len = until_ - now
   st.pause_mark = st.succ
   st.probes = 0
+  st.refused = 0
   st.gap = math.max(probe_min, 1 / rate_at(st, now))
   st.probe_at = now + st.gap
 end

@@ -85,10 +85,12 @@ class LocalPacing:
         "_fill",
         "_first_at",
         "_last_peak",
+        "_lifted_at",
         "_mark",
         "_mark_at",
         "_meter",
         "_pause_from",
+        "_pause_len",
         "_pause_mark",
         "_paused_until",
         "_peak",
@@ -97,10 +99,12 @@ class LocalPacing:
         "_probes",
         "_probing",
         "_recovery",
+        "_refused",
         "_resumed",
         "_resumed_at",
         "_saved",
         "_slow_start",
+        "_window_seen",
         "adaptive",
         "learns",
         "successes",
@@ -126,6 +130,12 @@ class LocalPacing:
         self._probe_at = 0.0
         self._probe_gap = 0.0
         self._probes = 0
+        # How many probes of this pause were refused, how long the pause was when set; when the
+        # last probed pause ended, and whether a probe of it was refused (a window's reset).
+        self._refused = 0
+        self._pause_len = 0.0
+        self._lifted_at: float | None = None
+        self._window_seen = False
         # What the server saves up during a pause: (calls/s, at most) — spent when it ends.
         self._saved = (0.0, 0.0)
         # Adaptive state: the rate at the last cut (CUBIC's W_max), when sending resumed after
@@ -249,6 +259,15 @@ class LocalPacing:
             # A probe's 429: the server still refuses; the pause stands, the next probe waits
             # twice as long, and the rate is not cut again (nothing was sent at it).
             self._paused_until = max(self._paused_until, until)
+            self._refused += 1
+            lifted = self._lifted_at
+            if self._window_seen and lifted is not None:
+                # The last pause, too, outlasted its probes: a window, which resets once a
+                # period (the pause it names). The next probe goes when it should have reset.
+                period = self._pause_len
+                due = lifted + math.ceil((now - lifted) / period) * period
+                if now < due <= self._paused_until:
+                    self._probe_at = due
             return
         if until > self._paused_until:
             self._paused_until = until
@@ -345,8 +364,10 @@ class LocalPacing:
             return
         self._probing = True
         self._pause_from = now
+        self._pause_len = self._paused_until - now
         self._pause_mark = self.successes
         self._probes = 0
+        self._refused = 0
         self._probe_gap = max(PROBE_MIN_SECONDS, 1.0 / self._rate(now))
         self._probe_at = now + self._probe_gap
 
@@ -355,6 +376,8 @@ class LocalPacing:
         server saved up since the 429 (a fitted bucket's, or a learned one's)."""
         self._paused_until = 0.0
         self._probing = False
+        self._lifted_at = now
+        self._window_seen = self._refused > 0
         bucket = self._bucket
         if bucket is None:
             return
