@@ -255,6 +255,19 @@ async def test_the_learned_rate_starts_at_what_the_server_let_through() -> None:
 # -- one decrease per congestion event -------------------------------------------------------
 
 
+async def test_a_learned_rate_is_shown_as_the_pacers_current_rate() -> None:
+    """A client without a RateLimit shows no rate until a 429 teaches it one, then that rate
+    (calls a second), as a configured client shows its own."""
+    clock = FakeClock()
+    pacer = make_pacer(clock, None)
+    for _ in range(10):
+        assert pacer.try_acquire()
+        pacer.answers.successes += 1
+    assert pacer.current_rate is None
+    pacer.on_throttle(1.0)
+    assert pacer.current_rate == pytest.approx(10.0)
+
+
 async def test_a_burst_of_429s_cuts_the_rate_once() -> None:
     """Ten 429s to calls sent before the cut lower the adaptive rate once, not ten times."""
     clock = FakeClock()

@@ -125,11 +125,12 @@ class Pacer:
 
     @property
     def current_rate(self) -> float | None:
-        """The rate in force now, in calls per ``config.per`` seconds (None without a rate)."""
-        if self.config is None:
-            return None
+        """The rate in force now, in calls per ``config.per`` seconds — or, without a
+        ``RateLimit``, per second once a 429 has taught one (None before)."""
         rate = self._backend.rate(self._clock())
-        return None if rate is None else rate * self.config.per
+        if rate is None:
+            return None
+        return rate if self.config is None else rate * self.config.per
 
     @property
     def successes(self) -> int:
