@@ -75,6 +75,26 @@ async def test_a_429_that_pauses_nothing_spends_an_attempt(sandbox: Sandbox) -> 
     assert len(slept) == 2
 
 
+async def test_whether_a_429_spends_an_attempt_follows_the_clients_pause_not_the_calls(
+    sandbox: Sandbox,
+) -> None:
+    """A client that pauses for nothing after a 429 naming no time (backoff_initial=0) spends
+    an attempt on each, even for a call whose own policy backs off: that call is not held by
+    the pacer, so an attempt is what bounds it."""
+    sandbox.faults.script("POST", ARCHIVE, throttles(10, retry_after=0))
+    user_id = sandbox.add_user(phone="+79990000002")
+
+    async def sleep(seconds: float) -> None:
+        return None
+
+    pauses_nothing = RetryPolicy(backoff_initial=0.0, backoff_max=0.0, sleep=sleep)
+    call_policy = RetryPolicy(max_attempts=3, backoff_initial=0.2, sleep=sleep)
+    async with B2BClient(sandbox.token, base_url=sandbox.url, retry=pauses_nothing) as client:
+        with pytest.raises(RateLimitError):
+            await client.users.archive(user_id, retry=call_policy)
+    assert sandbox.stats.count("POST", ARCHIVE) == 3
+
+
 async def test_a_429_with_retry_after_0_pauses_as_one_naming_no_time() -> None:
     """ "Retry-After: 0" on a 429 is a gateway rounding its milliseconds down: the client pauses
     for its default pause (probed), as after a 429 naming no time, and learns a rate."""

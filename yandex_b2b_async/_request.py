@@ -284,6 +284,7 @@ class RequestPath:
             reconcile=reconciled if reconcile is not None else None,
             handles=handles,
             tracker=tracker,
+            unnamed_pauses=self._pacer.pauses_unnamed,
         )
 
     async def observed_call(

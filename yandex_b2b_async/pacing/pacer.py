@@ -133,6 +133,12 @@ class Pacer:
         return rate if self.config is None else rate * self.config.per
 
     @property
+    def pauses_unnamed(self) -> bool:
+        """Whether a 429 naming no time (or ``Retry-After: 0``) pauses the client: a
+        ``default_pause`` above 0. When it does not, such a 429 makes nobody wait."""
+        return self._default_pause > 0.0
+
+    @property
     def successes(self) -> int:
         """How many successful answers the request path has counted."""
         return self.answers.successes

@@ -84,24 +84,24 @@ class _ReconcileFailed(Exception):
 class _Call:
     """What one failed call's loop knows as it goes. ``throttled`` counts the attempts
     answered 429 that made the client wait (which spend no attempt), ``first_throttle`` is
-    when the first 429 came. ``free_pause`` says whether a 429 naming no time pauses the
-    client (the policy's ``backoff_initial``, which the client pauses for, is above 0)."""
+    when the first 429 came. ``unnamed_pauses`` says whether a 429 naming no time (or 0)
+    pauses the client: the pacer's own setting, so that the two never disagree."""
 
     __slots__ = (
         "attempts",
         "end",
         "first_throttle",
-        "free_pause",
         "last_error",
         "reason",
         "throttled",
         "unknown",
+        "unnamed_pauses",
     )
 
     def __init__(
-        self, first_error: B2BError, end: float | None, now: float, *, free_pause: bool
+        self, first_error: B2BError, end: float | None, now: float, *, unnamed_pauses: bool
     ) -> None:
-        self.free_pause = free_pause
+        self.unnamed_pauses = unnamed_pauses
         self.attempts = 1
         self.end = end
         self.last_error = first_error
@@ -122,13 +122,13 @@ class _Call:
     def waits(self, error: BaseException | None) -> bool:
         """``error`` is a 429 that paused the client (a ``Retry-After`` above 0, or none or 0
         and a pause for that): the call waits in the pacer, spending no attempt. A 429 that
-        paused nothing (``Retry-After: 0`` or none, and ``backoff_initial=0``) is retried as
+        paused nothing (``Retry-After: 0`` or none, and no pause for that) is retried as
         any failure is, after the policy's backoff and spending an attempt — otherwise a server
         answering it would get every call back at once, again and again."""
         if not _is_throttle(error):
             return False
         assert isinstance(error, APIError)
-        return (error.retry_after or 0.0) > 0.0 or self.free_pause
+        return (error.retry_after or 0.0) > 0.0 or self.unnamed_pauses
 
 
 def _is_throttle(error: BaseException | None) -> bool:
@@ -197,6 +197,7 @@ async def retry_after_failure(
     reconcile: Callable[[], Awaitable[_R | None]] | None = None,
     handles: tuple[type[B2BError], ...] = (),
     tracker: CallTracker | None = None,
+    unnamed_pauses: bool | None = None,
 ) -> _A | _R:
     """Go on after the first attempt of a call failed with ``first_error``.
 
@@ -212,7 +213,9 @@ async def retry_after_failure(
     create that cannot be confirmed is not sent again).
     A give-up ending in one of ``handles`` is logged at DEBUG: the caller handles that failure
     (as a create reconciles a 406). ``tracker`` (a client with observers) is told of each
-    retry scheduled, a retry the budget refused, and the give-up.
+    retry scheduled, a retry the budget refused, and the give-up. ``unnamed_pauses`` is
+    whether the client's pacer pauses after a 429 naming no time (None: as the policy's
+    ``backoff_initial`` says, which is where a client takes that pause from).
 
     Returns the first successful attempt's (or reconcile's) result, or raises the last error
     with ``attempts`` set to how many attempts were made and ``after_unknown_outcome`` set when
@@ -232,7 +235,9 @@ async def retry_after_failure(
         raise first_error
     end = None if policy.deadline is None else started + policy.deadline
     clock = policy.clock
-    call = _Call(first_error, end, clock(), free_pause=policy.backoff_initial > 0.0)
+    if unnamed_pauses is None:
+        unnamed_pauses = policy.backoff_initial > 0.0
+    call = _Call(first_error, end, clock(), unnamed_pauses=unnamed_pauses)
     first: list[B2BError] = [first_error]
 
     async def next_attempt() -> _A | _R:
