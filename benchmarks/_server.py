@@ -85,12 +85,6 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
     def rss() -> JSON:
         return {"max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
 
-    def script_429(method: str, path: str, retry_after: float) -> None:
-        """The next ``method path`` request is answered 429 with ``Retry-After``."""
-        from yandex_b2b_async.sandbox.faults import Reply
-
-        faults.script(method, path, [Reply.rate_limited(retry_after)])
-
     def script_503(method: str, path: str, retry_after: float) -> None:
         """The next ``method path`` request is answered 503 with ``Retry-After``."""
         from yandex_b2b_async.sandbox.faults import Reply
@@ -110,7 +104,6 @@ def _admin(sandbox: object) -> dict[str, Callable[..., object]]:
         "census": census,
         "orders_census": orders_census,
         "rss": rss,
-        "script_429": script_429,
         "script_503": script_503,
     }
 
