@@ -302,6 +302,7 @@ def test_a_backend_reused_under_a_new_event_loop_still_shares(redis_server: Redi
         burst=config.burst,
         adaptive=False,
         fallback=local_for(config),
+        timeout=5.0,  # as the fixture's: far above a busy host's round trip (not a timeout test)
     )
     pacer = Pacer(config, backend=backend)
 
